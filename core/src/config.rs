@@ -1,0 +1,96 @@
+//! Run configuration: what the GUCs (and later the settings tables) say, as a plain struct
+//! so rules stay pure and testable.
+
+/// Settings every rule may read. Built from GUCs by the extension, by hand in tests.
+#[derive(Clone, Debug)]
+pub struct Config {
+    /// Schemas never reported (GUC `database_advisor.exclude_schemas`).
+    pub exclude_schemas: Vec<String>,
+    /// `missing_fk_index` becomes a warning when the referencing table has at least this
+    /// many rows (estimated) ...
+    pub fk_warning_min_rows: f64,
+    /// ... or at least this many bytes ...
+    pub fk_warning_min_bytes: i64,
+    /// ... or when the deletes + updates on the referenced table in the stats window times
+    /// the referencing table's rows (rows scanned by the referential checks) reach this.
+    pub fk_warning_min_rows_scanned: i64,
+}
+
+impl Default for Config {
+    fn default() -> Self {
+        Config {
+            exclude_schemas: Vec::new(),
+            fk_warning_min_rows: 10_000.0,
+            fk_warning_min_bytes: 8 * 1024 * 1024,
+            fk_warning_min_rows_scanned: 1_000_000,
+        }
+    }
+}
+
+impl Config {
+    /// Parse a GUC list value like `audit, "Legacy Stuff", tmp` into schema names:
+    /// comma-separated, surrounding blanks trimmed, double quotes keep case and commas,
+    /// unquoted names are folded to lower case like SQL identifiers.
+    pub fn parse_name_list(value: &str) -> Vec<String> {
+        let mut names = Vec::new();
+        let mut chars = value.chars().peekable();
+        loop {
+            while chars.peek().is_some_and(|c| c.is_whitespace()) {
+                chars.next();
+            }
+            let mut name = String::new();
+            if chars.peek() == Some(&'"') {
+                chars.next();
+                while let Some(c) = chars.next() {
+                    if c == '"' {
+                        if chars.peek() == Some(&'"') {
+                            chars.next();
+                            name.push('"');
+                        } else {
+                            break;
+                        }
+                    } else {
+                        name.push(c);
+                    }
+                }
+                while chars.peek().is_some_and(|c| *c != ',') {
+                    chars.next();
+                }
+            } else {
+                while let Some(c) = chars.peek().copied() {
+                    if c == ',' {
+                        break;
+                    }
+                    name.push(c);
+                    chars.next();
+                }
+                name = name.trim().to_lowercase();
+            }
+            if !name.is_empty() {
+                names.push(name);
+            }
+            if chars.next().is_none() {
+                return names;
+            }
+        }
+    }
+
+    pub fn is_schema_excluded(&self, schema: &str) -> bool {
+        self.exclude_schemas.iter().any(|s| s == schema)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn name_lists() {
+        assert_eq!(Config::parse_name_list(""), Vec::<String>::new());
+        assert_eq!(Config::parse_name_list(" a , B,,c "), ["a", "b", "c"]);
+        assert_eq!(
+            Config::parse_name_list(r#"audit, "Legacy, Stuff", "say ""hi""" "#),
+            ["audit", "Legacy, Stuff", "say \"hi\""]
+        );
+    }
+}

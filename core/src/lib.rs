@@ -1,0 +1,9 @@
+//! Pure logic of database_advisor, usable and testable without PostgreSQL:
+//! snapshot model → rules → findings → reports.
+
+pub mod config;
+pub mod finding;
+pub mod quote;
+pub mod report;
+pub mod rules;
+pub mod snapshot;

@@ -1,0 +1,397 @@
+//! `missing_fk_index`: a foreign key whose referencing columns no index serves, so every
+//! DELETE or key UPDATE on the referenced table scans the referencing table.
+
+use super::coverage::{fk_coverage, FkCoverage};
+use crate::config::Config;
+use crate::finding::{Category, Finding, Level};
+use crate::quote;
+use crate::rules::Rule;
+use crate::snapshot::{human_bytes, human_count, Constraint, Oid, RelKind, Snapshot};
+use serde_json::json;
+use std::collections::HashSet;
+
+pub const RULE: Rule = Rule {
+    id: "missing_fk_index",
+    category: Category::Performance,
+    default_level: Level::Warning,
+    description: "Foreign key without an index on its referencing columns: every delete or key \
+                  update on the referenced table scans the referencing table",
+    check,
+};
+
+/// One unindexed foreign key, with the facts `advisor_missing_fk_indexes` shows.
+#[derive(Clone, Debug)]
+pub struct MissingFkIndex {
+    pub schema: String,
+    pub table: String,
+    pub constraint: String,
+    pub columns: Vec<String>,
+    /// Identity of the referenced table (`schema.name`, quoted where needed).
+    pub referenced_table: String,
+    pub referenced_columns: Vec<String>,
+    pub table_rows: i64,
+    pub table_bytes: i64,
+    /// Deletes / updates on the referenced table in the stats window (`None`: no stats).
+    pub referenced_deletes: Option<i64>,
+    pub referenced_updates: Option<i64>,
+    /// Identities of leaf partitions that lack an index (partitioned tables only).
+    pub uncovered_partitions: Vec<String>,
+    pub finding: Finding,
+}
+
+fn check(snap: &Snapshot, config: &Config) -> Vec<Finding> {
+    analyze(snap, config)
+        .into_iter()
+        .map(|m| m.finding)
+        .collect()
+}
+
+/// Every foreign key in scope that no index serves (see `coverage`).
+pub fn analyze(snap: &Snapshot, config: &Config) -> Vec<MissingFkIndex> {
+    let taken_names: HashSet<(Oid, &str)> = snap
+        .relations
+        .values()
+        .map(|r| (r.namespace, r.name.as_str()))
+        .collect();
+    let mut out = Vec::new();
+    for fk in &snap.constraints {
+        // a constraint cloned onto a partition is reported once, at its parent
+        if fk.foreign.is_none() || fk.parent != 0 {
+            continue;
+        }
+        let Some(rel) = snap.relation(fk.table) else {
+            continue;
+        };
+        if !matches!(rel.kind, RelKind::Table | RelKind::PartitionedTable)
+            || !snap.in_scope(rel, config)
+        {
+            continue;
+        }
+        if let FkCoverage::Missing {
+            uncovered_partitions,
+        } = fk_coverage(snap, fk)
+        {
+            out.push(describe(snap, config, fk, &uncovered_partitions, &taken_names));
+        }
+    }
+    out
+}
+
+fn describe(
+    snap: &Snapshot,
+    config: &Config,
+    fk: &Constraint,
+    uncovered: &[Oid],
+    taken_names: &HashSet<(Oid, &str)>,
+) -> MissingFkIndex {
+    let foreign = fk.foreign.as_ref().expect("a foreign key");
+    let rel = &snap.relations[&fk.table];
+    let schema = snap.schema_name(rel).to_string();
+    let names = |table: Oid, cols: &[i16]| -> Vec<String> {
+        cols.iter()
+            .map(|&a| snap.column_name(table, a).unwrap_or("?").to_string())
+            .collect()
+    };
+    let columns = names(fk.table, &fk.columns);
+    let referenced_columns = names(foreign.ref_table, &foreign.ref_columns);
+    let table_identity = snap.rel_identity(fk.table);
+    let referenced_table = snap.rel_identity(foreign.ref_table);
+    let identity = snap.constraint_identity(fk);
+
+    let rows = snap.estimated_rows(fk.table).round() as i64;
+    let bytes = snap.total_bytes(fk.table);
+    let ref_stats = snap.table_stats(foreign.ref_table);
+    let key_changes = ref_stats.map_or(0, |s| s.n_tup_del + s.n_tup_upd);
+    let rows_scanned = key_changes.saturating_mul(rows);
+    let large = rows as f64 >= config.fk_warning_min_rows || bytes >= config.fk_warning_min_bytes;
+    let hot = rows_scanned >= config.fk_warning_min_rows_scanned;
+    let level = if large || hot {
+        Level::Warning
+    } else {
+        Level::Info
+    };
+
+    let window = snap.stats_window.describe();
+    let mut detail = format!(
+        "Foreign key {} on {table_identity} ({}) references {referenced_table} ({}) but no index \
+         starts with its columns, so every DELETE or key UPDATE on {referenced_table} scans \
+         {table_identity} (~{} rows, {})",
+        quote::ident(&fk.name),
+        quote::ident_list(&columns),
+        quote::ident_list(&referenced_columns),
+        human_count(rows),
+        human_bytes(bytes),
+    );
+    match ref_stats {
+        Some(s) => detail.push_str(&format!(
+            "; {referenced_table} had {} deletes and {} updates {window}, about {} rows scanned",
+            human_count(s.n_tup_del),
+            human_count(s.n_tup_upd),
+            human_count(rows_scanned),
+        )),
+        None => detail.push_str(&format!("; {referenced_table} has no statistics {window}")),
+    }
+    let uncovered_partitions: Vec<String> =
+        uncovered.iter().map(|&p| snap.rel_identity(p)).collect();
+    if !uncovered_partitions.is_empty() {
+        detail.push_str(&format!(
+            "; partitions without such an index: {}",
+            uncovered_partitions.join(", ")
+        ));
+    }
+    if level == Level::Info {
+        detail.push_str("; small and quiet so far, hence info");
+    }
+    detail.push('.');
+
+    let index_name = choose_index_name(rel.namespace, &rel.name, &columns, taken_names);
+    let remediation = if rel.kind == RelKind::PartitionedTable {
+        // CONCURRENTLY is not supported on a partitioned parent; this recurses to (and
+        // attaches matching indexes of) every partition.
+        format!(
+            "CREATE INDEX IF NOT EXISTS {} ON {table_identity} ({});",
+            quote::ident(&index_name),
+            quote::ident_list(&columns)
+        )
+    } else {
+        format!(
+            "CREATE INDEX CONCURRENTLY IF NOT EXISTS {} ON {table_identity} ({});",
+            quote::ident(&index_name),
+            quote::ident_list(&columns)
+        )
+    };
+
+    let ref_rel = snap.relation(foreign.ref_table);
+    let metadata = json!({
+        "schema": schema,
+        "table": rel.name,
+        "constraint": fk.name,
+        "columns": columns,
+        "referenced_schema": ref_rel.map(|r| snap.schema_name(r)),
+        "referenced_table": ref_rel.map(|r| r.name.as_str()),
+        "referenced_columns": referenced_columns.clone(),
+        "table_rows": rows,
+        "table_bytes": bytes,
+        "referenced_deletes": ref_stats.map(|s| s.n_tup_del),
+        "referenced_updates": ref_stats.map(|s| s.n_tup_upd),
+        "estimated_rows_scanned": rows_scanned,
+        "stats_since": snap.stats_window.since,
+        "stats_window_seconds": snap.stats_window.seconds,
+        "partitioned": rel.kind == RelKind::PartitionedTable,
+        "uncovered_partitions": uncovered_partitions,
+        "suggested_index": index_name,
+    });
+
+    MissingFkIndex {
+        schema,
+        table: rel.name.clone(),
+        constraint: fk.name.clone(),
+        columns,
+        referenced_table,
+        referenced_columns,
+        table_rows: rows,
+        table_bytes: bytes,
+        referenced_deletes: ref_stats.map(|s| s.n_tup_del),
+        referenced_updates: ref_stats.map(|s| s.n_tup_upd),
+        uncovered_partitions,
+        finding: Finding {
+            rule: RULE.id,
+            level,
+            category: RULE.category,
+            object_type: "table constraint",
+            fingerprint: Finding::fingerprint_for(RULE.id, &identity, None),
+            object_identity: identity,
+            detail,
+            remediation: Some(remediation),
+            metadata,
+        },
+    }
+}
+
+/// PostgreSQL's own style, `<table>_<col>_<col>_idx`, cut to 63 bytes on a character
+/// boundary, with a number appended when another relation in the schema has the name.
+pub fn choose_index_name(
+    namespace: Oid,
+    table: &str,
+    columns: &[String],
+    taken: &HashSet<(Oid, &str)>,
+) -> String {
+    const MAX: usize = 63; // NAMEDATALEN - 1
+    let stem = format!("{table}_{}", columns.join("_"));
+    for n in 0.. {
+        let suffix = if n == 0 {
+            "_idx".to_string()
+        } else {
+            format!("_idx{n}")
+        };
+        let mut cut = stem.len().min(MAX - suffix.len());
+        while !stem.is_char_boundary(cut) {
+            cut -= 1;
+        }
+        let name = format!("{}{suffix}", &stem[..cut]);
+        if !taken.contains(&(namespace, name.as_str())) {
+            return name;
+        }
+    }
+    unreachable!()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::snapshot::{SnapshotBuilder, TableStats};
+
+    fn orders_schema(schema: &str, table: &str, column: &str) -> (SnapshotBuilder, Oid, Oid) {
+        let mut b = SnapshotBuilder::new();
+        let c = b.table(schema, "customers", &["id"]);
+        b.primary_key(c, &["id"]);
+        let o = b.table(schema, table, &["id", column]);
+        b.primary_key(o, &["id"]);
+        b.foreign_key("orders_customer_fk", o, &[column], c, &["id"]);
+        (b, o, c)
+    }
+
+    #[test]
+    fn reports_an_unindexed_fk_with_a_quoted_fix() {
+        let (b, _, _) = orders_schema("Sales Dept", "order", "Customer \"Id\"");
+        let found = analyze(&b.build(), &Config::default());
+        assert_eq!(found.len(), 1);
+        let f = &found[0].finding;
+        assert_eq!(f.rule, "missing_fk_index");
+        assert_eq!(f.object_type, "table constraint");
+        assert_eq!(f.object_identity, "orders_customer_fk on \"Sales Dept\".\"order\"");
+        assert_eq!(
+            f.remediation.as_deref(),
+            Some(
+                "CREATE INDEX CONCURRENTLY IF NOT EXISTS \"order_Customer \"\"Id\"\"_idx\" \
+                 ON \"Sales Dept\".\"order\" (\"Customer \"\"Id\"\"\");"
+            )
+        );
+        assert_eq!(
+            f.fingerprint,
+            "missing_fk_index:orders_customer_fk on \"Sales Dept\".\"order\""
+        );
+        assert_eq!(found[0].columns, ["Customer \"Id\""]);
+        assert_eq!(found[0].referenced_table, "\"Sales Dept\".customers");
+    }
+
+    #[test]
+    fn covered_fk_is_not_reported() {
+        let (mut b, o, _) = orders_schema("public", "orders", "customer_id");
+        b.index(o, &["customer_id"]);
+        assert!(analyze(&b.build(), &Config::default()).is_empty());
+    }
+
+    #[test]
+    fn tiny_idle_table_is_info_large_or_hot_is_warning() {
+        let (b, _, _) = orders_schema("public", "orders", "customer_id");
+        let f = &analyze(&b.build(), &Config::default())[0];
+        assert_eq!(f.finding.level, Level::Info);
+        assert!(f.finding.detail.contains("hence info"));
+
+        let (mut b, o, _) = orders_schema("public", "orders", "customer_id");
+        b.relation_mut(o).reltuples = 50_000.0;
+        let f = &analyze(&b.build(), &Config::default())[0];
+        assert_eq!(f.finding.level, Level::Warning);
+        assert_eq!(f.table_rows, 50_000);
+
+        let (mut b, o, c) = orders_schema("public", "orders", "customer_id");
+        b.relation_mut(o).reltuples = 2_000.0;
+        b.relation_mut(c).stats = Some(TableStats {
+            n_tup_del: 400,
+            n_tup_upd: 600,
+            ..Default::default()
+        });
+        let f = &analyze(&b.build(), &Config::default())[0];
+        assert_eq!(f.finding.level, Level::Warning);
+        assert_eq!(f.referenced_deletes, Some(400));
+        assert!(f.finding.detail.contains("400 deletes and 600 updates"));
+        assert!(f.finding.detail.contains("2,000,000 rows scanned"));
+        assert!(f.finding.detail.contains("since stats reset at"));
+    }
+
+    #[test]
+    fn never_analyzed_table_uses_live_tuples() {
+        let (mut b, o, _) = orders_schema("public", "orders", "customer_id");
+        let r = b.relation_mut(o);
+        r.reltuples = -1.0;
+        r.stats = Some(TableStats {
+            n_live_tup: 20_000,
+            ..Default::default()
+        });
+        assert_eq!(analyze(&b.build(), &Config::default())[0].table_rows, 20_000);
+    }
+
+    #[test]
+    fn excluded_system_and_extension_objects_are_skipped() {
+        let (b, _, _) = orders_schema("legacy", "orders", "customer_id");
+        let config = Config {
+            exclude_schemas: vec!["legacy".into()],
+            ..Config::default()
+        };
+        assert!(analyze(&b.build(), &config).is_empty());
+
+        let (mut b, o, _) = orders_schema("public", "orders", "customer_id");
+        b.relation_mut(o).extension_member = true;
+        assert!(analyze(&b.build(), &Config::default()).is_empty());
+
+        let (b, _, _) = orders_schema("pg_temp_7", "orders", "customer_id");
+        assert!(analyze(&b.build(), &Config::default()).is_empty());
+    }
+
+    #[test]
+    fn fk_to_an_extension_table_is_still_reported() {
+        let (mut b, _, c) = orders_schema("public", "orders", "customer_id");
+        b.relation_mut(c).extension_member = true;
+        assert_eq!(analyze(&b.build(), &Config::default()).len(), 1);
+    }
+
+    #[test]
+    fn partitioned_table_is_reported_once_at_the_parent() {
+        let mut b = SnapshotBuilder::new();
+        let c = b.table("public", "customers", &["id"]);
+        b.primary_key(c, &["id"]);
+        let e = b.partitioned_table("public", "events", &["id", "customer_id"]);
+        let p1 = b.partition(e, "events_1", &["id", "customer_id"], true);
+        let p2 = b.partition(e, "events_2", &["id", "customer_id"], true);
+        b.relation_mut(p1).reltuples = 7_000.0;
+        b.relation_mut(p2).reltuples = 5_000.0;
+        b.index(p1, &["customer_id"]);
+        let parent_fk = b.foreign_key("events_fk", e, &["customer_id"], c, &["id"]).oid;
+        for p in [p1, p2] {
+            b.foreign_key("events_fk", p, &["customer_id"], c, &["id"]).parent = parent_fk;
+        }
+        let found = analyze(&b.build(), &Config::default());
+        assert_eq!(found.len(), 1);
+        let f = &found[0];
+        assert_eq!(f.finding.object_identity, "events_fk on public.events");
+        assert_eq!(f.table_rows, 12_000);
+        assert_eq!(f.finding.level, Level::Warning);
+        assert_eq!(f.uncovered_partitions, ["public.events_2"]);
+        assert_eq!(
+            f.finding.remediation.as_deref(),
+            Some("CREATE INDEX IF NOT EXISTS events_customer_id_idx ON public.events (customer_id);")
+        );
+    }
+
+    #[test]
+    fn index_names_avoid_taken_names_and_stay_short() {
+        let taken: HashSet<(Oid, &str)> = [(1, "t_a_idx"), (1, "t_a_idx1")].into();
+        let cols = vec!["a".to_string()];
+        assert_eq!(choose_index_name(1, "t", &cols, &taken), "t_a_idx2");
+        assert_eq!(choose_index_name(2, "t", &cols, &taken), "t_a_idx");
+        let long = vec!["ü".repeat(40)];
+        let name = choose_index_name(1, "table", &long, &taken);
+        assert!(name.len() <= 63 && name.ends_with("_idx"), "{name}");
+    }
+
+    #[test]
+    fn two_fks_on_the_same_columns_get_the_same_idempotent_fix() {
+        let (mut b, o, _) = orders_schema("public", "orders", "customer_id");
+        let c2 = b.table("public", "accounts", &["id"]);
+        b.foreign_key("orders_account_fk", o, &["customer_id"], c2, &["id"]);
+        let found = analyze(&b.build(), &Config::default());
+        assert_eq!(found.len(), 2);
+        assert_eq!(found[0].finding.remediation, found[1].finding.remediation);
+    }
+}

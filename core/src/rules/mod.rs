@@ -1,0 +1,96 @@
+//! The rule catalogue: each rule is a pure function over a [`Snapshot`], one module per
+//! rule family. `run` picks the rules, runs them and sorts the findings worst first.
+
+pub mod indexes;
+
+use crate::config::Config;
+use crate::finding::{sort_findings, Category, Finding, Level};
+use crate::snapshot::Snapshot;
+use std::fmt;
+
+/// A rule: stable id, what it is about, and the pure function that checks it.
+pub struct Rule {
+    pub id: &'static str,
+    pub category: Category,
+    pub default_level: Level,
+    pub description: &'static str,
+    pub check: fn(&Snapshot, &Config) -> Vec<Finding>,
+}
+
+/// Every rule, in catalogue order.
+pub fn all() -> &'static [Rule] {
+    &[indexes::missing_fk::RULE]
+}
+
+pub fn find(id: &str) -> Option<&'static Rule> {
+    all().iter().find(|r| r.id == id)
+}
+
+/// A rule id that is not in the catalogue.
+#[derive(Debug, PartialEq)]
+pub struct UnknownRule(pub String);
+
+impl fmt::Display for UnknownRule {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let valid: Vec<&str> = all().iter().map(|r| r.id).collect();
+        write!(
+            f,
+            "unknown rule \"{}\"; valid rules are: {}",
+            self.0,
+            valid.join(", ")
+        )
+    }
+}
+
+/// Resolve rule ids (all rules when `None`), rejecting unknown ones.
+pub fn select(ids: Option<&[String]>) -> Result<Vec<&'static Rule>, UnknownRule> {
+    match ids {
+        None => Ok(all().iter().collect()),
+        Some(ids) => {
+            let mut picked: Vec<&'static Rule> = Vec::new();
+            for id in ids {
+                let rule = find(id.trim()).ok_or_else(|| UnknownRule(id.clone()))?;
+                if !picked.iter().any(|r| r.id == rule.id) {
+                    picked.push(rule);
+                }
+            }
+            Ok(picked)
+        }
+    }
+}
+
+/// Run the given rules over one snapshot; findings sorted worst first.
+pub fn run(rules: &[&Rule], snapshot: &Snapshot, config: &Config) -> Vec<Finding> {
+    let mut findings: Vec<Finding> = rules
+        .iter()
+        .flat_map(|r| (r.check)(snapshot, config))
+        .collect();
+    sort_findings(&mut findings);
+    findings
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn rule_ids_are_unique_snake_case() {
+        let mut ids: Vec<&str> = all().iter().map(|r| r.id).collect();
+        for id in &ids {
+            assert!(id.chars().all(|c| c.is_ascii_lowercase() || c == '_'), "{id}");
+        }
+        ids.sort_unstable();
+        ids.dedup();
+        assert_eq!(ids.len(), all().len());
+    }
+
+    #[test]
+    fn selecting_rules() {
+        assert_eq!(select(None).unwrap().len(), all().len());
+        let one = select(Some(&["missing_fk_index".into(), "missing_fk_index".into()])).unwrap();
+        assert_eq!(one.len(), 1);
+        let err = select(Some(&["nope".into()])).err().unwrap();
+        assert!(err.to_string().contains("unknown rule \"nope\""));
+        assert!(err.to_string().contains("missing_fk_index"));
+    }
+}

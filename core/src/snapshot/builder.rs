@@ -1,0 +1,235 @@
+//! Hand-built snapshots for tests and benchmarks: a few calls describe a schema.
+
+use super::*;
+
+/// Operator family and operator the builder uses for every btree / hash key column.
+pub const BTREE_FAMILY: Oid = 1976;
+pub const HASH_FAMILY: Oid = 1977;
+pub const EQ_OP: Oid = 96;
+
+/// Builds a [`Snapshot`] without a server. OIDs are assigned from 16384 up.
+pub struct SnapshotBuilder {
+    snap: Snapshot,
+    next_oid: Oid,
+}
+
+impl Default for SnapshotBuilder {
+    fn default() -> Self {
+        Self::new()
+    }
+}
+
+impl SnapshotBuilder {
+    pub fn new() -> Self {
+        let mut snap = Snapshot::default();
+        snap.opfamily_ops.insert((BTREE_FAMILY, EQ_OP));
+        snap.opfamily_ops.insert((HASH_FAMILY, EQ_OP));
+        snap.stats_window = StatsWindow {
+            since: "2026-11-01 00:00:00+00".into(),
+            from_reset: true,
+            seconds: 14.0 * 86400.0,
+        };
+        SnapshotBuilder {
+            snap,
+            next_oid: 16384,
+        }
+    }
+
+    fn oid(&mut self) -> Oid {
+        self.next_oid += 1;
+        self.next_oid
+    }
+
+    fn namespace(&mut self, name: &str) -> Oid {
+        if let Some(ns) = self.snap.namespaces.values().find(|n| n.name == name) {
+            return ns.oid;
+        }
+        let oid = self.oid();
+        self.snap.namespaces.insert(
+            oid,
+            Namespace {
+                oid,
+                name: name.into(),
+            },
+        );
+        oid
+    }
+
+    fn relation(&mut self, schema: &str, name: &str, kind: RelKind) -> Oid {
+        let namespace = self.namespace(schema);
+        let oid = self.oid();
+        self.snap.relations.insert(
+            oid,
+            Relation {
+                oid,
+                namespace,
+                name: name.into(),
+                kind,
+                is_partition: false,
+                reltuples: 0.0,
+                size_bytes: 8192,
+                extension_member: false,
+                stats: Some(TableStats::default()),
+            },
+        );
+        oid
+    }
+
+    fn add_columns(&mut self, rel: Oid, columns: &[&str]) {
+        for (i, c) in columns.iter().enumerate() {
+            if c.is_empty() {
+                continue; // an empty name stands for a dropped column
+            }
+            self.snap.attributes.insert(
+                (rel, i as i16 + 1),
+                Attribute {
+                    name: (*c).into(),
+                    collation: 0,
+                },
+            );
+        }
+    }
+
+    /// An ordinary table. An empty column name stands for a dropped column (shifts attnums).
+    pub fn table(&mut self, schema: &str, name: &str, columns: &[&str]) -> Oid {
+        let oid = self.relation(schema, name, RelKind::Table);
+        self.add_columns(oid, columns);
+        oid
+    }
+
+    pub fn partitioned_table(&mut self, schema: &str, name: &str, columns: &[&str]) -> Oid {
+        let oid = self.relation(schema, name, RelKind::PartitionedTable);
+        self.add_columns(oid, columns);
+        oid
+    }
+
+    /// A partition of `parent` with its own column layout (attnums may differ).
+    pub fn partition(&mut self, parent: Oid, name: &str, columns: &[&str], leaf: bool) -> Oid {
+        let schema = self.snap.schema_name(&self.snap.relations[&parent]).to_string();
+        let kind = if leaf {
+            RelKind::Table
+        } else {
+            RelKind::PartitionedTable
+        };
+        let oid = self.relation(&schema, name, kind);
+        self.add_columns(oid, columns);
+        self.snap.relations.get_mut(&oid).unwrap().is_partition = true;
+        self.snap.partition_parent.insert(oid, parent);
+        oid
+    }
+
+    pub fn attnums(&self, rel: Oid, columns: &[&str]) -> Vec<i16> {
+        columns
+            .iter()
+            .map(|c| {
+                if c.starts_with('(') {
+                    return 0; // an expression
+                }
+                self.snap
+                    .attributes
+                    .iter()
+                    .find(|((r, _), a)| *r == rel && a.name == *c)
+                    .map(|((_, n), _)| *n)
+                    .unwrap_or_else(|| panic!("no column {c}"))
+            })
+            .collect()
+    }
+
+    /// A valid btree index on `columns` (a name starting with `(` is an expression).
+    /// Returns it for tweaking (am, partial, validity, ...).
+    pub fn index(&mut self, table: Oid, columns: &[&str]) -> &mut Index {
+        let name = format!("{}_{}_idx", self.snap.relations[&table].name, columns.join("_"));
+        self.index_named(table, &name, columns)
+    }
+
+    pub fn index_named(&mut self, table: Oid, name: &str, columns: &[&str]) -> &mut Index {
+        let schema = self.snap.schema_name(&self.snap.relations[&table]).to_string();
+        let kind = match self.snap.relations[&table].kind {
+            RelKind::PartitionedTable => RelKind::PartitionedIndex,
+            _ => RelKind::Index,
+        };
+        let oid = self.relation(&schema, name, kind);
+        let cols = self.attnums(table, columns);
+        self.snap.indexes.push(Index {
+            oid,
+            table,
+            am: "btree".into(),
+            n_key: cols.len(),
+            opfamilies: vec![BTREE_FAMILY; cols.len()],
+            collations: vec![0; cols.len()],
+            columns: cols,
+            valid: true,
+            ready: true,
+            live: true,
+            partial: false,
+            unique: false,
+            primary: false,
+        });
+        self.snap.indexes.last_mut().unwrap()
+    }
+
+    /// A primary key constraint with its unique index.
+    pub fn primary_key(&mut self, table: Oid, columns: &[&str]) -> Oid {
+        let name = format!("{}_pkey", self.snap.relations[&table].name);
+        let ix = self.index_named(table, &name, columns);
+        ix.unique = true;
+        ix.primary = true;
+        let cols = ix.columns.clone();
+        let oid = self.oid();
+        self.snap.constraints.push(Constraint {
+            oid,
+            name,
+            table,
+            kind: ConstraintKind::PrimaryKey,
+            columns: cols,
+            parent: 0,
+            foreign: None,
+        });
+        oid
+    }
+
+    /// A foreign key `table(columns) REFERENCES ref_table(ref_columns)`.
+    pub fn foreign_key(
+        &mut self,
+        name: &str,
+        table: Oid,
+        columns: &[&str],
+        ref_table: Oid,
+        ref_columns: &[&str],
+    ) -> &mut Constraint {
+        let cols = self.attnums(table, columns);
+        let ref_cols = self.attnums(ref_table, ref_columns);
+        let oid = self.oid();
+        self.snap.constraints.push(Constraint {
+            oid,
+            name: name.into(),
+            table,
+            kind: ConstraintKind::ForeignKey,
+            columns: cols.clone(),
+            parent: 0,
+            foreign: Some(ForeignKey {
+                ref_table,
+                ref_columns: ref_cols,
+                eq_ops: vec![EQ_OP; cols.len()],
+            }),
+        });
+        self.snap.constraints.last_mut().unwrap()
+    }
+
+    pub fn relation_mut(&mut self, oid: Oid) -> &mut Relation {
+        self.snap.relations.get_mut(&oid).expect("relation")
+    }
+
+    pub fn attribute_mut(&mut self, rel: Oid, column: &str) -> &mut Attribute {
+        let n = self.attnums(rel, &[column])[0];
+        self.snap.attributes.get_mut(&(rel, n)).expect("attribute")
+    }
+
+    pub fn window(&mut self, window: StatsWindow) {
+        self.snap.stats_window = window;
+    }
+
+    pub fn build(self) -> Snapshot {
+        self.snap.finish()
+    }
+}

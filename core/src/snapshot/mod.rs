@@ -1,0 +1,475 @@
+//! The snapshot: everything the rules need, read from the catalogs once per run into plain
+//! structs. Loaded by the extension (read-only SPI) or built by hand in tests.
+
+pub mod builder;
+
+pub use builder::SnapshotBuilder;
+
+use crate::config::Config;
+use crate::quote;
+use std::collections::{HashMap, HashSet};
+
+pub type Oid = u32;
+
+/// `pg_class.relkind`, as far as the rules care.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum RelKind {
+    Table,
+    PartitionedTable,
+    Index,
+    PartitionedIndex,
+    View,
+    MaterializedView,
+    ForeignTable,
+    Sequence,
+    Other,
+}
+
+impl RelKind {
+    pub fn from_relkind(c: char) -> RelKind {
+        match c {
+            'r' => RelKind::Table,
+            'p' => RelKind::PartitionedTable,
+            'i' => RelKind::Index,
+            'I' => RelKind::PartitionedIndex,
+            'v' => RelKind::View,
+            'm' => RelKind::MaterializedView,
+            'f' => RelKind::ForeignTable,
+            'S' => RelKind::Sequence,
+            _ => RelKind::Other,
+        }
+    }
+
+    /// `pg_identify_object(...).type` of a relation of this kind.
+    pub fn object_type(self) -> &'static str {
+        match self {
+            RelKind::Table | RelKind::PartitionedTable => "table",
+            RelKind::Index | RelKind::PartitionedIndex => "index",
+            RelKind::View => "view",
+            RelKind::MaterializedView => "materialized view",
+            RelKind::ForeignTable => "foreign table",
+            RelKind::Sequence => "sequence",
+            RelKind::Other => "relation",
+        }
+    }
+}
+
+/// Where the statistics behind stats-based advice start.
+#[derive(Clone, Debug, PartialEq)]
+pub struct StatsWindow {
+    /// `pg_stat_database.stats_reset`, or the server start when never reset (text form).
+    pub since: String,
+    /// True when `since` is a stats reset, false when it is the server start.
+    pub from_reset: bool,
+    /// Length of the window in seconds.
+    pub seconds: f64,
+}
+
+impl StatsWindow {
+    /// "since stats reset at 2026-11-01 10:00:00+00 (3 days)"
+    pub fn describe(&self) -> String {
+        let what = if self.from_reset {
+            "stats reset"
+        } else {
+            "server start"
+        };
+        format!(
+            "since {what} at {} ({})",
+            self.since,
+            human_duration(self.seconds)
+        )
+    }
+}
+
+impl Default for StatsWindow {
+    fn default() -> Self {
+        StatsWindow {
+            since: "unknown".into(),
+            from_reset: false,
+            seconds: 0.0,
+        }
+    }
+}
+
+#[derive(Clone, Debug, PartialEq)]
+pub struct Namespace {
+    pub oid: Oid,
+    pub name: String,
+}
+
+/// Cumulative statistics of a table (`pg_stat_user_tables`) in the stats window.
+#[derive(Clone, Copy, Debug, Default, PartialEq)]
+pub struct TableStats {
+    pub seq_scan: i64,
+    pub idx_scan: i64,
+    pub n_tup_ins: i64,
+    pub n_tup_upd: i64,
+    pub n_tup_del: i64,
+    pub n_live_tup: i64,
+}
+
+impl std::ops::AddAssign for TableStats {
+    fn add_assign(&mut self, o: TableStats) {
+        self.seq_scan += o.seq_scan;
+        self.idx_scan += o.idx_scan;
+        self.n_tup_ins += o.n_tup_ins;
+        self.n_tup_upd += o.n_tup_upd;
+        self.n_tup_del += o.n_tup_del;
+        self.n_live_tup += o.n_live_tup;
+    }
+}
+
+#[derive(Clone, Debug, PartialEq)]
+pub struct Relation {
+    pub oid: Oid,
+    pub namespace: Oid,
+    pub name: String,
+    pub kind: RelKind,
+    /// `relispartition`
+    pub is_partition: bool,
+    /// `reltuples`; negative when never vacuumed or analyzed.
+    pub reltuples: f64,
+    /// Main fork size in bytes.
+    pub size_bytes: i64,
+    /// Owned by an extension (`pg_depend.deptype = 'e'`).
+    pub extension_member: bool,
+    pub stats: Option<TableStats>,
+}
+
+#[derive(Clone, Debug, PartialEq)]
+pub struct Attribute {
+    pub name: String,
+    /// `attcollation` (0 when the type is not collatable).
+    pub collation: Oid,
+}
+
+/// An index (`pg_index` joined with its `pg_class` row and access method).
+#[derive(Clone, Debug, PartialEq)]
+pub struct Index {
+    pub oid: Oid,
+    pub table: Oid,
+    /// Access method name: `btree`, `hash`, `gin`, ...
+    pub am: String,
+    /// `indkey`: key columns first, then INCLUDE columns; 0 marks an expression.
+    pub columns: Vec<i16>,
+    /// `indnkeyatts`
+    pub n_key: usize,
+    /// Operator family of each key column.
+    pub opfamilies: Vec<Oid>,
+    /// `indcollation` of each key column.
+    pub collations: Vec<Oid>,
+    pub valid: bool,
+    pub ready: bool,
+    pub live: bool,
+    /// Has a WHERE predicate.
+    pub partial: bool,
+    pub unique: bool,
+    pub primary: bool,
+}
+
+impl Index {
+    pub fn key_columns(&self) -> &[i16] {
+        &self.columns[..self.n_key.min(self.columns.len())]
+    }
+
+    /// Valid, ready and not being dropped: usable by the planner.
+    pub fn usable(&self) -> bool {
+        self.valid && self.ready && self.live
+    }
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum ConstraintKind {
+    PrimaryKey,
+    Unique,
+    ForeignKey,
+    Check,
+    Exclusion,
+    Other,
+}
+
+impl ConstraintKind {
+    pub fn from_contype(c: char) -> ConstraintKind {
+        match c {
+            'p' => ConstraintKind::PrimaryKey,
+            'u' => ConstraintKind::Unique,
+            'f' => ConstraintKind::ForeignKey,
+            'c' => ConstraintKind::Check,
+            'x' => ConstraintKind::Exclusion,
+            _ => ConstraintKind::Other,
+        }
+    }
+}
+
+/// The referencing side's view of a foreign key.
+#[derive(Clone, Debug, PartialEq)]
+pub struct ForeignKey {
+    pub ref_table: Oid,
+    pub ref_columns: Vec<i16>,
+    /// `conpfeqop`: the equality operator the referential check uses for each column.
+    pub eq_ops: Vec<Oid>,
+}
+
+#[derive(Clone, Debug, PartialEq)]
+pub struct Constraint {
+    pub oid: Oid,
+    pub name: String,
+    pub table: Oid,
+    pub kind: ConstraintKind,
+    /// `conkey`
+    pub columns: Vec<i16>,
+    /// `conparentid`: non-zero for a constraint cloned onto a partition.
+    pub parent: Oid,
+    pub foreign: Option<ForeignKey>,
+}
+
+/// Everything the rules read. Build with [`SnapshotBuilder`] or the extension's loader,
+/// then call [`Snapshot::finish`] to build the lookup indexes.
+#[derive(Clone, Debug, Default)]
+pub struct Snapshot {
+    pub stats_window: StatsWindow,
+    pub namespaces: HashMap<Oid, Namespace>,
+    pub relations: HashMap<Oid, Relation>,
+    pub attributes: HashMap<(Oid, i16), Attribute>,
+    pub indexes: Vec<Index>,
+    pub constraints: Vec<Constraint>,
+    /// partition -> its parent (`pg_inherits` for partitions)
+    pub partition_parent: HashMap<Oid, Oid>,
+    /// (operator family, operator) pairs of btree and hash families (`pg_amop`).
+    pub opfamily_ops: HashSet<(Oid, Oid)>,
+    // lookup indexes built by finish()
+    indexes_by_table: HashMap<Oid, Vec<usize>>,
+    children: HashMap<Oid, Vec<Oid>>,
+    attnum_by_name: HashMap<(Oid, String), i16>,
+}
+
+/// Schemas that are never reported, whatever the configuration says.
+pub fn is_system_schema(name: &str) -> bool {
+    matches!(name, "pg_catalog" | "information_schema" | "pg_toast")
+        || name.starts_with("pg_temp_")
+        || name.starts_with("pg_toast_temp_")
+}
+
+impl Snapshot {
+    /// Build the lookup indexes. Call once after filling the public fields.
+    pub fn finish(mut self) -> Snapshot {
+        self.indexes_by_table.clear();
+        for (i, ix) in self.indexes.iter().enumerate() {
+            self.indexes_by_table.entry(ix.table).or_default().push(i);
+        }
+        self.children.clear();
+        for (&child, &parent) in &self.partition_parent {
+            self.children.entry(parent).or_default().push(child);
+        }
+        for kids in self.children.values_mut() {
+            kids.sort_unstable();
+        }
+        self.attnum_by_name = self
+            .attributes
+            .iter()
+            .map(|(&(rel, num), a)| ((rel, a.name.clone()), num))
+            .collect();
+        self
+    }
+
+    pub fn relation(&self, oid: Oid) -> Option<&Relation> {
+        self.relations.get(&oid)
+    }
+
+    pub fn schema_name(&self, rel: &Relation) -> &str {
+        self.namespaces
+            .get(&rel.namespace)
+            .map(|n| n.name.as_str())
+            .unwrap_or("?")
+    }
+
+    /// `pg_identify_object` identity of a relation: `schema.name`, quoted where needed.
+    pub fn rel_identity(&self, oid: Oid) -> String {
+        match self.relations.get(&oid) {
+            Some(rel) => quote::qualified(self.schema_name(rel), &rel.name),
+            None => format!("{oid}"),
+        }
+    }
+
+    /// `pg_identify_object` identity of a table constraint: `name on schema.table`.
+    pub fn constraint_identity(&self, c: &Constraint) -> String {
+        format!("{} on {}", quote::ident(&c.name), self.rel_identity(c.table))
+    }
+
+    pub fn column_name(&self, rel: Oid, attnum: i16) -> Option<&str> {
+        self.attributes.get(&(rel, attnum)).map(|a| a.name.as_str())
+    }
+
+    pub fn attnum(&self, rel: Oid, name: &str) -> Option<i16> {
+        self.attnum_by_name.get(&(rel, name.to_string())).copied()
+    }
+
+    pub fn indexes_on(&self, table: Oid) -> impl Iterator<Item = &Index> {
+        self.indexes_by_table
+            .get(&table)
+            .into_iter()
+            .flatten()
+            .map(|&i| &self.indexes[i])
+    }
+
+    /// Direct partitions of a partitioned table, in OID order.
+    pub fn partitions(&self, parent: Oid) -> &[Oid] {
+        self.children.get(&parent).map(Vec::as_slice).unwrap_or(&[])
+    }
+
+    /// All leaf partitions below `parent` (tables that hold rows), depth first.
+    pub fn leaf_partitions(&self, parent: Oid) -> Vec<Oid> {
+        let mut leaves = Vec::new();
+        let mut stack: Vec<Oid> = self.partitions(parent).iter().rev().copied().collect();
+        while let Some(oid) = stack.pop() {
+            let kids = self.partitions(oid);
+            if kids.is_empty() {
+                if self.relation(oid).is_some_and(|r| r.kind == RelKind::Table) {
+                    leaves.push(oid);
+                }
+            } else {
+                stack.extend(kids.iter().rev());
+            }
+        }
+        leaves
+    }
+
+    /// The relation itself, or for a partitioned table all its leaf partitions:
+    /// where its rows, bytes and DML counters actually live.
+    pub fn storage_relations(&self, oid: Oid) -> Vec<&Relation> {
+        match self.relation(oid) {
+            Some(r) if r.kind == RelKind::PartitionedTable => self
+                .leaf_partitions(oid)
+                .into_iter()
+                .filter_map(|o| self.relation(o))
+                .collect(),
+            Some(r) => vec![r],
+            None => Vec::new(),
+        }
+    }
+
+    /// Estimated rows (`reltuples`, else live tuples from the stats), summed over partitions.
+    pub fn estimated_rows(&self, oid: Oid) -> f64 {
+        self.storage_relations(oid)
+            .iter()
+            .map(|r| {
+                if r.reltuples >= 0.0 {
+                    r.reltuples
+                } else {
+                    r.stats.map(|s| s.n_live_tup as f64).unwrap_or(0.0)
+                }
+            })
+            .sum()
+    }
+
+    pub fn total_bytes(&self, oid: Oid) -> i64 {
+        self.storage_relations(oid)
+            .iter()
+            .map(|r| r.size_bytes)
+            .sum()
+    }
+
+    /// DML counters summed over the relation and its partitions; `None` when none has stats.
+    pub fn table_stats(&self, oid: Oid) -> Option<TableStats> {
+        let mut rels = self.storage_relations(oid);
+        if let Some(r) = self.relation(oid) {
+            if r.kind == RelKind::PartitionedTable {
+                rels.push(r);
+            }
+        }
+        let mut total: Option<TableStats> = None;
+        for s in rels.iter().filter_map(|r| r.stats) {
+            *total.get_or_insert_with(TableStats::default) += s;
+        }
+        total
+    }
+
+    /// Whether findings about this relation may be reported: not in a system or excluded
+    /// schema, not owned by an extension.
+    pub fn in_scope(&self, rel: &Relation, config: &Config) -> bool {
+        let schema = self.schema_name(rel);
+        !rel.extension_member && !is_system_schema(schema) && !config.is_schema_excluded(schema)
+    }
+
+    /// Whether the btree/hash operator family `opfamily` contains `operator`.
+    pub fn opfamily_has(&self, opfamily: Oid, operator: Oid) -> bool {
+        self.opfamily_ops.contains(&(opfamily, operator))
+    }
+}
+
+/// "3 hours", "2 days", "45 minutes", "12 seconds".
+pub fn human_duration(seconds: f64) -> String {
+    let s = seconds.max(0.0);
+    let (value, unit) = if s >= 2.0 * 86400.0 {
+        (s / 86400.0, "day")
+    } else if s >= 2.0 * 3600.0 {
+        (s / 3600.0, "hour")
+    } else if s >= 2.0 * 60.0 {
+        (s / 60.0, "minute")
+    } else {
+        (s, "second")
+    };
+    let n = value.floor() as i64;
+    format!("{n} {unit}{}", if n == 1 { "" } else { "s" })
+}
+
+/// "0 bytes", "12 kB", "4.1 MB", "3.2 GB" (binary units, like `pg_size_pretty`'s names).
+pub fn human_bytes(bytes: i64) -> String {
+    const UNITS: [&str; 5] = ["bytes", "kB", "MB", "GB", "TB"];
+    let mut value = bytes.max(0) as f64;
+    let mut unit = 0;
+    while value >= 1024.0 && unit + 1 < UNITS.len() {
+        value /= 1024.0;
+        unit += 1;
+    }
+    if unit == 0 {
+        format!("{bytes} bytes")
+    } else if value < 10.0 {
+        format!("{value:.1} {}", UNITS[unit])
+    } else {
+        format!("{value:.0} {}", UNITS[unit])
+    }
+}
+
+/// 52000 -> "52,000"
+pub fn human_count(n: i64) -> String {
+    let digits = n.unsigned_abs().to_string();
+    let mut out = String::new();
+    for (i, c) in digits.chars().enumerate() {
+        if i > 0 && (digits.len() - i) % 3 == 0 {
+            out.push(',');
+        }
+        out.push(c);
+    }
+    if n < 0 {
+        format!("-{out}")
+    } else {
+        out
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn humans() {
+        assert_eq!(human_duration(3.0 * 3600.0 + 5.0), "3 hours");
+        assert_eq!(human_duration(90.0), "90 seconds");
+        assert_eq!(human_duration(86400.0 * 9.5), "9 days");
+        assert_eq!(human_bytes(512), "512 bytes");
+        assert_eq!(human_bytes(8192), "8.0 kB");
+        assert_eq!(human_bytes(4_300_000), "4.1 MB");
+        assert_eq!(human_count(52000), "52,000");
+        assert_eq!(human_count(999), "999");
+        assert_eq!(human_count(-1234567), "-1,234,567");
+    }
+
+    #[test]
+    fn system_schemas() {
+        assert!(is_system_schema("pg_catalog"));
+        assert!(is_system_schema("pg_temp_3"));
+        assert!(!is_system_schema("public"));
+        assert!(!is_system_schema("pg_tempest"));
+    }
+}
