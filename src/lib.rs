@@ -1,1 +1,34 @@
-//! placeholder
+//! database_advisor: the checks a senior database architect would run, inside PostgreSQL.
+//!
+//! Layers (see README "Architecture"): `api` (SQL surface) → `loader` (one read-only
+//! snapshot per run) → rules in `database_advisor_core` (pure Rust) → findings → outputs.
+
+use pgrx::prelude::*;
+
+mod api;
+mod error;
+mod gucs;
+mod loader;
+
+::pgrx::pg_module_magic!(name, version);
+
+#[allow(non_snake_case)]
+#[pg_guard]
+pub extern "C-unwind" fn _PG_init() {
+    gucs::init();
+}
+
+#[cfg(any(test, feature = "pg_test"))]
+#[pg_schema]
+mod tests;
+
+/// Required by `cargo pgrx test`.
+#[cfg(test)]
+pub mod pg_test {
+    pub fn setup(_options: Vec<&str>) {}
+
+    #[must_use]
+    pub fn postgresql_conf_options() -> Vec<&'static str> {
+        vec!["shared_preload_libraries = 'pg_stat_statements'"]
+    }
+}

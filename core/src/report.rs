@@ -33,7 +33,11 @@ pub fn text(findings: &[Finding]) -> String {
             );
             current = Some(group);
         }
-        let _ = writeln!(out, "\n[{}] {} {}", f.rule, f.object_type, f.object_identity);
+        let _ = writeln!(
+            out,
+            "\n[{}] {} {}",
+            f.rule, f.object_type, f.object_identity
+        );
         let _ = writeln!(out, "  {}", f.detail);
         match &f.remediation {
             Some(sql) => {

@@ -77,7 +77,10 @@ mod tests {
     fn rule_ids_are_unique_snake_case() {
         let mut ids: Vec<&str> = all().iter().map(|r| r.id).collect();
         for id in &ids {
-            assert!(id.chars().all(|c| c.is_ascii_lowercase() || c == '_'), "{id}");
+            assert!(
+                id.chars().all(|c| c.is_ascii_lowercase() || c == '_'),
+                "{id}"
+            );
         }
         ids.sort_unstable();
         ids.dedup();
@@ -87,7 +90,11 @@ mod tests {
     #[test]
     fn selecting_rules() {
         assert_eq!(select(None).unwrap().len(), all().len());
-        let one = select(Some(&["missing_fk_index".into(), "missing_fk_index".into()])).unwrap();
+        let one = select(Some(&[
+            "missing_fk_index".into(),
+            "missing_fk_index".into(),
+        ]))
+        .unwrap();
         assert_eq!(one.len(), 1);
         let err = select(Some(&["nope".into()])).err().unwrap();
         assert!(err.to_string().contains("unknown rule \"nope\""));

@@ -105,7 +105,10 @@ impl SnapshotBuilder {
 
     /// A partition of `parent` with its own column layout (attnums may differ).
     pub fn partition(&mut self, parent: Oid, name: &str, columns: &[&str], leaf: bool) -> Oid {
-        let schema = self.snap.schema_name(&self.snap.relations[&parent]).to_string();
+        let schema = self
+            .snap
+            .schema_name(&self.snap.relations[&parent])
+            .to_string();
         let kind = if leaf {
             RelKind::Table
         } else {
@@ -138,12 +141,19 @@ impl SnapshotBuilder {
     /// A valid btree index on `columns` (a name starting with `(` is an expression).
     /// Returns it for tweaking (am, partial, validity, ...).
     pub fn index(&mut self, table: Oid, columns: &[&str]) -> &mut Index {
-        let name = format!("{}_{}_idx", self.snap.relations[&table].name, columns.join("_"));
+        let name = format!(
+            "{}_{}_idx",
+            self.snap.relations[&table].name,
+            columns.join("_")
+        );
         self.index_named(table, &name, columns)
     }
 
     pub fn index_named(&mut self, table: Oid, name: &str, columns: &[&str]) -> &mut Index {
-        let schema = self.snap.schema_name(&self.snap.relations[&table]).to_string();
+        let schema = self
+            .snap
+            .schema_name(&self.snap.relations[&table])
+            .to_string();
         let kind = match self.snap.relations[&table].kind {
             RelKind::PartitionedTable => RelKind::PartitionedIndex,
             _ => RelKind::Index,

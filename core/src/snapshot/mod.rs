@@ -293,7 +293,11 @@ impl Snapshot {
 
     /// `pg_identify_object` identity of a table constraint: `name on schema.table`.
     pub fn constraint_identity(&self, c: &Constraint) -> String {
-        format!("{} on {}", quote::ident(&c.name), self.rel_identity(c.table))
+        format!(
+            "{} on {}",
+            quote::ident(&c.name),
+            self.rel_identity(c.table)
+        )
     }
 
     pub fn column_name(&self, rel: Oid, attnum: i16) -> Option<&str> {

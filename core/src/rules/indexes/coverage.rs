@@ -142,7 +142,11 @@ mod tests {
 
     fn coverage(b: SnapshotBuilder) -> FkCoverage {
         let snap = b.build();
-        let fk = snap.constraints.iter().find(|c| c.foreign.is_some()).unwrap();
+        let fk = snap
+            .constraints
+            .iter()
+            .find(|c| c.foreign.is_some())
+            .unwrap();
         fk_coverage(&snap, fk)
     }
 
@@ -292,7 +296,11 @@ mod tests {
         b.primary_key(m, &["project_id", "user_id"]);
         b.foreign_key("m_project_fk", m, &["project_id"], p, &["id"]);
         let snap = b.build();
-        let fk = snap.constraints.iter().find(|c| c.foreign.is_some()).unwrap();
+        let fk = snap
+            .constraints
+            .iter()
+            .find(|c| c.foreign.is_some())
+            .unwrap();
         assert_eq!(fk_coverage(&snap, fk), FkCoverage::Covered);
     }
 

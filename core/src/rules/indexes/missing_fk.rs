@@ -71,7 +71,13 @@ pub fn analyze(snap: &Snapshot, config: &Config) -> Vec<MissingFkIndex> {
             uncovered_partitions,
         } = fk_coverage(snap, fk)
         {
-            out.push(describe(snap, config, fk, &uncovered_partitions, &taken_names));
+            out.push(describe(
+                snap,
+                config,
+                fk,
+                &uncovered_partitions,
+                &taken_names,
+            ));
         }
     }
     out
@@ -259,7 +265,10 @@ mod tests {
         let f = &found[0].finding;
         assert_eq!(f.rule, "missing_fk_index");
         assert_eq!(f.object_type, "table constraint");
-        assert_eq!(f.object_identity, "orders_customer_fk on \"Sales Dept\".\"order\"");
+        assert_eq!(
+            f.object_identity,
+            "orders_customer_fk on \"Sales Dept\".\"order\""
+        );
         assert_eq!(
             f.remediation.as_deref(),
             Some(
@@ -319,7 +328,10 @@ mod tests {
             n_live_tup: 20_000,
             ..Default::default()
         });
-        assert_eq!(analyze(&b.build(), &Config::default())[0].table_rows, 20_000);
+        assert_eq!(
+            analyze(&b.build(), &Config::default())[0].table_rows,
+            20_000
+        );
     }
 
     #[test]
@@ -357,9 +369,12 @@ mod tests {
         b.relation_mut(p1).reltuples = 7_000.0;
         b.relation_mut(p2).reltuples = 5_000.0;
         b.index(p1, &["customer_id"]);
-        let parent_fk = b.foreign_key("events_fk", e, &["customer_id"], c, &["id"]).oid;
+        let parent_fk = b
+            .foreign_key("events_fk", e, &["customer_id"], c, &["id"])
+            .oid;
         for p in [p1, p2] {
-            b.foreign_key("events_fk", p, &["customer_id"], c, &["id"]).parent = parent_fk;
+            b.foreign_key("events_fk", p, &["customer_id"], c, &["id"])
+                .parent = parent_fk;
         }
         let found = analyze(&b.build(), &Config::default());
         assert_eq!(found.len(), 1);
@@ -370,7 +385,9 @@ mod tests {
         assert_eq!(f.uncovered_partitions, ["public.events_2"]);
         assert_eq!(
             f.finding.remediation.as_deref(),
-            Some("CREATE INDEX IF NOT EXISTS events_customer_id_idx ON public.events (customer_id);")
+            Some(
+                "CREATE INDEX IF NOT EXISTS events_customer_id_idx ON public.events (customer_id);"
+            )
         );
     }
 

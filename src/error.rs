@@ -1,0 +1,51 @@
+//! Errors of the SQL surface, each raised as an ERROR with a real SQLSTATE and a hint.
+
+use database_advisor_core::rules::UnknownRule;
+use pgrx::{pg_sys::panic::ErrorReport, PgLogLevel, PgSqlErrorCode};
+
+pub enum AdvisorError {
+    UnknownRule(UnknownRule),
+    UnknownFormat {
+        given: String,
+        valid: &'static [&'static str],
+    },
+    Catalog(String),
+}
+
+impl AdvisorError {
+    /// Raise this error in the backend; never returns.
+    pub fn raise(self) -> ! {
+        let (code, message, hint) = match self {
+            AdvisorError::UnknownRule(e) => (
+                PgSqlErrorCode::ERRCODE_INVALID_PARAMETER_VALUE,
+                e.to_string(),
+                "SELECT id FROM advisor_rules lists every rule id.".to_string(),
+            ),
+            AdvisorError::UnknownFormat { given, valid } => (
+                PgSqlErrorCode::ERRCODE_INVALID_PARAMETER_VALUE,
+                format!(
+                    "unknown report format \"{given}\"; valid formats are: {}",
+                    valid.join(", ")
+                ),
+                format!("Call advisor_report('{}').", valid[0]),
+            ),
+            AdvisorError::Catalog(msg) => (
+                PgSqlErrorCode::ERRCODE_INTERNAL_ERROR,
+                format!("database_advisor could not read the catalogs: {msg}"),
+                "This is a bug in database_advisor; please report it with your PostgreSQL \
+                 version."
+                    .to_string(),
+            ),
+        };
+        ErrorReport::new(code, message, "database_advisor")
+            .set_hint(hint)
+            .report(PgLogLevel::ERROR);
+        unreachable!("ERROR does not return")
+    }
+}
+
+impl From<pgrx::spi::SpiError> for AdvisorError {
+    fn from(e: pgrx::spi::SpiError) -> Self {
+        AdvisorError::Catalog(e.to_string())
+    }
+}

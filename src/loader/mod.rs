@@ -1,0 +1,187 @@
+//! Loads a [`Snapshot`] with a handful of read-only SPI queries (one per catalog), so it
+//! works on a hot standby and in a read-only transaction. Rules never run SQL themselves.
+
+use crate::error::AdvisorError;
+use database_advisor_core::snapshot::{
+    Attribute, Constraint, ConstraintKind, ForeignKey, Index, Namespace, Oid, RelKind, Relation,
+    Snapshot, StatsWindow, TableStats,
+};
+use pgrx::datum::FromDatum;
+use pgrx::prelude::*;
+use pgrx::spi::{SpiClient, SpiHeapTupleData, SpiResult};
+use pgrx::IntoDatum;
+use std::collections::HashMap;
+
+/// Schemas the loader reads: everything but system and temporary schemas.
+const USER_SCHEMA: &str = "n.nspname NOT IN ('pg_catalog', 'information_schema', 'pg_toast') \
+                           AND n.nspname !~ '^pg_(toast_)?temp_'";
+
+fn sql(text: &str) -> String {
+    text.replace("{user_schema}", USER_SCHEMA)
+}
+
+/// Typed column access with a default for NULL.
+fn col<T: FromDatum + IntoDatum + Default>(row: &SpiHeapTupleData, i: usize) -> SpiResult<T> {
+    Ok(row.get::<T>(i)?.unwrap_or_default())
+}
+
+fn oid(row: &SpiHeapTupleData, i: usize) -> SpiResult<Oid> {
+    Ok(col::<i64>(row, i)? as Oid)
+}
+
+fn oids(row: &SpiHeapTupleData, i: usize) -> SpiResult<Vec<Oid>> {
+    Ok(col::<Vec<i64>>(row, i)?
+        .into_iter()
+        .map(|o| o as Oid)
+        .collect())
+}
+
+fn first_char(s: &str) -> char {
+    s.chars().next().unwrap_or('?')
+}
+
+/// Run one catalog query and hand each row to `each`, checking for cancel between rows.
+fn each_row(
+    client: &SpiClient<'_>,
+    query: &str,
+    mut each: impl FnMut(&SpiHeapTupleData) -> SpiResult<()>,
+) -> SpiResult<()> {
+    for row in client.select(&sql(query), None, &[])? {
+        pgrx::check_for_interrupts!();
+        each(&row)?;
+    }
+    Ok(())
+}
+
+/// Read the catalogs once into a snapshot.
+pub fn load() -> Result<Snapshot, AdvisorError> {
+    Spi::connect(|client| load_with(client)).map_err(AdvisorError::from)
+}
+
+fn load_with(client: &SpiClient<'_>) -> SpiResult<Snapshot> {
+    let mut snap = Snapshot::default();
+
+    each_row(client, include_str!("sql/stats_window.sql"), |row| {
+        snap.stats_window = StatsWindow {
+            since: col(row, 1)?,
+            from_reset: col(row, 2)?,
+            seconds: col(row, 3)?,
+        };
+        Ok(())
+    })?;
+
+    each_row(client, include_str!("sql/namespaces.sql"), |row| {
+        let ns = Namespace {
+            oid: oid(row, 1)?,
+            name: col(row, 2)?,
+        };
+        snap.namespaces.insert(ns.oid, ns);
+        Ok(())
+    })?;
+
+    each_row(client, include_str!("sql/relations.sql"), |row| {
+        let kind: String = col(row, 4)?;
+        let has_stats: bool = col(row, 9)?;
+        let rel = Relation {
+            oid: oid(row, 1)?,
+            namespace: oid(row, 2)?,
+            name: col(row, 3)?,
+            kind: RelKind::from_relkind(first_char(&kind)),
+            is_partition: col(row, 5)?,
+            reltuples: col(row, 6)?,
+            size_bytes: col(row, 7)?,
+            extension_member: col(row, 8)?,
+            stats: if has_stats {
+                Some(TableStats {
+                    seq_scan: col(row, 10)?,
+                    idx_scan: col(row, 11)?,
+                    n_tup_ins: col(row, 12)?,
+                    n_tup_upd: col(row, 13)?,
+                    n_tup_del: col(row, 14)?,
+                    n_live_tup: col(row, 15)?,
+                })
+            } else {
+                None
+            },
+        };
+        snap.relations.insert(rel.oid, rel);
+        Ok(())
+    })?;
+
+    each_row(client, include_str!("sql/attributes.sql"), |row| {
+        snap.attributes.insert(
+            (oid(row, 1)?, col(row, 2)?),
+            Attribute {
+                name: col(row, 3)?,
+                collation: oid(row, 4)?,
+            },
+        );
+        Ok(())
+    })?;
+
+    let mut opclass_family: HashMap<Oid, Oid> = HashMap::new();
+    each_row(client, include_str!("sql/operators.sql"), |row| {
+        let kind: String = col(row, 1)?;
+        if kind == "c" {
+            opclass_family.insert(oid(row, 2)?, oid(row, 3)?);
+        } else {
+            snap.opfamily_ops.insert((oid(row, 2)?, oid(row, 3)?));
+        }
+        Ok(())
+    })?;
+
+    each_row(client, include_str!("sql/indexes.sql"), |row| {
+        let n_key = col::<i64>(row, 5)? as usize;
+        let opfamilies = oids(row, 6)?
+            .into_iter()
+            .take(n_key)
+            .map(|opc| opclass_family.get(&opc).copied().unwrap_or(0))
+            .collect();
+        snap.indexes.push(Index {
+            oid: oid(row, 1)?,
+            table: oid(row, 2)?,
+            am: col(row, 3)?,
+            columns: col(row, 4)?,
+            n_key,
+            opfamilies,
+            collations: oids(row, 7)?.into_iter().take(n_key).collect(),
+            valid: col(row, 8)?,
+            ready: col(row, 9)?,
+            live: col(row, 10)?,
+            partial: col(row, 11)?,
+            unique: col(row, 12)?,
+            primary: col(row, 13)?,
+        });
+        Ok(())
+    })?;
+
+    each_row(client, include_str!("sql/constraints.sql"), |row| {
+        let kind = ConstraintKind::from_contype(first_char(&col::<String>(row, 4)?));
+        let foreign = if kind == ConstraintKind::ForeignKey {
+            Some(ForeignKey {
+                ref_table: oid(row, 7)?,
+                ref_columns: col(row, 8)?,
+                eq_ops: oids(row, 9)?,
+            })
+        } else {
+            None
+        };
+        snap.constraints.push(Constraint {
+            oid: oid(row, 1)?,
+            name: col(row, 2)?,
+            table: oid(row, 3)?,
+            kind,
+            columns: col(row, 5)?,
+            parent: oid(row, 6)?,
+            foreign,
+        });
+        Ok(())
+    })?;
+
+    each_row(client, include_str!("sql/partitions.sql"), |row| {
+        snap.partition_parent.insert(oid(row, 1)?, oid(row, 2)?);
+        Ok(())
+    })?;
+
+    Ok(snap.finish())
+}

@@ -1,0 +1,4 @@
+-- User schemas: never pg_catalog, information_schema, pg_toast or temporary schemas.
+SELECT n.oid::int8, n.nspname::text
+FROM pg_namespace n
+WHERE {user_schema}
