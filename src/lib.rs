@@ -20,7 +20,10 @@ pub extern "C-unwind" fn _PG_init() {
 
 #[cfg(any(test, feature = "pg_test"))]
 #[pg_schema]
-mod tests;
+mod tests {
+    // Server tests live in their own file; `#[pg_schema]` needs an inline module.
+    include!("server_tests.rs");
+}
 
 /// Required by `cargo pgrx test`.
 #[cfg(test)]

@@ -1,0 +1,309 @@
+// Server tests (`cargo pgrx test pg15`): the loader and the SQL surface against a real
+// PostgreSQL. Each test runs in its own rolled-back transaction.
+
+use database_advisor_core::quote;
+use pgrx::prelude::*;
+
+fn count(sql: &str) -> i64 {
+    Spi::get_one::<i64>(sql).unwrap().unwrap()
+}
+
+fn text(sql: &str) -> Option<String> {
+    Spi::get_one::<String>(sql).unwrap()
+}
+
+fn run(sql: &str) {
+    Spi::run(sql).unwrap()
+}
+
+#[pg_test]
+fn quote_helper_matches_the_server() {
+    let keywords: Vec<String> = Spi::connect(|c| {
+        c.select(
+            "SELECT word::text FROM pg_get_keywords() WHERE catcode <> 'U' ORDER BY word",
+            None,
+            &[],
+        )
+        .unwrap()
+        .map(|r| r.get::<String>(1).unwrap().unwrap())
+        .collect()
+    });
+    let ours: Vec<String> = quote::quoted_keywords()
+        .iter()
+        .map(|s| s.to_string())
+        .collect();
+    assert_eq!(ours, keywords, "the keyword list must match this server");
+
+    let nasty = [
+        "plain",
+        "Upper",
+        "with space",
+        "quo\"te",
+        "über",
+        "user",
+        "select",
+        "name",
+        "1st",
+        "_ok",
+        "tab\tbed",
+        "a.b",
+        "",
+    ];
+    for name in nasty.iter().map(|s| s.to_string()).chain(keywords) {
+        let server =
+            Spi::get_one_with_args::<String>("SELECT quote_ident($1)", &[name.as_str().into()])
+                .unwrap()
+                .unwrap();
+        assert_eq!(quote::ident(&name), server, "quote_ident({name:?})");
+    }
+}
+
+#[pg_test]
+fn identities_match_pg_identify_object() {
+    run(r#"
+        CREATE SCHEMA "Weird ""Schema""";
+        CREATE TABLE "Weird ""Schema""".parent (id int PRIMARY KEY);
+        CREATE TABLE "Weird ""Schema""".user (id int, "Parent Id" int, "ünï" int,
+            CONSTRAINT "FK Çonstraint" FOREIGN KEY ("Parent Id") REFERENCES "Weird ""Schema""".parent,
+            CONSTRAINT "select" FOREIGN KEY ("ünï") REFERENCES "Weird ""Schema""".parent);
+    "#);
+    let mismatches = count(
+        r#"SELECT count(*) FROM advisor_findings f
+           JOIN pg_constraint c ON c.contype = 'f'
+                AND c.conrelid = '"Weird ""Schema""".user'::regclass
+                AND (pg_identify_object('pg_constraint'::regclass, c.oid, 0)).identity
+                    = f.object_identity
+           WHERE f.rule = 'missing_fk_index'"#,
+    );
+    assert_eq!(
+        mismatches, 2,
+        "both findings carry pg_identify_object's identity"
+    );
+    let object_type =
+        text("SELECT DISTINCT object_type FROM advisor_findings WHERE rule = 'missing_fk_index'");
+    assert_eq!(object_type.as_deref(), Some("table constraint"));
+}
+
+/// One referencing table per case, so each case is judged on its own.
+fn coverage_fixture() {
+    run(r#"
+        CREATE SCHEMA cov;
+        CREATE TABLE cov.ref (a int, b int, t text, PRIMARY KEY (a, b), UNIQUE (a), UNIQUE (t));
+        CREATE TABLE cov.none (x int, a int REFERENCES cov.ref (a));
+        CREATE TABLE cov.exact (x int, a int REFERENCES cov.ref (a));
+        CREATE INDEX ON cov.exact (a);
+        CREATE TABLE cov.longer (x int, a int REFERENCES cov.ref (a));
+        CREATE INDEX ON cov.longer (a, x);
+        CREATE TABLE cov.reversed (x int, a int, b int, FOREIGN KEY (a, b) REFERENCES cov.ref);
+        CREATE INDEX ON cov.reversed (b, a, x);
+        CREATE TABLE cov.partial (x int, a int REFERENCES cov.ref (a));
+        CREATE INDEX ON cov.partial (a) WHERE x > 0;
+        CREATE TABLE cov.expr (x int, a int REFERENCES cov.ref (a));
+        CREATE INDEX ON cov.expr ((a + 0));
+        CREATE TABLE cov.wrong_lead (x int, a int REFERENCES cov.ref (a));
+        CREATE INDEX ON cov.wrong_lead (x, a);
+        CREATE TABLE cov.half (x int, a int, b int, FOREIGN KEY (a, b) REFERENCES cov.ref);
+        CREATE INDEX ON cov.half (a);
+        CREATE TABLE cov.hashed (x int, a int REFERENCES cov.ref (a));
+        CREATE INDEX ON cov.hashed USING hash (a);
+        CREATE TABLE cov.brin (x int, a int REFERENCES cov.ref (a));
+        CREATE INDEX ON cov.brin USING brin (a);
+        CREATE TABLE cov.included (x int, a int, b int, FOREIGN KEY (a, b) REFERENCES cov.ref);
+        CREATE INDEX ON cov.included (a) INCLUDE (b);
+        CREATE TABLE cov.pk (a int, b int, x int, PRIMARY KEY (a, x), FOREIGN KEY (a) REFERENCES cov.ref (a));
+        CREATE TABLE cov.collated (x int, t text REFERENCES cov.ref (t));
+        CREATE INDEX ON cov.collated (t COLLATE "C");
+        CREATE TABLE cov.pattern (x int, t text REFERENCES cov.ref (t));
+        CREATE INDEX ON cov.pattern (t text_pattern_ops);
+        CREATE TABLE cov.invalid (x int, a int REFERENCES cov.ref (a));
+        CREATE INDEX cov_invalid_a ON cov.invalid (a);
+        UPDATE pg_index SET indisvalid = false WHERE indexrelid = 'cov.cov_invalid_a'::regclass;
+        CREATE TABLE cov.events (id int, a int REFERENCES cov.ref (a)) PARTITION BY RANGE (id);
+        CREATE TABLE cov.events_1 PARTITION OF cov.events FOR VALUES FROM (0) TO (10);
+        CREATE TABLE cov.events_2 PARTITION OF cov.events FOR VALUES FROM (10) TO (20);
+        CREATE TABLE cov.logs (id int, a int REFERENCES cov.ref (a)) PARTITION BY RANGE (id);
+        CREATE TABLE cov.logs_1 PARTITION OF cov.logs FOR VALUES FROM (0) TO (10);
+        CREATE INDEX ON cov.logs (a);
+    "#);
+}
+
+fn reported_tables() -> Vec<String> {
+    Spi::connect(|c| {
+        c.select(
+            "SELECT table_name FROM advisor_missing_fk_indexes WHERE schema_name = 'cov' \
+             ORDER BY 1",
+            None,
+            &[],
+        )
+        .unwrap()
+        .map(|r| r.get::<String>(1).unwrap().unwrap())
+        .collect()
+    })
+}
+
+#[pg_test]
+fn coverage_semantics_on_a_real_server() {
+    coverage_fixture();
+    assert_eq!(
+        reported_tables(),
+        [
+            "brin",
+            "collated",
+            "events",
+            "expr",
+            "half",
+            "included",
+            "invalid",
+            "none",
+            "partial",
+            "wrong_lead"
+        ]
+    );
+    // a partitioned table is reported once, at the parent, naming the partitions
+    assert_eq!(
+        text("SELECT detail FROM advisor_missing_fk_indexes WHERE table_name = 'events'")
+            .unwrap()
+            .contains("partitions without such an index: cov.events_1, cov.events_2"),
+        true
+    );
+    assert_eq!(
+        text("SELECT remediation FROM advisor_missing_fk_indexes WHERE table_name = 'events'"),
+        Some("CREATE INDEX IF NOT EXISTS events_a_idx ON cov.events (a);".into())
+    );
+}
+
+#[pg_test]
+fn remediation_round_trip_inside_a_transaction() {
+    // CONCURRENTLY cannot run in a transaction block; pg_regress runs the exact text.
+    // Here: the same DDL without CONCURRENTLY clears every finding and adds none.
+    coverage_fixture();
+    let before = count("SELECT count(*) FROM advisor_findings");
+    let fixes: Vec<String> = Spi::connect(|c| {
+        c.select(
+            "SELECT remediation FROM advisor_missing_fk_indexes WHERE schema_name = 'cov'",
+            None,
+            &[],
+        )
+        .unwrap()
+        .map(|r| r.get::<String>(1).unwrap().unwrap())
+        .collect()
+    });
+    assert_eq!(fixes.len(), 10);
+    for fix in &fixes {
+        run(&fix.replace("CONCURRENTLY ", ""));
+    }
+    assert!(reported_tables().is_empty());
+    assert_eq!(count("SELECT count(*) FROM advisor_findings"), before - 10);
+}
+
+#[pg_test]
+fn levels_follow_size_and_traffic() {
+    run(r#"
+        CREATE SCHEMA lv;
+        CREATE TABLE lv.parent (id int PRIMARY KEY);
+        INSERT INTO lv.parent SELECT g FROM generate_series(1, 10) g;
+        CREATE TABLE lv.small (id int, p int REFERENCES lv.parent);
+        CREATE TABLE lv.big (id int, p int REFERENCES lv.parent);
+        INSERT INTO lv.big SELECT g, 1 + g % 10 FROM generate_series(1, 20000) g;
+        ANALYZE lv.big;
+    "#);
+    assert_eq!(
+        text("SELECT level::text FROM advisor_missing_fk_indexes WHERE table_name = 'small'"),
+        Some("info".into())
+    );
+    assert_eq!(
+        text("SELECT level::text FROM advisor_missing_fk_indexes WHERE table_name = 'big'"),
+        Some("warning".into())
+    );
+    assert!(
+        count("SELECT table_rows FROM advisor_missing_fk_indexes WHERE table_name = 'big'") > 15000
+    );
+    assert!(
+        count("SELECT table_bytes FROM advisor_missing_fk_indexes WHERE table_name = 'big'") > 0
+    );
+    // levels are comparable
+    assert_eq!(
+        count("SELECT count(*) FROM advisor_findings WHERE level >= 'warning' AND object_identity LIKE '%lv.big'"),
+        1
+    );
+}
+
+#[pg_test]
+fn exclusions() {
+    run(r#"
+        CREATE SCHEMA "Legacy Stuff";
+        CREATE SCHEMA keep;
+        CREATE TABLE keep.p (id int PRIMARY KEY);
+        CREATE TABLE "Legacy Stuff".c (p int REFERENCES keep.p);
+        CREATE TABLE keep.c (p int REFERENCES keep.p);
+        CREATE TABLE keep.owned (p int REFERENCES keep.p);
+    "#);
+    let n = "SELECT count(*) FROM advisor_missing_fk_indexes WHERE schema_name IN ('Legacy Stuff', 'keep')";
+    assert_eq!(count(n), 3);
+    run(r#"SET LOCAL database_advisor.exclude_schemas = 'other, "Legacy Stuff"'"#);
+    assert_eq!(count(n), 2);
+    // objects owned by an extension (here: made a member of ours) are never reported
+    run("ALTER EXTENSION database_advisor ADD TABLE keep.owned");
+    assert_eq!(count(n), 1);
+    run("ALTER EXTENSION database_advisor DROP TABLE keep.owned");
+}
+
+#[pg_test]
+fn run_selects_rules_and_rejects_unknown_ones() {
+    run("CREATE TABLE rp (id int PRIMARY KEY); CREATE TABLE rc (p int REFERENCES rp);");
+    assert_eq!(
+        count("SELECT count(*) FROM advisor_run(ARRAY['missing_fk_index']) WHERE object_identity = 'rc_p_fkey on public.rc'"),
+        1
+    );
+    assert_eq!(
+        count("SELECT count(*) FROM advisor_rules WHERE id = 'missing_fk_index' AND default_level = 'warning'"),
+        1
+    );
+}
+
+#[pg_test(error = "unknown rule \"no_such_rule\"; valid rules are: missing_fk_index")]
+fn unknown_rule_is_an_error() {
+    count("SELECT count(*) FROM advisor_run(ARRAY['no_such_rule'])");
+}
+
+#[pg_test(error = "unknown report format \"pdf\"; valid formats are: text, json")]
+fn unknown_report_format_is_an_error() {
+    text("SELECT advisor_report('pdf')");
+}
+
+#[pg_test]
+fn report_formats() {
+    run("CREATE TABLE rp (id int PRIMARY KEY); CREATE TABLE rc (p int REFERENCES rp);");
+    let report = text("SELECT advisor_report()").unwrap();
+    assert!(report.contains("[missing_fk_index] table constraint rc_p_fkey on public.rc"));
+    assert!(
+        report.contains("fix: CREATE INDEX CONCURRENTLY IF NOT EXISTS rc_p_idx ON public.rc (p);")
+    );
+    assert_eq!(
+        count("SELECT jsonb_array_length(advisor_report('JSON')::jsonb)::int8"),
+        count("SELECT count(*) FROM advisor_findings")
+    );
+}
+
+#[pg_test]
+fn every_sql_object_has_a_comment() {
+    // (the tests schema holds this test build's own functions)
+    let missing = count(
+        r#"SELECT count(*) FROM pg_depend d
+           JOIN pg_extension e ON e.oid = d.refobjid AND e.extname = 'database_advisor'
+           LEFT JOIN pg_proc p ON d.classid = 'pg_proc'::regclass AND p.oid = d.objid
+           LEFT JOIN pg_class c ON d.classid = 'pg_class'::regclass AND c.oid = d.objid
+           LEFT JOIN pg_type t ON d.classid = 'pg_type'::regclass AND t.oid = d.objid
+           WHERE d.deptype = 'e'
+             AND coalesce(p.pronamespace, c.relnamespace, t.typnamespace)
+                 <> coalesce(to_regnamespace('tests'), 0)
+             AND (p.oid IS NOT NULL OR c.relkind = 'v' OR t.typtype = 'e')
+             AND obj_description(d.objid, d.classid::regclass::name) IS NULL"#,
+    );
+    let total = count(
+        "SELECT count(*) FROM pg_depend d JOIN pg_extension e ON e.oid = d.refobjid \
+         AND e.extname = 'database_advisor' WHERE d.deptype = 'e'",
+    );
+    assert!(total >= 8, "the extension owns its objects ({total})");
+    assert_eq!(missing, 0);
+}
