@@ -1,6 +1,6 @@
 //! `advisor_run`, the `advisor_findings` and `advisor_rules` views.
 
-use super::{advisor_level, or_raise, prepare};
+use super::{or_raise, prepare};
 use crate::error::AdvisorError;
 use database_advisor_core::finding::Finding;
 use database_advisor_core::rules;
@@ -12,7 +12,7 @@ fn to_row(
     f: Finding,
 ) -> (
     name!(rule, String),
-    name!(level, advisor_level),
+    name!(level, &'static str),
     name!(category, String),
     name!(object_type, String),
     name!(object_identity, String),
@@ -23,7 +23,7 @@ fn to_row(
 ) {
     (
         f.rule.to_string(),
-        f.level.into(),
+        f.level.as_str(),
         f.category.as_str().to_string(),
         f.object_type.to_string(),
         f.object_identity,
@@ -42,13 +42,13 @@ pub(super) fn run_rules(rule_ids: Option<Vec<String>>) -> Vec<Finding> {
 }
 
 #[pg_extern(stable)]
-fn advisor_run(
+fn _advisor_run(
     rules: default!(Option<Vec<String>>, "NULL"),
 ) -> TableIterator<
     'static,
     (
         name!(rule, String),
-        name!(level, advisor_level),
+        name!(level, &'static str),
         name!(category, String),
         name!(object_type, String),
         name!(object_identity, String),
@@ -61,27 +61,13 @@ fn advisor_run(
     TableIterator::new(run_rules(rules).into_iter().map(to_row))
 }
 
-extension_sql!(
-    r#"
-COMMENT ON FUNCTION advisor_run(text[]) IS
-'Runs the named database_advisor rules (all when NULL) over one catalog snapshot and returns their findings, worst first. An unknown rule id raises SQLSTATE 22023.';
-
-CREATE VIEW advisor_findings AS
-SELECT * FROM advisor_run();
-COMMENT ON VIEW advisor_findings IS
-'Every finding of every database_advisor rule, worst first (level, category, rule, object). Filter with WHERE level >= ''warning''.';
-"#,
-    name = "advisor_findings_view",
-    requires = [advisor_run, "comment_advisor_level"],
-);
-
 #[pg_extern(immutable, parallel_safe)]
-fn advisor_rule_list() -> TableIterator<
+fn _advisor_rules() -> TableIterator<
     'static,
     (
         name!(id, String),
         name!(category, String),
-        name!(default_level, advisor_level),
+        name!(default_level, &'static str),
         name!(description, String),
     ),
 > {
@@ -89,7 +75,7 @@ fn advisor_rule_list() -> TableIterator<
         (
             r.id.to_string(),
             r.category.as_str().to_string(),
-            r.default_level.into(),
+            r.default_level.as_str(),
             r.description.to_string(),
         )
     }))
@@ -97,14 +83,35 @@ fn advisor_rule_list() -> TableIterator<
 
 extension_sql!(
     r#"
-COMMENT ON FUNCTION advisor_rule_list() IS
-'The database_advisor rule catalogue; the advisor_rules view shows it.';
+COMMENT ON FUNCTION _advisor_run(text[]) IS
+'Internal: rows of advisor_run() with the level as text. Use advisor_run() or advisor_findings.';
+COMMENT ON FUNCTION _advisor_rules() IS
+'Internal: rows of the advisor_rules view.';
+
+CREATE FUNCTION advisor_run(rules text[] DEFAULT NULL)
+RETURNS TABLE (rule text, level @extschema@.advisor_level, category text, object_type text,
+               object_identity text, detail text, remediation text, metadata jsonb,
+               fingerprint text)
+LANGUAGE sql STABLE
+AS $$
+    SELECT r.rule, r.level::@extschema@.advisor_level, r.category, r.object_type,
+           r.object_identity, r.detail, r.remediation, r.metadata, r.fingerprint
+    FROM @extschema@._advisor_run(rules) AS r
+$$;
+COMMENT ON FUNCTION advisor_run(text[]) IS
+'Runs the named database_advisor rules (all when NULL) over one catalog snapshot and returns their findings, worst first. An unknown rule id raises SQLSTATE 22023.';
+
+CREATE VIEW advisor_findings AS
+SELECT * FROM advisor_run();
+COMMENT ON VIEW advisor_findings IS
+'Every finding of every database_advisor rule, worst first (level, category, rule, object). Filter with WHERE level >= ''warning''.';
 
 CREATE VIEW advisor_rules AS
-SELECT * FROM advisor_rule_list();
+SELECT id, category, default_level::advisor_level AS default_level, description
+FROM _advisor_rules();
 COMMENT ON VIEW advisor_rules IS
 'Every database_advisor rule: its stable id, category, default level and what it checks.';
 "#,
-    name = "advisor_rules_view",
-    requires = [advisor_rule_list, "comment_advisor_level"],
+    name = "advisor_findings_views",
+    requires = ["advisor_level", _advisor_run, _advisor_rules],
 );

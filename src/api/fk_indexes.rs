@@ -1,12 +1,12 @@
 //! `advisor_missing_fk_indexes`: foreign keys no index serves, with sizes, traffic and fix.
 
-use super::{advisor_level, prepare};
+use super::prepare;
 use database_advisor_core::rules::indexes::missing_fk;
 use pgrx::prelude::*;
 
 #[allow(clippy::type_complexity)]
 #[pg_extern(stable)]
-fn advisor_missing_fk_index_rows() -> TableIterator<
+fn _advisor_missing_fk_indexes() -> TableIterator<
     'static,
     (
         name!(schema_name, String),
@@ -20,7 +20,7 @@ fn advisor_missing_fk_index_rows() -> TableIterator<
         name!(referenced_deletes, Option<i64>),
         name!(referenced_updates, Option<i64>),
         name!(stats_since, String),
-        name!(level, advisor_level),
+        name!(level, &'static str),
         name!(object_identity, String),
         name!(detail, String),
         name!(remediation, Option<String>),
@@ -50,7 +50,7 @@ fn advisor_missing_fk_index_rows() -> TableIterator<
             m.referenced_deletes,
             m.referenced_updates,
             since.clone(),
-            m.finding.level.into(),
+            m.finding.level.as_str(),
             m.finding.object_identity,
             m.finding.detail,
             m.finding.remediation,
@@ -61,8 +61,8 @@ fn advisor_missing_fk_index_rows() -> TableIterator<
 
 extension_sql!(
     r#"
-COMMENT ON FUNCTION advisor_missing_fk_index_rows() IS
-'Rows of the advisor_missing_fk_indexes view (rule missing_fk_index).';
+COMMENT ON FUNCTION _advisor_missing_fk_indexes() IS
+'Internal: rows of the advisor_missing_fk_indexes view (rule missing_fk_index).';
 
 CREATE VIEW advisor_missing_fk_indexes AS
 SELECT schema_name, table_name, constraint_name, columns,
@@ -70,11 +70,11 @@ SELECT schema_name, table_name, constraint_name, columns,
        table_rows, table_bytes, pg_size_pretty(table_bytes) AS table_size,
        referenced_deletes, referenced_updates,
        stats_since::timestamptz AS stats_since,
-       level, object_identity, detail, remediation, fingerprint
-FROM advisor_missing_fk_index_rows();
+       level::advisor_level AS level, object_identity, detail, remediation, fingerprint
+FROM _advisor_missing_fk_indexes();
 COMMENT ON VIEW advisor_missing_fk_indexes IS
 'Foreign keys whose referencing columns no valid, non-partial index serves: every DELETE or key UPDATE on the referenced table then scans the referencing table. Worst first; remediation is the CREATE INDEX to run.';
 "#,
     name = "advisor_missing_fk_indexes_view",
-    requires = [advisor_missing_fk_index_rows, "comment_advisor_level"],
+    requires = ["advisor_level", _advisor_missing_fk_indexes],
 );

@@ -7,34 +7,21 @@ mod report;
 
 use crate::error::AdvisorError;
 use database_advisor_core::config::Config;
-use database_advisor_core::finding::Level;
 use database_advisor_core::snapshot::Snapshot;
 use pgrx::prelude::*;
 
-/// `advisor_level`: `info < warning < error`, so `WHERE level >= 'warning'` works.
-#[allow(non_camel_case_types)]
-#[derive(PostgresEnum, Clone, Copy, Debug, PartialEq, Eq)]
-pub enum advisor_level {
-    info,
-    warning,
-    error,
-}
-
-impl From<Level> for advisor_level {
-    fn from(level: Level) -> Self {
-        match level {
-            Level::Info => advisor_level::info,
-            Level::Warning => advisor_level::warning,
-            Level::Error => advisor_level::error,
-        }
-    }
-}
-
+// `advisor_level` is created in SQL, not with pgrx's PostgresEnum: pgrx converts enums by
+// looking the type up by name at run time, which fails when the extension's schema is not
+// on search_path. The Rust functions return the label as text; the SQL surface casts it
+// with a schema-qualified type bound at CREATE time.
 extension_sql!(
-    "COMMENT ON TYPE advisor_level IS \
-     'Severity of a database_advisor finding, ordered info < warning < error.';",
-    name = "comment_advisor_level",
-    requires = [advisor_level],
+    r#"
+CREATE TYPE advisor_level AS ENUM ('info', 'warning', 'error');
+COMMENT ON TYPE advisor_level IS
+'Severity of a database_advisor finding, ordered info < warning < error.';
+"#,
+    name = "advisor_level",
+    bootstrap,
 );
 
 /// The snapshot and configuration of one run, or the error that stops it.

@@ -1,0 +1,31 @@
+# The two set-up commands (see README): `make demo` and `make test`.
+.PHONY: demo test stop setup install regress unit fmt clean
+
+demo:            ## install what is missing, build, start a local cluster, load the demo, print the report
+	@scripts/demo.sh
+
+test:            ## install what is missing, then fmt, clippy, unit, server and pg_regress tests
+	@scripts/test.sh
+
+stop:            ## stop the demo cluster
+	@scripts/cluster.sh stop demo
+
+setup:           ## only install what is missing (packages, cargo-pgrx, pgrx init)
+	@scripts/setup.sh
+
+install:         ## build and install the extension into the system PostgreSQL
+	@scripts/install.sh
+
+regress:         ## only the pg_regress suite
+	@scripts/regress.sh
+
+unit:            ## only the pure-logic tests (no server)
+	cargo test -p database_advisor_core
+
+fmt:
+	cargo fmt --all
+
+clean:           ## stop clusters and remove them
+	-@scripts/cluster.sh stop demo
+	-@scripts/cluster.sh stop regress
+	rm -rf $${DA_CLUSTER_BASE:-/tmp/database_advisor}

@@ -1,0 +1,32 @@
+#!/usr/bin/env bash
+# The pg_regress suite (tests/pg_regress): user-visible SQL output, compared with expected/.
+# Uses PostgreSQL's own pg_regress against a throwaway cluster (cargo pgrx regress cannot
+# run as root in pgrx 0.18). Pass test names to run only those.
+source "$(dirname "$0")/common.sh"
+cd "$ROOT"
+"$ROOT/scripts/install.sh"
+"$ROOT/scripts/cluster.sh" stop regress
+rm -rf "$CLUSTER_BASE/regress"      # a fresh cluster every run
+"$ROOT/scripts/cluster.sh" start regress advisor_regress
+dir="$("$ROOT/scripts/cluster.sh" dir regress)"
+port="$("$ROOT/scripts/cluster.sh" port regress)"
+psql -X -q -h "$dir" -p "$port" -U postgres -d postgres -c "CREATE DATABASE advisor_regress"
+
+tests=("$@")
+if [ ${#tests[@]} -eq 0 ]; then
+    mapfile -t tests < <(ls tests/pg_regress/sql | sed 's/\.sql$//' | sort)
+fi
+say "pg_regress: ${tests[*]}"
+out="$CLUSTER_BASE/regress-out"
+rm -rf "$out" && mkdir -p "$out"
+status=0
+"$("$PG_CONFIG" --pkglibdir)/pgxs/src/test/regress/pg_regress" \
+    --use-existing --host="$dir" --port="$port" --user=postgres \
+    --inputdir=tests/pg_regress --outputdir="$out" --dbname=advisor_regress \
+    "${tests[@]}" || status=$?
+if [ $status -ne 0 ]; then
+    cat "$out/regression.diffs" 2>/dev/null | head -200
+    echo "results are in $out/results" >&2
+fi
+"$ROOT/scripts/cluster.sh" stop regress
+exit $status

@@ -1,0 +1,24 @@
+#!/usr/bin/env bash
+# make test: install what is missing, then every check CI runs, in order of speed.
+source "$(dirname "$0")/common.sh"
+"$ROOT/scripts/setup.sh"
+cd "$ROOT"
+
+say "cargo fmt --check"
+cargo fmt --all --check
+say "cargo clippy -D warnings"
+cargo clippy --workspace --all-targets -- -D warnings
+say "cargo test (pure logic, no server)"
+cargo test -p database_advisor_core
+
+say "cargo pgrx test pg$PG_MAJOR (server tests)"
+if [ "$(id -u)" -eq 0 ]; then
+    pgdata="$CLUSTER_BASE/pgrx-test"
+    mkdir -p "$pgdata" && chown postgres "$pgdata"
+    cargo pgrx test "pg$PG_MAJOR" --runas postgres --pgdata "$pgdata"
+else
+    cargo pgrx test "pg$PG_MAJOR"
+fi
+
+"$ROOT/scripts/regress.sh"
+say "all tests passed"
