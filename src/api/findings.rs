@@ -7,7 +7,6 @@ use database_advisor_core::rules;
 use pgrx::prelude::*;
 use pgrx::JsonB;
 
-#[allow(clippy::type_complexity)]
 fn to_row(
     f: Finding,
 ) -> (

@@ -4,7 +4,6 @@ use super::prepare;
 use database_advisor_core::rules::indexes::missing_fk;
 use pgrx::prelude::*;
 
-#[allow(clippy::type_complexity)]
 #[pg_extern(stable)]
 fn _advisor_missing_fk_indexes() -> TableIterator<
     'static,

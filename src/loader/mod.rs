@@ -55,7 +55,7 @@ fn each_row(
 
 /// Read the catalogs once into a snapshot.
 pub fn load() -> Result<Snapshot, AdvisorError> {
-    Spi::connect(|client| load_with(client)).map_err(AdvisorError::from)
+    Spi::connect(load_with).map_err(AdvisorError::from)
 }
 
 fn load_with(client: &SpiClient<'_>) -> SpiResult<Snapshot> {
