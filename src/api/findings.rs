@@ -7,32 +7,6 @@ use database_advisor_core::rules;
 use pgrx::prelude::*;
 use pgrx::JsonB;
 
-fn to_row(
-    f: Finding,
-) -> (
-    name!(rule, String),
-    name!(level, &'static str),
-    name!(category, String),
-    name!(object_type, String),
-    name!(object_identity, String),
-    name!(detail, String),
-    name!(remediation, Option<String>),
-    name!(metadata, JsonB),
-    name!(fingerprint, String),
-) {
-    (
-        f.rule.to_string(),
-        f.level.as_str(),
-        f.category.as_str().to_string(),
-        f.object_type.to_string(),
-        f.object_identity,
-        f.detail,
-        f.remediation,
-        JsonB(f.metadata),
-        f.fingerprint,
-    )
-}
-
 /// Run the named rules (all when NULL) over one fresh snapshot, worst findings first.
 pub(super) fn run_rules(rule_ids: Option<Vec<String>>) -> Vec<Finding> {
     let selected = or_raise(rules::select(rule_ids.as_deref()).map_err(AdvisorError::UnknownRule));
@@ -57,7 +31,19 @@ fn _advisor_run(
         name!(fingerprint, String),
     ),
 > {
-    TableIterator::new(run_rules(rules).into_iter().map(to_row))
+    TableIterator::new(run_rules(rules).into_iter().map(|f| {
+        (
+            f.rule.to_string(),
+            f.level.as_str(),
+            f.category.as_str().to_string(),
+            f.object_type.to_string(),
+            f.object_identity,
+            f.detail,
+            f.remediation,
+            JsonB(f.metadata),
+            f.fingerprint,
+        )
+    }))
 }
 
 #[pg_extern(immutable, parallel_safe)]
