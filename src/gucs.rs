@@ -5,6 +5,9 @@ use pgrx::guc::{GucContext, GucFlags, GucRegistry, GucSetting};
 use std::ffi::CString;
 
 static EXCLUDE_SCHEMAS: GucSetting<Option<CString>> = GucSetting::<Option<CString>>::new(None);
+static MIN_STATS_AGE: GucSetting<i32> = GucSetting::<i32>::new(7 * 24 * 3600);
+static UNUSED_INDEX_MIN_SIZE: GucSetting<i32> = GucSetting::<i32>::new(1024);
+static UNUSED_INDEX_MAX_SCANS: GucSetting<i32> = GucSetting::<i32>::new(0);
 
 pub fn init() {
     GucRegistry::define_string_guc(
@@ -14,6 +17,37 @@ pub fn init() {
           information_schema and objects owned by extensions are always excluded. \
           Quote names that contain capitals or commas: 'legacy, \"Old Stuff\"'.",
         &EXCLUDE_SCHEMAS,
+        GucContext::Userset,
+        GucFlags::default(),
+    );
+    GucRegistry::define_int_guc(
+        c"database_advisor.min_stats_age",
+        c"Statistics younger than this make stats-based findings info only.",
+        c"idx_scan and friends count only since the last statistics reset (or server \
+          start): a short window proves little, so such findings say so and stay at info.",
+        &MIN_STATS_AGE,
+        0,
+        i32::MAX,
+        GucContext::Userset,
+        GucFlags::UNIT_S,
+    );
+    GucRegistry::define_int_guc(
+        c"database_advisor.unused_index_min_size",
+        c"Unused indexes smaller than this are reported as info only.",
+        c"",
+        &UNUSED_INDEX_MIN_SIZE,
+        0,
+        i32::MAX,
+        GucContext::Userset,
+        GucFlags::UNIT_KB,
+    );
+    GucRegistry::define_int_guc(
+        c"database_advisor.unused_index_max_scans",
+        c"An index scanned at most this many times in the statistics window is unused.",
+        c"",
+        &UNUSED_INDEX_MAX_SCANS,
+        0,
+        i32::MAX,
         GucContext::Userset,
         GucFlags::default(),
     );
@@ -27,6 +61,9 @@ pub fn config() -> Config {
         .unwrap_or_default();
     Config {
         exclude_schemas: exclude,
+        min_stats_age_seconds: f64::from(MIN_STATS_AGE.get()),
+        unused_index_min_bytes: i64::from(UNUSED_INDEX_MIN_SIZE.get()) * 1024,
+        unused_index_max_scans: i64::from(UNUSED_INDEX_MAX_SCANS.get()),
         ..Config::default()
     }
 }

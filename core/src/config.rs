@@ -14,6 +14,14 @@ pub struct Config {
     /// ... or when the deletes + updates on the referenced table in the stats window times
     /// the referencing table's rows (rows scanned by the referential checks) reach this.
     pub fk_warning_min_rows_scanned: i64,
+    /// `unused_index`: an index with at most this many scans is unused
+    /// (GUC `database_advisor.unused_index_max_scans`).
+    pub unused_index_max_scans: i64,
+    /// Statistics younger than this (seconds) make stats-based findings `info`
+    /// (GUC `database_advisor.min_stats_age`).
+    pub min_stats_age_seconds: f64,
+    /// `unused_index`: smaller indexes are `info` (GUC `database_advisor.unused_index_min_size`).
+    pub unused_index_min_bytes: i64,
 }
 
 impl Default for Config {
@@ -23,6 +31,9 @@ impl Default for Config {
             fk_warning_min_rows: 10_000.0,
             fk_warning_min_bytes: 8 * 1024 * 1024,
             fk_warning_min_rows_scanned: 1_000_000,
+            unused_index_max_scans: 0,
+            min_stats_age_seconds: 7.0 * 86400.0,
+            unused_index_min_bytes: 1024 * 1024,
         }
     }
 }

@@ -6,6 +6,7 @@
 
 mod findings;
 mod fk_indexes;
+mod indexes;
 mod report;
 
 use crate::error::AdvisorError;
@@ -29,8 +30,9 @@ COMMENT ON TYPE advisor_level IS
 
 /// The snapshot and configuration of one run, or the error that stops it.
 fn prepare() -> (Snapshot, Config) {
-    match crate::loader::load() {
-        Ok(snap) => (snap, crate::gucs::config()),
+    let config = crate::gucs::config();
+    match crate::loader::load(&config) {
+        Ok(snap) => (snap, config),
         Err(e) => e.raise(),
     }
 }

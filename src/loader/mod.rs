@@ -2,6 +2,8 @@
 //! works on a hot standby and in a read-only transaction. Rules never run SQL themselves.
 
 use crate::error::AdvisorError;
+use database_advisor_core::config::Config;
+use database_advisor_core::rules::indexes;
 use database_advisor_core::snapshot::{
     Attribute, Constraint, ConstraintKind, ForeignKey, Index, Namespace, Oid, RelKind, Relation,
     Snapshot, StatsWindow, TableStats,
@@ -53,9 +55,22 @@ fn each_row(
     Ok(())
 }
 
-/// Read the catalogs once into a snapshot.
-pub fn load() -> Result<Snapshot, AdvisorError> {
-    Spi::connect(load_with).map_err(AdvisorError::from)
+/// Read the catalogs once into a snapshot; then fetch the definitions of the few indexes
+/// the rules will show (deparsing every index would cost more than the whole run).
+pub fn load(config: &Config) -> Result<Snapshot, AdvisorError> {
+    Spi::connect(|client| -> SpiResult<Snapshot> {
+        let mut snap = load_with(client)?;
+        let wanted = indexes::definitions_needed(&snap, config);
+        if !wanted.is_empty() {
+            let wanted: Vec<i64> = wanted.into_iter().map(i64::from).collect();
+            let args = [wanted.into()];
+            for row in client.select(include_str!("sql/index_definitions.sql"), None, &args)? {
+                snap.index_defs.insert(oid(&row, 1)?, col(&row, 2)?);
+            }
+        }
+        Ok(snap)
+    })
+    .map_err(AdvisorError::from)
 }
 
 fn load_with(client: &SpiClient<'_>) -> SpiResult<Snapshot> {
@@ -132,17 +147,23 @@ fn load_with(client: &SpiClient<'_>) -> SpiResult<Snapshot> {
 
     each_row(client, include_str!("sql/indexes.sql"), |row| {
         let n_key = col::<i64>(row, 5)? as usize;
-        let opfamilies = oids(row, 6)?
-            .into_iter()
-            .take(n_key)
-            .map(|opc| opclass_family.get(&opc).copied().unwrap_or(0))
+        let opclasses: Vec<Oid> = oids(row, 6)?.into_iter().take(n_key).collect();
+        let opfamilies = opclasses
+            .iter()
+            .map(|opc| opclass_family.get(opc).copied().unwrap_or(0))
             .collect();
+        let columns: Vec<i16> = col(row, 4)?;
+        let expressions = match row.get::<Vec<Option<String>>>(15)? {
+            Some(e) => e,
+            None => vec![None; columns.len()],
+        };
         snap.indexes.push(Index {
             oid: oid(row, 1)?,
             table: oid(row, 2)?,
             am: col(row, 3)?,
-            columns: col(row, 4)?,
+            columns,
             n_key,
+            opclasses,
             opfamilies,
             collations: oids(row, 7)?.into_iter().take(n_key).collect(),
             valid: col(row, 8)?,
@@ -151,7 +172,18 @@ fn load_with(client: &SpiClient<'_>) -> SpiResult<Snapshot> {
             partial: col(row, 11)?,
             unique: col(row, 12)?,
             primary: col(row, 13)?,
+            options: col::<Vec<i16>>(row, 14)?.into_iter().take(n_key).collect(),
+            expressions,
+            predicate: row.get(16)?,
+            exclusion: col(row, 17)?,
+            replica_identity: col(row, 18)?,
+            scans: row.get(19)?,
         });
+        Ok(())
+    })?;
+
+    each_row(client, include_str!("sql/indexes_in_progress.sql"), |row| {
+        snap.indexes_in_progress.insert(oid(row, 1)?);
         Ok(())
     })?;
 
@@ -173,6 +205,7 @@ fn load_with(client: &SpiClient<'_>) -> SpiResult<Snapshot> {
             kind,
             columns: col(row, 5)?,
             parent: oid(row, 6)?,
+            index: oid(row, 10)?,
             foreign,
         });
         Ok(())

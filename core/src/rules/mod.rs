@@ -19,7 +19,13 @@ pub struct Rule {
 
 /// Every rule, in catalogue order.
 pub fn all() -> &'static [Rule] {
-    &[indexes::missing_fk::RULE]
+    &[
+        indexes::missing_fk::RULE,
+        indexes::unused::RULE,
+        indexes::duplicate::RULE,
+        indexes::redundant::RULE,
+        indexes::invalid::RULE,
+    ]
 }
 
 pub fn find(id: &str) -> Option<&'static Rule> {

@@ -6,6 +6,7 @@ use super::*;
 pub const BTREE_FAMILY: Oid = 1976;
 pub const HASH_FAMILY: Oid = 1977;
 pub const EQ_OP: Oid = 96;
+pub const BTREE_CLASS: Oid = 1978;
 
 /// Builds a [`Snapshot`] without a server. OIDs are assigned from 16384 up.
 pub struct SnapshotBuilder {
@@ -165,7 +166,14 @@ impl SnapshotBuilder {
             table,
             am: "btree".into(),
             n_key: cols.len(),
+            opclasses: vec![BTREE_CLASS; cols.len()],
             opfamilies: vec![BTREE_FAMILY; cols.len()],
+            options: vec![0; cols.len()],
+            expressions: columns
+                .iter()
+                .map(|c| c.starts_with('(').then(|| c.to_string()))
+                .collect(),
+            predicate: None,
             collations: vec![0; cols.len()],
             columns: cols,
             valid: true,
@@ -174,6 +182,9 @@ impl SnapshotBuilder {
             partial: false,
             unique: false,
             primary: false,
+            exclusion: false,
+            replica_identity: false,
+            scans: Some(0),
         });
         self.snap.indexes.last_mut().unwrap()
     }
@@ -181,18 +192,31 @@ impl SnapshotBuilder {
     /// A primary key constraint with its unique index.
     pub fn primary_key(&mut self, table: Oid, columns: &[&str]) -> Oid {
         let name = format!("{}_pkey", self.snap.relations[&table].name);
-        let ix = self.index_named(table, &name, columns);
-        ix.unique = true;
-        ix.primary = true;
-        let cols = ix.columns.clone();
+        self.key_constraint(table, &name, columns, ConstraintKind::PrimaryKey)
+    }
+
+    /// A PK, unique or exclusion constraint with its index; returns the constraint OID.
+    pub fn key_constraint(
+        &mut self,
+        table: Oid,
+        name: &str,
+        columns: &[&str],
+        kind: ConstraintKind,
+    ) -> Oid {
+        let ix = self.index_named(table, name, columns);
+        ix.unique = kind != ConstraintKind::Exclusion;
+        ix.primary = kind == ConstraintKind::PrimaryKey;
+        ix.exclusion = kind == ConstraintKind::Exclusion;
+        let (cols, index) = (ix.columns.clone(), ix.oid);
         let oid = self.oid();
         self.snap.constraints.push(Constraint {
             oid,
-            name,
+            name: name.into(),
             table,
-            kind: ConstraintKind::PrimaryKey,
+            kind,
             columns: cols,
             parent: 0,
+            index,
             foreign: None,
         });
         oid
@@ -217,6 +241,7 @@ impl SnapshotBuilder {
             kind: ConstraintKind::ForeignKey,
             columns: cols.clone(),
             parent: 0,
+            index: 0,
             foreign: Some(ForeignKey {
                 ref_table,
                 ref_columns: ref_cols,
@@ -224,6 +249,20 @@ impl SnapshotBuilder {
             }),
         });
         self.snap.constraints.last_mut().unwrap()
+    }
+
+    /// Attach index `child` (on a partition) to the partitioned index `parent`.
+    pub fn attach_index(&mut self, child: Oid, parent: Oid) {
+        self.snap.relations.get_mut(&child).unwrap().is_partition = true;
+        self.snap.partition_parent.insert(child, parent);
+    }
+
+    pub fn index_by_oid_mut(&mut self, oid: Oid) -> &mut Index {
+        self.snap
+            .indexes
+            .iter_mut()
+            .find(|i| i.oid == oid)
+            .expect("index")
     }
 
     pub fn relation_mut(&mut self, oid: Oid) -> &mut Relation {

@@ -154,8 +154,17 @@ pub struct Index {
     pub columns: Vec<i16>,
     /// `indnkeyatts`
     pub n_key: usize,
+    /// Operator class of each key column.
+    pub opclasses: Vec<Oid>,
     /// Operator family of each key column.
     pub opfamilies: Vec<Oid>,
+    /// `indoption` of each key column (DESC, NULLS FIRST bits).
+    pub options: Vec<i16>,
+    /// Deparsed expression of each column (keys and INCLUDE) that is an expression,
+    /// `None` for plain columns (`pg_get_indexdef(index, column, true)`).
+    pub expressions: Vec<Option<String>>,
+    /// Deparsed WHERE predicate of a partial index (`pg_get_expr(indpred, indrelid)`).
+    pub predicate: Option<String>,
     /// `indcollation` of each key column.
     pub collations: Vec<Oid>,
     pub valid: bool,
@@ -165,11 +174,26 @@ pub struct Index {
     pub partial: bool,
     pub unique: bool,
     pub primary: bool,
+    pub exclusion: bool,
+    /// `indisreplident`: the table's replica identity.
+    pub replica_identity: bool,
+    /// `idx_scan` in the stats window (`None`: no statistics, e.g. a partitioned index).
+    pub scans: Option<i64>,
 }
 
 impl Index {
     pub fn key_columns(&self) -> &[i16] {
         &self.columns[..self.n_key.min(self.columns.len())]
+    }
+
+    /// INCLUDE columns (non-key).
+    pub fn include_columns(&self) -> &[i16] {
+        &self.columns[self.n_key.min(self.columns.len())..]
+    }
+
+    /// The deparsed expression at column position `pos`, if it is an expression.
+    pub fn expression(&self, pos: usize) -> Option<&str> {
+        self.expressions.get(pos).and_then(|e| e.as_deref())
     }
 
     /// Valid, ready and not being dropped: usable by the planner.
@@ -220,6 +244,9 @@ pub struct Constraint {
     pub columns: Vec<i16>,
     /// `conparentid`: non-zero for a constraint cloned onto a partition.
     pub parent: Oid,
+    /// `conindid`: the index behind a PK/unique/exclusion constraint, or for a foreign
+    /// key the referenced table's unique index it depends on.
+    pub index: Oid,
     pub foreign: Option<ForeignKey>,
 }
 
@@ -237,8 +264,14 @@ pub struct Snapshot {
     pub partition_parent: HashMap<Oid, Oid>,
     /// (operator family, operator) pairs of btree and hash families (`pg_amop`).
     pub opfamily_ops: HashSet<(Oid, Oid)>,
+    /// Indexes whose `CREATE INDEX CONCURRENTLY` is running (`pg_stat_progress_create_index`).
+    pub indexes_in_progress: HashSet<Oid>,
+    /// `pg_get_indexdef` of the indexes a rule may suggest dropping, loaded on demand
+    /// (see `rules::indexes::definitions_needed`).
+    pub index_defs: HashMap<Oid, String>,
     // lookup indexes built by finish()
     indexes_by_table: HashMap<Oid, Vec<usize>>,
+    index_by_oid: HashMap<Oid, usize>,
     children: HashMap<Oid, Vec<Oid>>,
     attnum_by_name: HashMap<(Oid, String), i16>,
 }
@@ -254,8 +287,10 @@ impl Snapshot {
     /// Build the lookup indexes. Call once after filling the public fields.
     pub fn finish(mut self) -> Snapshot {
         self.indexes_by_table.clear();
+        self.index_by_oid.clear();
         for (i, ix) in self.indexes.iter().enumerate() {
             self.indexes_by_table.entry(ix.table).or_default().push(i);
+            self.index_by_oid.insert(ix.oid, i);
         }
         self.children.clear();
         for (&child, &parent) in &self.partition_parent {
@@ -316,19 +351,27 @@ impl Snapshot {
             .map(|&i| &self.indexes[i])
     }
 
-    /// Direct partitions of a partitioned table, in OID order.
+    pub fn index(&self, oid: Oid) -> Option<&Index> {
+        self.index_by_oid.get(&oid).map(|&i| &self.indexes[i])
+    }
+
+    /// Direct partitions of a partitioned table (or index), in OID order.
     pub fn partitions(&self, parent: Oid) -> &[Oid] {
         self.children.get(&parent).map(Vec::as_slice).unwrap_or(&[])
     }
 
-    /// All leaf partitions below `parent` (tables that hold rows), depth first.
+    /// All leaf partitions below `parent` (tables that hold rows, or for a partitioned
+    /// index the leaf indexes attached below it), depth first.
     pub fn leaf_partitions(&self, parent: Oid) -> Vec<Oid> {
         let mut leaves = Vec::new();
         let mut stack: Vec<Oid> = self.partitions(parent).iter().rev().copied().collect();
         while let Some(oid) = stack.pop() {
             let kids = self.partitions(oid);
             if kids.is_empty() {
-                if self.relation(oid).is_some_and(|r| r.kind == RelKind::Table) {
+                if self
+                    .relation(oid)
+                    .is_some_and(|r| matches!(r.kind, RelKind::Table | RelKind::Index))
+                {
                     leaves.push(oid);
                 }
             } else {

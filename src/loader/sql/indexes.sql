@@ -1,5 +1,6 @@
 -- Indexes on tables in user schemas: key and INCLUDE columns (0 = expression), operator
--- classes and collations per key column, state flags.
+-- classes, collations and sort options per key column, state flags and scans. Expressions
+-- and predicates are deparsed by PostgreSQL itself, and only for the indexes that have them.
 SELECT i.indexrelid::int8,
        i.indrelid::int8,
        am.amname::text,
@@ -12,9 +13,20 @@ SELECT i.indexrelid::int8,
        i.indislive,
        i.indpred IS NOT NULL,
        i.indisunique,
-       i.indisprimary
+       i.indisprimary,
+       i.indoption::int2[],
+       CASE WHEN i.indexprs IS NOT NULL THEN
+           ARRAY(SELECT CASE WHEN i.indkey[k - 1] = 0
+                             THEN pg_get_indexdef(i.indexrelid, k, true) END
+                 FROM generate_series(1, i.indnatts) AS k ORDER BY k)
+       END,
+       CASE WHEN i.indpred IS NOT NULL THEN pg_get_expr(i.indpred, i.indrelid, true) END,
+       i.indisexclusion,
+       i.indisreplident,
+       s.idx_scan
 FROM pg_index i
 JOIN pg_class c ON c.oid = i.indexrelid
 JOIN pg_am am ON am.oid = c.relam
 JOIN pg_namespace n ON n.oid = c.relnamespace
+LEFT JOIN pg_stat_all_indexes s ON s.indexrelid = i.indexrelid
 WHERE {user_schema}

@@ -1,14 +1,16 @@
 //! `missing_fk_index`: a foreign key whose referencing columns no index serves, so every
 //! DELETE or key UPDATE on the referenced table scans the referencing table.
 
+use super::choose_index_name;
 use super::coverage::{fk_coverage, FkCoverage};
+use super::plan::plan_fk_indexes;
 use crate::config::Config;
 use crate::finding::{Category, Finding, Level};
 use crate::quote;
 use crate::rules::Rule;
 use crate::snapshot::{human_bytes, human_count, Constraint, Oid, RelKind, Snapshot};
 use serde_json::json;
-use std::collections::HashSet;
+use std::collections::{BTreeMap, HashSet};
 
 pub const RULE: Rule = Rule {
     id: "missing_fk_index",
@@ -48,12 +50,9 @@ fn check(snap: &Snapshot, config: &Config) -> Vec<Finding> {
 
 /// Every foreign key in scope that no index serves (see `coverage`).
 pub fn analyze(snap: &Snapshot, config: &Config) -> Vec<MissingFkIndex> {
-    let taken_names: HashSet<(Oid, &str)> = snap
-        .relations
-        .values()
-        .map(|r| (r.namespace, r.name.as_str()))
-        .collect();
-    let mut out = Vec::new();
+    let taken_names = super::taken_names(snap);
+    // uncovered foreign keys, grouped by table so that one suggested index can serve several
+    let mut by_table: BTreeMap<Oid, Vec<(&Constraint, Vec<Oid>)>> = BTreeMap::new();
     for fk in &snap.constraints {
         // a constraint cloned onto a partition is reported once, at its parent
         if fk.foreign.is_none() || fk.parent != 0 {
@@ -71,11 +70,24 @@ pub fn analyze(snap: &Snapshot, config: &Config) -> Vec<MissingFkIndex> {
             uncovered_partitions,
         } = fk_coverage(snap, fk)
         {
+            by_table
+                .entry(fk.table)
+                .or_default()
+                .push((fk, uncovered_partitions));
+        }
+    }
+    let mut out = Vec::new();
+    for (table, fks) in by_table {
+        let constraints: Vec<&Constraint> = fks.iter().map(|(fk, _)| *fk).collect();
+        let plan = plan_fk_indexes(snap, table, &constraints);
+        for (fk, uncovered) in &fks {
+            let index_columns = &plan[&fk.oid];
             out.push(describe(
                 snap,
                 config,
                 fk,
-                &uncovered_partitions,
+                index_columns,
+                uncovered,
                 &taken_names,
             ));
         }
@@ -87,6 +99,7 @@ fn describe(
     snap: &Snapshot,
     config: &Config,
     fk: &Constraint,
+    index_columns: &[i16],
     uncovered: &[Oid],
     taken_names: &HashSet<(Oid, &str)>,
 ) -> MissingFkIndex {
@@ -150,20 +163,21 @@ fn describe(
     }
     detail.push('.');
 
-    let index_name = choose_index_name(rel.namespace, &rel.name, &columns, taken_names);
+    let index_column_names = names(fk.table, index_columns);
+    let index_name = choose_index_name(rel.namespace, &rel.name, &index_column_names, taken_names);
     let remediation = if rel.kind == RelKind::PartitionedTable {
         // CONCURRENTLY is not supported on a partitioned parent; this recurses to (and
         // attaches matching indexes of) every partition.
         format!(
             "CREATE INDEX IF NOT EXISTS {} ON {table_identity} ({});",
             quote::ident(&index_name),
-            quote::ident_list(&columns)
+            quote::ident_list(&index_column_names)
         )
     } else {
         format!(
             "CREATE INDEX CONCURRENTLY IF NOT EXISTS {} ON {table_identity} ({});",
             quote::ident(&index_name),
-            quote::ident_list(&columns)
+            quote::ident_list(&index_column_names)
         )
     };
 
@@ -212,34 +226,6 @@ fn describe(
             metadata,
         },
     }
-}
-
-/// PostgreSQL's own style, `<table>_<col>_<col>_idx`, cut to 63 bytes on a character
-/// boundary, with a number appended when another relation in the schema has the name.
-pub fn choose_index_name(
-    namespace: Oid,
-    table: &str,
-    columns: &[String],
-    taken: &HashSet<(Oid, &str)>,
-) -> String {
-    const MAX: usize = 63; // NAMEDATALEN - 1
-    let stem = format!("{table}_{}", columns.join("_"));
-    for n in 0.. {
-        let suffix = if n == 0 {
-            "_idx".to_string()
-        } else {
-            format!("_idx{n}")
-        };
-        let mut cut = stem.len().min(MAX - suffix.len());
-        while !stem.is_char_boundary(cut) {
-            cut -= 1;
-        }
-        let name = format!("{}{suffix}", &stem[..cut]);
-        if !taken.contains(&(namespace, name.as_str())) {
-            return name;
-        }
-    }
-    unreachable!()
 }
 
 #[cfg(test)]

@@ -1,5 +1,282 @@
-//! Index rules: foreign keys without a covering index (and, later, unused, duplicate,
-//! redundant and invalid indexes).
+//! Index rules: foreign keys without a covering index, unused, duplicate, redundant and
+//! invalid indexes. Shared here: which indexes must never be dropped, and the DROP / undo
+//! statements every "drop this index" finding suggests.
 
 pub mod coverage;
+pub mod duplicate;
+pub mod invalid;
 pub mod missing_fk;
+pub mod plan;
+pub mod redundant;
+pub mod unused;
+
+use crate::config::Config;
+use crate::quote;
+use crate::snapshot::{ConstraintKind, Index, Oid, RelKind, Relation, Snapshot};
+use std::collections::{HashMap, HashSet};
+
+/// Why an index must not be dropped. Computed once per run for all indexes.
+pub struct Protections {
+    reasons: HashMap<Oid, String>,
+}
+
+impl Protections {
+    pub fn new(snap: &Snapshot) -> Protections {
+        let mut reasons: HashMap<Oid, String> = HashMap::new();
+        for c in &snap.constraints {
+            if c.index == 0 {
+                continue;
+            }
+            let reason = match c.kind {
+                ConstraintKind::PrimaryKey => {
+                    format!("backs the primary key {}", quote::ident(&c.name))
+                }
+                ConstraintKind::Unique => {
+                    format!("backs the unique constraint {}", quote::ident(&c.name))
+                }
+                ConstraintKind::Exclusion => {
+                    format!("backs the exclusion constraint {}", quote::ident(&c.name))
+                }
+                ConstraintKind::ForeignKey => {
+                    format!("foreign key {} depends on it", snap.constraint_identity(c))
+                }
+                _ => continue,
+            };
+            reasons.entry(c.index).or_insert(reason);
+        }
+        for ix in &snap.indexes {
+            if reasons.contains_key(&ix.oid) {
+                continue;
+            }
+            if ix.replica_identity {
+                reasons.insert(ix.oid, "is the table's replica identity".into());
+            } else if ix.unique {
+                reasons.insert(ix.oid, "enforces uniqueness".into());
+            } else if ix.exclusion {
+                reasons.insert(ix.oid, "enforces an exclusion constraint".into());
+            }
+        }
+        // the only index that serves a foreign key's referential check
+        for fk in snap.constraints.iter().filter(|c| c.foreign.is_some()) {
+            let eq_ops = &fk.foreign.as_ref().expect("fk").eq_ops;
+            let mut covering = coverage::covering_indexes(snap, fk.table, &fk.columns, eq_ops);
+            if let (Some(only), None) = (covering.next(), covering.next()) {
+                reasons.entry(only.oid).or_insert_with(|| {
+                    format!(
+                        "is the only index serving foreign key {}",
+                        snap.constraint_identity(fk)
+                    )
+                });
+            }
+        }
+        Protections { reasons }
+    }
+
+    /// Why `index` must be kept, or `None` when it may be dropped.
+    pub fn reason(&self, index: Oid) -> Option<&str> {
+        self.reasons.get(&index).map(String::as_str)
+    }
+
+    /// Kept for integrity (a constraint, uniqueness, replica identity), not only for an FK.
+    pub fn is_structural(&self, index: Oid) -> bool {
+        self.reason(index)
+            .is_some_and(|r| !r.starts_with("is the only index serving"))
+    }
+}
+
+/// An index the index rules look at: usable, in scope, not owned by an extension, not a
+/// build in progress, and not a partition of a partitioned index (judged at the parent).
+pub fn candidate<'s>(
+    snap: &'s Snapshot,
+    config: &Config,
+    ix: &'s Index,
+) -> Option<(&'s Relation, &'s Relation)> {
+    let rel = snap.relation(ix.oid)?;
+    let table = snap.relation(ix.table)?;
+    let ok = ix.usable()
+        && !rel.extension_member
+        && !rel.is_partition
+        && !snap.indexes_in_progress.contains(&ix.oid)
+        && snap.in_scope(table, config);
+    ok.then_some((rel, table))
+}
+
+/// Scans and bytes of an index, summed over the leaf indexes of a partitioned index.
+pub fn scans_and_bytes(snap: &Snapshot, ix: &Index) -> (Option<i64>, i64) {
+    let is_partitioned = snap
+        .relation(ix.oid)
+        .is_some_and(|r| r.kind == RelKind::PartitionedIndex);
+    if !is_partitioned {
+        return (ix.scans, snap.relation(ix.oid).map_or(0, |r| r.size_bytes));
+    }
+    let leaves = snap.leaf_partitions(ix.oid);
+    let scans = leaves
+        .iter()
+        .filter_map(|&o| snap.index(o).and_then(|i| i.scans))
+        .reduce(|a, b| a + b);
+    let bytes = leaves
+        .iter()
+        .filter_map(|&o| snap.relation(o))
+        .map(|r| r.size_bytes)
+        .sum();
+    (scans.or(Some(0)), bytes)
+}
+
+fn is_partitioned_index(snap: &Snapshot, ix: &Index) -> bool {
+    snap.relation(ix.oid)
+        .is_some_and(|r| r.kind == RelKind::PartitionedIndex)
+}
+
+/// `DROP INDEX CONCURRENTLY IF EXISTS ...;` (no CONCURRENTLY for a partitioned index,
+/// where PostgreSQL does not support it).
+pub fn drop_statement(snap: &Snapshot, ix: &Index) -> String {
+    let concurrently = if is_partitioned_index(snap, ix) {
+        ""
+    } else {
+        "CONCURRENTLY "
+    };
+    format!(
+        "DROP INDEX {concurrently}IF EXISTS {};",
+        snap.rel_identity(ix.oid)
+    )
+}
+
+/// The statement that recreates `ix` exactly as it is (from `pg_get_indexdef`), built
+/// concurrently where PostgreSQL allows it; `None` when the definition was not loaded.
+pub fn undo_statement(snap: &Snapshot, ix: &Index) -> Option<String> {
+    let def = snap.index_defs.get(&ix.oid)?;
+    Some(if is_partitioned_index(snap, ix) {
+        // pg_get_indexdef says ON ONLY for a partitioned index; recreate on every partition
+        format!("{};", def.replacen(" ON ONLY ", " ON ", 1))
+    } else {
+        format!("{};", def.replacen("INDEX ", "INDEX CONCURRENTLY ", 1))
+    })
+}
+
+/// The indexes whose definition (`pg_get_indexdef`) the index rules will show: what the
+/// loader fetches in a second, small query instead of deparsing every index.
+pub fn definitions_needed(snap: &Snapshot, config: &Config) -> Vec<Oid> {
+    let mut oids: HashSet<Oid> = HashSet::new();
+    oids.extend(unused::analyze(snap, config).iter().map(|u| u.index));
+    oids.extend(duplicate::analyze(snap, config).iter().map(|d| d.index));
+    oids.extend(redundant::analyze(snap, config).iter().map(|r| r.index));
+    oids.extend(invalid::definitions_needed(snap, config));
+    let mut oids: Vec<Oid> = oids.into_iter().collect();
+    oids.sort_unstable();
+    oids
+}
+
+/// Key column names of an index for naming and messages (`expr` for an expression).
+pub fn key_column_names(snap: &Snapshot, ix: &Index) -> Vec<String> {
+    ix.key_columns()
+        .iter()
+        .map(|&a| match a {
+            0 => "expr".to_string(),
+            a => snap.column_name(ix.table, a).unwrap_or("?").to_string(),
+        })
+        .collect()
+}
+
+/// PostgreSQL's own style, `<table>_<col>_<col>_idx`, cut to 63 bytes on a character
+/// boundary, with a number appended when another relation in the schema has the name.
+pub fn choose_index_name(
+    namespace: Oid,
+    table: &str,
+    columns: &[String],
+    taken: &HashSet<(Oid, &str)>,
+) -> String {
+    const MAX: usize = 63; // NAMEDATALEN - 1
+    let stem = format!("{table}_{}", columns.join("_"));
+    for n in 0.. {
+        let suffix = if n == 0 {
+            "_idx".to_string()
+        } else {
+            format!("_idx{n}")
+        };
+        let mut cut = stem.len().min(MAX - suffix.len());
+        while !stem.is_char_boundary(cut) {
+            cut -= 1;
+        }
+        let name = format!("{}{suffix}", &stem[..cut]);
+        if !taken.contains(&(namespace, name.as_str())) {
+            return name;
+        }
+    }
+    unreachable!()
+}
+
+/// Every (schema, relation name) in the snapshot, for `choose_index_name`.
+pub fn taken_names(snap: &Snapshot) -> HashSet<(Oid, &str)> {
+    snap.relations
+        .values()
+        .map(|r| (r.namespace, r.name.as_str()))
+        .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::snapshot::SnapshotBuilder;
+
+    #[test]
+    fn protections() {
+        let mut b = SnapshotBuilder::new();
+        let p = b.table("public", "p", &["id", "code"]);
+        b.primary_key(p, &["id"]);
+        let uq = b.index(p, &["code"]);
+        uq.unique = true;
+        let uq = uq.oid;
+        let c = b.table("public", "c", &["id", "p_id", "x"]);
+        let only = b.index(c, &["p_id"]).oid;
+        let free = b.index(c, &["x"]).oid;
+        b.foreign_key("c_p_fk", c, &["p_id"], p, &["id"]);
+        let snap = b.build();
+        let prot = Protections::new(&snap);
+        let pk = snap.indexes_on(p).find(|i| i.primary).unwrap().oid;
+        assert_eq!(prot.reason(pk), Some("backs the primary key p_pkey"));
+        assert_eq!(prot.reason(uq), Some("enforces uniqueness"));
+        assert!(prot
+            .reason(only)
+            .unwrap()
+            .contains("only index serving foreign key c_p_fk"));
+        assert!(!prot.is_structural(only));
+        assert_eq!(prot.reason(free), None);
+    }
+
+    #[test]
+    fn two_covering_indexes_protect_neither() {
+        let mut b = SnapshotBuilder::new();
+        let p = b.table("public", "p", &["id"]);
+        b.primary_key(p, &["id"]);
+        let c = b.table("public", "c", &["p_id", "x"]);
+        let one = b.index(c, &["p_id"]).oid;
+        let two = b.index(c, &["p_id", "x"]).oid;
+        b.foreign_key("c_p_fk", c, &["p_id"], p, &["id"]);
+        let snap = b.build();
+        let prot = Protections::new(&snap);
+        assert_eq!(prot.reason(one), None);
+        assert_eq!(prot.reason(two), None);
+    }
+
+    #[test]
+    fn drop_and_undo_statements() {
+        let mut b = SnapshotBuilder::new();
+        let t = b.table("Sales", "order", &["id"]);
+        let ix = b.index(t, &["id"]).oid;
+        let mut snap = b.build();
+        let index = snap.index(ix).unwrap().clone();
+        assert_eq!(
+            drop_statement(&snap, &index),
+            "DROP INDEX CONCURRENTLY IF EXISTS \"Sales\".order_id_idx;"
+        );
+        assert_eq!(undo_statement(&snap, &index), None);
+        snap.index_defs.insert(
+            ix,
+            "CREATE UNIQUE INDEX order_id_idx ON \"Sales\".\"order\" USING btree (id)".into(),
+        );
+        assert_eq!(
+            undo_statement(&snap, &index).unwrap(),
+            "CREATE UNIQUE INDEX CONCURRENTLY order_id_idx ON \"Sales\".\"order\" USING btree (id);"
+        );
+    }
+}
