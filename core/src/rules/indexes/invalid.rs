@@ -98,11 +98,11 @@ fn plain_invalid(snap: &Snapshot, ix: &Index) -> Finding {
                 "Unique index {identity} on {table_identity} ({}) is invalid: its concurrent \
                  build failed, most often on duplicate values, so queries cannot use it and it \
                  does not guarantee uniqueness for existing rows; {maintained}. Drop it, remove \
-                 the duplicates, then recreate it{}.",
+                 the duplicates, then recreate it{}",
                 human_bytes(rel.size_bytes),
                 undo.as_deref()
                     .map(|u| format!(" with: {u}"))
-                    .unwrap_or_default()
+                    .unwrap_or_else(|| ".".into())
             ),
             format!("DROP INDEX CONCURRENTLY IF EXISTS {identity};"),
         )
