@@ -8,8 +8,39 @@ static EXCLUDE_SCHEMAS: GucSetting<Option<CString>> = GucSetting::<Option<CStrin
 static MIN_STATS_AGE: GucSetting<i32> = GucSetting::<i32>::new(7 * 24 * 3600);
 static UNUSED_INDEX_MIN_SIZE: GucSetting<i32> = GucSetting::<i32>::new(1024);
 static UNUSED_INDEX_MAX_SCANS: GucSetting<i32> = GucSetting::<i32>::new(0);
+static TENANT_COLUMN: GucSetting<Option<CString>> =
+    GucSetting::<Option<CString>>::new(Some(c"tenant_id"));
+static TENANT_SETTING: GucSetting<Option<CString>> =
+    GucSetting::<Option<CString>>::new(Some(c"app.tenant_id"));
+static API_ROLES: GucSetting<Option<CString>> = GucSetting::<Option<CString>>::new(None);
 
 pub fn init() {
+    GucRegistry::define_string_guc(
+        c"database_advisor.tenant_column",
+        c"The column that holds the tenant key in multi-tenant tables.",
+        c"RLS rules treat tables with this column as tenant data: they must have Row Level \
+          Security and policies that reference it.",
+        &TENANT_COLUMN,
+        GucContext::Userset,
+        GucFlags::default(),
+    );
+    GucRegistry::define_string_guc(
+        c"database_advisor.tenant_setting",
+        c"The setting generated tenant-isolation policies read the current tenant from.",
+        c"Suggested policies compare the tenant column with (SELECT current_setting(<this>, true)).",
+        &TENANT_SETTING,
+        GucContext::Userset,
+        GucFlags::default(),
+    );
+    GucRegistry::define_string_guc(
+        c"database_advisor.api_roles",
+        c"Roles the application or API connects as (comma-separated).",
+        c"A table owned by one of these roles counts as exposed. Roles that do not exist are \
+          ignored.",
+        &API_ROLES,
+        GucContext::Userset,
+        GucFlags::default(),
+    );
     GucRegistry::define_string_guc(
         c"database_advisor.exclude_schemas",
         c"Schemas the advisors never report on (comma-separated).",
@@ -59,8 +90,17 @@ pub fn config() -> Config {
         .get()
         .map(|s| Config::parse_name_list(&s.to_string_lossy()))
         .unwrap_or_default();
+    let text = |s: &GucSetting<Option<CString>>, default: &str| {
+        s.get()
+            .map(|v| v.to_string_lossy().trim().to_string())
+            .filter(|v| !v.is_empty())
+            .unwrap_or_else(|| default.to_string())
+    };
     Config {
         exclude_schemas: exclude,
+        tenant_column: text(&TENANT_COLUMN, "tenant_id"),
+        tenant_setting: text(&TENANT_SETTING, "app.tenant_id"),
+        api_roles: Config::parse_name_list(&text(&API_ROLES, "")),
         min_stats_age_seconds: f64::from(MIN_STATS_AGE.get()),
         unused_index_min_bytes: i64::from(UNUSED_INDEX_MIN_SIZE.get()) * 1024,
         unused_index_max_scans: i64::from(UNUSED_INDEX_MAX_SCANS.get()),

@@ -264,13 +264,6 @@ fn run_selects_rules_and_rejects_unknown_ones() {
     );
 }
 
-#[pg_test(
-    error = "unknown rule \"no_such_rule\"; valid rules are: missing_fk_index, unused_index, duplicate_index, redundant_index, invalid_index"
-)]
-fn unknown_rule_is_an_error() {
-    count("SELECT count(*) FROM advisor_run(ARRAY['no_such_rule'])");
-}
-
 #[pg_test(error = "unknown report format \"pdf\"; valid formats are: text, json")]
 fn unknown_report_format_is_an_error() {
     text("SELECT advisor_report('pdf')");

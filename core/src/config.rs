@@ -22,6 +22,14 @@ pub struct Config {
     pub min_stats_age_seconds: f64,
     /// `unused_index`: smaller indexes are `info` (GUC `database_advisor.unused_index_min_size`).
     pub unused_index_min_bytes: i64,
+    /// The tenant key column (GUC `database_advisor.tenant_column`).
+    pub tenant_column: String,
+    /// The setting generated tenant policies read (GUC `database_advisor.tenant_setting`).
+    pub tenant_setting: String,
+    /// Roles the API connects as (GUC `database_advisor.api_roles`); unknown ones are ignored.
+    pub api_roles: Vec<String>,
+    /// `rls_policy_column_unindexed` looks at tables with at least this many rows.
+    pub rls_index_min_rows: f64,
 }
 
 impl Default for Config {
@@ -34,6 +42,10 @@ impl Default for Config {
             unused_index_max_scans: 0,
             min_stats_age_seconds: 7.0 * 86400.0,
             unused_index_min_bytes: 1024 * 1024,
+            tenant_column: "tenant_id".into(),
+            tenant_setting: "app.tenant_id".into(),
+            api_roles: Vec::new(),
+            rls_index_min_rows: 10_000.0,
         }
     }
 }

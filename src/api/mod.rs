@@ -8,6 +8,7 @@ mod findings;
 mod fk_indexes;
 mod indexes;
 mod report;
+mod rls;
 
 use crate::error::AdvisorError;
 use database_advisor_core::config::Config;

@@ -5,8 +5,8 @@ use crate::error::AdvisorError;
 use database_advisor_core::config::Config;
 use database_advisor_core::rules::indexes;
 use database_advisor_core::snapshot::{
-    Attribute, Constraint, ConstraintKind, ForeignKey, Index, Namespace, Oid, RelKind, Relation,
-    Snapshot, StatsWindow, TableStats,
+    node_tree, Attribute, Constraint, ConstraintKind, Extension, ForeignKey, Function, Grant,
+    Index, Namespace, Oid, Policy, RelKind, Relation, Role, Snapshot, StatsWindow, TableStats,
 };
 use pgrx::datum::FromDatum;
 use pgrx::prelude::*;
@@ -89,6 +89,8 @@ fn load_with(client: &SpiClient<'_>) -> SpiResult<Snapshot> {
         let ns = Namespace {
             oid: oid(row, 1)?,
             name: col(row, 2)?,
+            owner: oid(row, 3)?,
+            grants: Vec::new(),
         };
         snap.namespaces.insert(ns.oid, ns);
         Ok(())
@@ -118,6 +120,11 @@ fn load_with(client: &SpiClient<'_>) -> SpiResult<Snapshot> {
             } else {
                 None
             },
+            owner: oid(row, 16)?,
+            rls_enabled: col(row, 17)?,
+            rls_forced: col(row, 18)?,
+            security_invoker: col(row, 19)?,
+            grants: Vec::new(),
         };
         snap.relations.insert(rel.oid, rel);
         Ok(())
@@ -129,6 +136,8 @@ fn load_with(client: &SpiClient<'_>) -> SpiResult<Snapshot> {
             Attribute {
                 name: col(row, 3)?,
                 collation: oid(row, 4)?,
+                type_name: col(row, 5)?,
+                type_category: first_char(&col::<String>(row, 6)?),
             },
         );
         Ok(())
@@ -208,6 +217,91 @@ fn load_with(client: &SpiClient<'_>) -> SpiResult<Snapshot> {
             index: oid(row, 10)?,
             foreign,
         });
+        Ok(())
+    })?;
+
+    each_row(client, include_str!("sql/grants.sql"), |row| {
+        let grant = Grant {
+            grantee: oid(row, 3)?,
+            privilege: col(row, 4)?,
+        };
+        let object = oid(row, 2)?;
+        let grants = if col::<String>(row, 1)? == "r" {
+            snap.relations.get_mut(&object).map(|r| &mut r.grants)
+        } else {
+            snap.namespaces.get_mut(&object).map(|n| &mut n.grants)
+        };
+        if let Some(grants) = grants {
+            grants.push(grant);
+        }
+        Ok(())
+    })?;
+
+    each_row(client, include_str!("sql/roles.sql"), |row| {
+        let role = Role {
+            oid: oid(row, 1)?,
+            name: col(row, 2)?,
+            login: col(row, 3)?,
+            superuser: col(row, 4)?,
+            bypass_rls: col(row, 5)?,
+        };
+        snap.roles.insert(role.oid, role);
+        Ok(())
+    })?;
+
+    each_row(client, include_str!("sql/policies.sql"), |row| {
+        let trees: String = col(row, 9)?;
+        snap.policies.push(Policy {
+            oid: oid(row, 1)?,
+            name: col(row, 2)?,
+            table: oid(row, 3)?,
+            command: first_char(&col::<String>(row, 4)?),
+            permissive: col(row, 5)?,
+            roles: oids(row, 6)?,
+            using: row.get(7)?,
+            check: row.get(8)?,
+            per_row_functions: node_tree::per_row_function_ids(&trees),
+            columns: col(row, 10)?,
+        });
+        Ok(())
+    })?;
+
+    each_row(client, include_str!("sql/functions.sql"), |row| {
+        let f = Function {
+            oid: oid(row, 1)?,
+            namespace: oid(row, 2)?,
+            schema: col(row, 3)?,
+            name: col(row, 4)?,
+            volatility: first_char(&col::<String>(row, 5)?),
+            kind: first_char(&col::<String>(row, 6)?),
+            security_definer: col(row, 7)?,
+            config: col(row, 8)?,
+            owner: oid(row, 9)?,
+            extension_member: col(row, 10)?,
+            identity: col(row, 11)?,
+            grants: oids(row, 12)?
+                .into_iter()
+                .map(|g| Grant::new(g, "EXECUTE"))
+                .collect(),
+        };
+        snap.functions.insert(f.oid, f);
+        Ok(())
+    })?;
+
+    each_row(client, include_str!("sql/extensions.sql"), |row| {
+        snap.extensions.push(Extension {
+            name: col(row, 1)?,
+            namespace: oid(row, 2)?,
+            relocatable: col(row, 3)?,
+        });
+        Ok(())
+    })?;
+
+    each_row(client, include_str!("sql/view_sources.sql"), |row| {
+        snap.view_sources
+            .entry(oid(row, 1)?)
+            .or_default()
+            .push(oid(row, 2)?);
         Ok(())
     })?;
 

@@ -2,6 +2,8 @@
 //! rule family. `run` picks the rules, runs them and sorts the findings worst first.
 
 pub mod indexes;
+pub mod rls;
+pub mod security;
 
 use crate::config::Config;
 use crate::finding::{sort_findings, Category, Finding, Level};
@@ -17,6 +19,34 @@ pub struct Rule {
     pub check: fn(&Snapshot, &Config) -> Vec<Finding>,
 }
 
+impl Rule {
+    /// A finding of this rule about one object (`discriminator` when one object can carry
+    /// several findings of the rule).
+    #[allow(clippy::too_many_arguments)]
+    pub fn finding(
+        &self,
+        level: Level,
+        object_type: &'static str,
+        identity: String,
+        discriminator: Option<&str>,
+        detail: String,
+        remediation: Option<String>,
+        metadata: serde_json::Value,
+    ) -> Finding {
+        Finding {
+            rule: self.id,
+            level,
+            category: self.category,
+            object_type,
+            fingerprint: Finding::fingerprint_for(self.id, &identity, discriminator),
+            object_identity: identity,
+            detail,
+            remediation,
+            metadata,
+        }
+    }
+}
+
 /// Every rule, in catalogue order.
 pub fn all() -> &'static [Rule] {
     &[
@@ -25,6 +55,24 @@ pub fn all() -> &'static [Rule] {
         indexes::duplicate::RULE,
         indexes::redundant::RULE,
         indexes::invalid::RULE,
+        rls::tables::DISABLED_EXPOSED,
+        rls::tables::POLICY_WITHOUT_RLS,
+        rls::tables::ENABLED_NO_POLICY,
+        rls::tables::NOT_FORCED,
+        rls::policies::ALWAYS_TRUE,
+        rls::policies::WRITE_WITHOUT_CHECK,
+        rls::policies::MULTIPLE_PERMISSIVE,
+        rls::policies::PER_ROW_FUNCTION,
+        rls::policies::COLUMN_UNINDEXED,
+        rls::policies::TENANT_UNPROTECTED,
+        rls::tables::PARTITION_UNPROTECTED,
+        rls::tables::BYPASS_ROLE,
+        rls::tables::VIEW_BYPASS,
+        security::functions::DEFINER_SEARCH_PATH,
+        security::functions::DEFINER_PUBLIC_EXECUTE,
+        security::schemas::PUBLIC_SCHEMA_CREATE,
+        security::schemas::EXTENSION_IN_PUBLIC,
+        security::sensitive::SENSITIVE_PLAINTEXT,
     ]
 }
 

@@ -1,12 +1,15 @@
 //! Hand-built snapshots for tests and benchmarks: a few calls describe a schema.
 
 use super::*;
+use crate::quote;
 
 /// Operator family and operator the builder uses for every btree / hash key column.
 pub const BTREE_FAMILY: Oid = 1976;
 pub const HASH_FAMILY: Oid = 1977;
 pub const EQ_OP: Oid = 96;
 pub const BTREE_CLASS: Oid = 1978;
+/// The role that owns everything the builder creates (a login, non-superuser role).
+pub const OWNER: Oid = 16000;
 
 /// Builds a [`Snapshot`] without a server. OIDs are assigned from 16384 up.
 pub struct SnapshotBuilder {
@@ -30,6 +33,15 @@ impl SnapshotBuilder {
             from_reset: true,
             seconds: 14.0 * 86400.0,
         };
+        snap.roles.insert(
+            OWNER,
+            Role {
+                oid: OWNER,
+                name: "app_owner".into(),
+                login: true,
+                ..Role::default()
+            },
+        );
         SnapshotBuilder {
             snap,
             next_oid: 16384,
@@ -51,6 +63,8 @@ impl SnapshotBuilder {
             Namespace {
                 oid,
                 name: name.into(),
+                owner: OWNER,
+                grants: vec![Grant::new(OWNER, "USAGE"), Grant::new(OWNER, "CREATE")],
             },
         );
         oid
@@ -71,6 +85,11 @@ impl SnapshotBuilder {
                 size_bytes: 8192,
                 extension_member: false,
                 stats: Some(TableStats::default()),
+                owner: OWNER,
+                rls_enabled: false,
+                rls_forced: false,
+                security_invoker: false,
+                grants: Vec::new(),
             },
         );
         oid
@@ -86,6 +105,8 @@ impl SnapshotBuilder {
                 Attribute {
                     name: (*c).into(),
                     collation: 0,
+                    type_name: "text".into(),
+                    type_category: 'S',
                 },
             );
         }
@@ -272,6 +293,101 @@ impl SnapshotBuilder {
     pub fn attribute_mut(&mut self, rel: Oid, column: &str) -> &mut Attribute {
         let n = self.attnums(rel, &[column])[0];
         self.snap.attributes.get_mut(&(rel, n)).expect("attribute")
+    }
+
+    /// A role; returns its OID.
+    pub fn role(&mut self, name: &str, login: bool, superuser: bool, bypass_rls: bool) -> Oid {
+        let oid = self.oid();
+        self.snap.roles.insert(
+            oid,
+            Role {
+                oid,
+                name: name.into(),
+                login,
+                superuser,
+                bypass_rls,
+            },
+        );
+        oid
+    }
+
+    /// `GRANT privileges ON rel TO grantee` (0 = PUBLIC).
+    pub fn grant(&mut self, rel: Oid, grantee: Oid, privileges: &[&str]) {
+        let grants = &mut self.relation_mut(rel).grants;
+        grants.extend(privileges.iter().map(|p| Grant::new(grantee, p)));
+    }
+
+    /// A permissive policy; `command` is `r`, `a`, `w`, `d` or `*`. Columns are the table
+    /// columns it references. Returns it for tweaking.
+    pub fn policy(
+        &mut self,
+        table: Oid,
+        name: &str,
+        command: char,
+        using: Option<&str>,
+        check: Option<&str>,
+        columns: &[&str],
+    ) -> &mut Policy {
+        let oid = self.oid();
+        let columns = self.attnums(table, columns);
+        self.snap.policies.push(Policy {
+            oid,
+            name: name.into(),
+            table,
+            command,
+            permissive: true,
+            roles: vec![PUBLIC],
+            using: using.map(String::from),
+            check: check.map(String::from),
+            per_row_functions: Vec::new(),
+            columns,
+        });
+        self.snap.policies.last_mut().unwrap()
+    }
+
+    /// A function in `schema`; returns it for tweaking (SECURITY DEFINER, config, grants).
+    pub fn function(&mut self, schema: &str, name: &str, args: &str) -> &mut Function {
+        let namespace = self.namespace(schema);
+        let oid = self.oid();
+        self.snap.functions.insert(
+            oid,
+            Function {
+                oid,
+                namespace,
+                schema: schema.into(),
+                name: name.into(),
+                identity: format!("{}.{}({args})", quote::ident(schema), quote::ident(name)),
+                kind: 'f',
+                volatility: 'v',
+                owner: OWNER,
+                grants: vec![Grant::new(PUBLIC, "EXECUTE"), Grant::new(OWNER, "EXECUTE")],
+                ..Function::default()
+            },
+        );
+        self.snap.functions.get_mut(&oid).unwrap()
+    }
+
+    pub fn namespace_mut(&mut self, schema: &str) -> &mut Namespace {
+        let oid = self.namespace(schema);
+        self.snap.namespaces.get_mut(&oid).unwrap()
+    }
+
+    /// A view reading `sources`.
+    pub fn view(&mut self, schema: &str, name: &str, columns: &[&str], sources: &[Oid]) -> Oid {
+        let oid = self.relation(schema, name, RelKind::View);
+        self.add_columns(oid, columns);
+        self.relation_mut(oid).stats = None;
+        self.snap.view_sources.insert(oid, sources.to_vec());
+        oid
+    }
+
+    pub fn extension(&mut self, name: &str, schema: &str, relocatable: bool) {
+        let namespace = self.namespace(schema);
+        self.snap.extensions.push(Extension {
+            name: name.into(),
+            namespace,
+            relocatable,
+        });
     }
 
     pub fn window(&mut self, window: StatsWindow) {

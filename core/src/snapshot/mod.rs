@@ -2,6 +2,7 @@
 //! structs. Loaded by the extension (read-only SPI) or built by hand in tests.
 
 pub mod builder;
+pub mod node_tree;
 
 pub use builder::SnapshotBuilder;
 
@@ -91,10 +92,107 @@ impl Default for StatsWindow {
     }
 }
 
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, Debug, Default, PartialEq)]
 pub struct Namespace {
     pub oid: Oid,
     pub name: String,
+    pub owner: Oid,
+    /// Explicit and default privileges (`aclexplode`); grantee 0 is PUBLIC.
+    pub grants: Vec<Grant>,
+}
+
+/// PUBLIC as a grantee.
+pub const PUBLIC: Oid = 0;
+
+/// One privilege granted to one role (0 = PUBLIC), from `aclexplode`.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Grant {
+    pub grantee: Oid,
+    /// `SELECT`, `INSERT`, `UPDATE`, `DELETE`, `CREATE`, `EXECUTE`, ...
+    pub privilege: String,
+}
+
+impl Grant {
+    pub fn new(grantee: Oid, privilege: &str) -> Grant {
+        Grant {
+            grantee,
+            privilege: privilege.into(),
+        }
+    }
+}
+
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct Role {
+    pub oid: Oid,
+    pub name: String,
+    pub login: bool,
+    pub superuser: bool,
+    pub bypass_rls: bool,
+}
+
+/// A row-level security policy (`pg_policy`).
+#[derive(Clone, Debug, PartialEq)]
+pub struct Policy {
+    pub oid: Oid,
+    pub name: String,
+    pub table: Oid,
+    /// `r` SELECT, `a` INSERT, `w` UPDATE, `d` DELETE, `*` ALL.
+    pub command: char,
+    pub permissive: bool,
+    /// Roles it applies to; 0 is PUBLIC.
+    pub roles: Vec<Oid>,
+    /// Deparsed USING and WITH CHECK expressions.
+    pub using: Option<String>,
+    pub check: Option<String>,
+    /// Functions called per row: outside any sub-select, in USING or WITH CHECK.
+    pub per_row_functions: Vec<Oid>,
+    /// Columns of its own table the policy references (`pg_depend`).
+    pub columns: Vec<i16>,
+}
+
+impl Policy {
+    pub fn command_name(&self) -> &'static str {
+        match self.command {
+            'r' => "SELECT",
+            'a' => "INSERT",
+            'w' => "UPDATE",
+            'd' => "DELETE",
+            _ => "ALL",
+        }
+    }
+
+    /// Whether the policy applies to `command` (`r`, `a`, `w`, `d`).
+    pub fn applies_to(&self, command: char) -> bool {
+        self.command == '*' || self.command == command
+    }
+}
+
+/// A function (`pg_proc`); the security fields are filled for user schemas only.
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct Function {
+    pub oid: Oid,
+    pub namespace: Oid,
+    pub schema: String,
+    pub name: String,
+    /// `pg_identify_object(...).identity`, e.g. `app.tenant_revenue(bigint)`.
+    pub identity: String,
+    /// `f` function, `p` procedure, `a` aggregate, `w` window.
+    pub kind: char,
+    /// `i`, `s` or `v`
+    pub volatility: char,
+    pub security_definer: bool,
+    /// `proconfig` entries, e.g. `search_path=pg_catalog, pg_temp`
+    pub config: Vec<String>,
+    pub owner: Oid,
+    pub grants: Vec<Grant>,
+    pub extension_member: bool,
+}
+
+#[derive(Clone, Debug, PartialEq)]
+pub struct Extension {
+    pub name: String,
+    pub namespace: Oid,
+    pub relocatable: bool,
 }
 
 /// Cumulative statistics of a table (`pg_stat_user_tables`) in the stats window.
@@ -134,6 +232,14 @@ pub struct Relation {
     /// Owned by an extension (`pg_depend.deptype = 'e'`).
     pub extension_member: bool,
     pub stats: Option<TableStats>,
+    pub owner: Oid,
+    /// `relrowsecurity` / `relforcerowsecurity`
+    pub rls_enabled: bool,
+    pub rls_forced: bool,
+    /// A view with `security_invoker = true`.
+    pub security_invoker: bool,
+    /// Explicit and default privileges; grantee 0 is PUBLIC.
+    pub grants: Vec<Grant>,
 }
 
 #[derive(Clone, Debug, PartialEq)]
@@ -141,6 +247,9 @@ pub struct Attribute {
     pub name: String,
     /// `attcollation` (0 when the type is not collatable).
     pub collation: Oid,
+    /// `format_type` of the column's type, and its `typcategory` (`S` string, `N` numeric...).
+    pub type_name: String,
+    pub type_category: char,
 }
 
 /// An index (`pg_index` joined with its `pg_class` row and access method).
@@ -269,11 +378,18 @@ pub struct Snapshot {
     /// `pg_get_indexdef` of the indexes a rule may suggest dropping, loaded on demand
     /// (see `rules::indexes::definitions_needed`).
     pub index_defs: HashMap<Oid, String>,
+    pub roles: HashMap<Oid, Role>,
+    pub policies: Vec<Policy>,
+    pub functions: HashMap<Oid, Function>,
+    pub extensions: Vec<Extension>,
+    /// view -> the relations its query reads (`pg_rewrite` dependencies)
+    pub view_sources: HashMap<Oid, Vec<Oid>>,
     // lookup indexes built by finish()
     indexes_by_table: HashMap<Oid, Vec<usize>>,
     index_by_oid: HashMap<Oid, usize>,
     children: HashMap<Oid, Vec<Oid>>,
     attnum_by_name: HashMap<(Oid, String), i16>,
+    policies_by_table: HashMap<Oid, Vec<usize>>,
 }
 
 /// Schemas that are never reported, whatever the configuration says.
@@ -298,6 +414,10 @@ impl Snapshot {
         }
         for kids in self.children.values_mut() {
             kids.sort_unstable();
+        }
+        self.policies_by_table.clear();
+        for (i, p) in self.policies.iter().enumerate() {
+            self.policies_by_table.entry(p.table).or_default().push(i);
         }
         self.attnum_by_name = self
             .attributes
@@ -349,6 +469,33 @@ impl Snapshot {
             .into_iter()
             .flatten()
             .map(|&i| &self.indexes[i])
+    }
+
+    pub fn policies_on(&self, table: Oid) -> impl Iterator<Item = &Policy> {
+        self.policies_by_table
+            .get(&table)
+            .into_iter()
+            .flatten()
+            .map(|&i| &self.policies[i])
+    }
+
+    /// A role's name, `PUBLIC` for 0, or the OID when unknown.
+    pub fn role_name(&self, oid: Oid) -> String {
+        if oid == PUBLIC {
+            return "PUBLIC".into();
+        }
+        self.roles
+            .get(&oid)
+            .map_or_else(|| oid.to_string(), |r| r.name.clone())
+    }
+
+    /// A grantee as it is written in GRANT/REVOKE: `PUBLIC` or the quoted role name.
+    pub fn grantee_sql(&self, oid: Oid) -> String {
+        if oid == PUBLIC {
+            "PUBLIC".into()
+        } else {
+            quote::ident(&self.role_name(oid))
+        }
     }
 
     pub fn index(&self, oid: Oid) -> Option<&Index> {

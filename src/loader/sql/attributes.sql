@@ -1,6 +1,8 @@
--- Live columns of tables, views and the like in user schemas.
-SELECT a.attrelid::int8, a.attnum, a.attname::text, a.attcollation::int8
+-- Live columns of tables, views and the like in user schemas, with their type.
+SELECT a.attrelid::int8, a.attnum, a.attname::text, a.attcollation::int8,
+       format_type(a.atttypid, a.atttypmod), t.typcategory::text
 FROM pg_attribute a
+JOIN pg_type t ON t.oid = a.atttypid
 JOIN pg_class c ON c.oid = a.attrelid
 JOIN pg_namespace n ON n.oid = c.relnamespace
 WHERE a.attnum > 0

@@ -1,6 +1,6 @@
 -- Tables, partitioned tables, indexes, views, ... in user schemas, with their size
 -- (relpages: no lock is taken, so 20k tables never exhaust the lock table), extension
--- membership and cumulative statistics.
+-- membership, cumulative statistics, owner and Row Level Security state.
 SELECT c.oid::int8,
        c.relnamespace::int8,
        c.relname::text,
@@ -15,7 +15,12 @@ SELECT c.oid::int8,
        coalesce(s.n_tup_ins, 0),
        coalesce(s.n_tup_upd, 0),
        coalesce(s.n_tup_del, 0),
-       coalesce(s.n_live_tup, 0)
+       coalesce(s.n_live_tup, 0),
+       c.relowner::int8,
+       c.relrowsecurity,
+       c.relforcerowsecurity,
+       coalesce(c.reloptions @> ARRAY['security_invoker=true']
+                OR c.reloptions @> ARRAY['security_invoker=on'], false)
 FROM pg_class c
 JOIN pg_namespace n ON n.oid = c.relnamespace
 LEFT JOIN (SELECT DISTINCT objid

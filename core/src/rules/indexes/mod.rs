@@ -69,6 +69,25 @@ impl Protections {
                 });
             }
         }
+        // the only index leading with a column a policy filters on
+        for p in &snap.policies {
+            for &col in &p.columns {
+                let mut leading = snap.indexes_on(p.table).filter(|ix| {
+                    ix.usable()
+                        && !ix.partial
+                        && matches!(ix.am.as_str(), "btree" | "hash")
+                        && ix.key_columns().first() == Some(&col)
+                });
+                if let (Some(only), None) = (leading.next(), leading.next()) {
+                    reasons.entry(only.oid).or_insert_with(|| {
+                        format!(
+                            "is the only index on the column policy {} filters on",
+                            quote::ident(&p.name)
+                        )
+                    });
+                }
+            }
+        }
         Protections { reasons }
     }
 
@@ -80,7 +99,7 @@ impl Protections {
     /// Kept for integrity (a constraint, uniqueness, replica identity), not only for an FK.
     pub fn is_structural(&self, index: Oid) -> bool {
         self.reason(index)
-            .is_some_and(|r| !r.starts_with("is the only index serving"))
+            .is_some_and(|r| !r.starts_with("is the only index"))
     }
 }
 

@@ -1,0 +1,120 @@
+//! Row Level Security rules, for any PostgreSQL: tables exposed without RLS, policies that
+//! do not apply or let too much through, views and roles that bypass RLS, and policies
+//! that cost a function call or a sequential scan per row.
+//!
+//! A table is *exposed* when a role other than its owner (or PUBLIC) holds SELECT, INSERT,
+//! UPDATE or DELETE on it, or when its owner is one of `database_advisor.api_roles`.
+
+pub mod policies;
+pub mod tables;
+
+use crate::config::Config;
+use crate::quote;
+use crate::snapshot::{Oid, Relation, Snapshot, PUBLIC};
+
+const TABLE_PRIVILEGES: [&str; 4] = ["SELECT", "INSERT", "UPDATE", "DELETE"];
+
+/// Roles (0 = PUBLIC) other than the owner that may read or write `rel`, sorted.
+pub fn exposed_to(snap: &Snapshot, rel: &Relation, config: &Config) -> Vec<Oid> {
+    let mut roles: Vec<Oid> = rel
+        .grants
+        .iter()
+        .filter(|g| g.grantee != rel.owner && TABLE_PRIVILEGES.contains(&g.privilege.as_str()))
+        .map(|g| g.grantee)
+        .collect();
+    let owner_is_api = snap
+        .roles
+        .get(&rel.owner)
+        .is_some_and(|r| config.api_roles.contains(&r.name));
+    if owner_is_api {
+        roles.push(rel.owner);
+    }
+    roles.sort_unstable();
+    roles.dedup();
+    roles
+}
+
+/// "PUBLIC, app_user"
+pub fn role_list(snap: &Snapshot, roles: &[Oid]) -> String {
+    roles
+        .iter()
+        .map(|&r| snap.role_name(r))
+        .collect::<Vec<_>>()
+        .join(", ")
+}
+
+/// An administrator RLS does not restrict anyway: a superuser or a BYPASSRLS role.
+pub fn is_admin(snap: &Snapshot, role: Oid) -> bool {
+    role != PUBLIC
+        && snap
+            .roles
+            .get(&role)
+            .is_some_and(|r| r.superuser || r.bypass_rls)
+}
+
+/// The owner logs in and is not a superuser: the application probably connects as it,
+/// and the owner bypasses RLS unless it is forced.
+pub fn owner_is_app_login(snap: &Snapshot, rel: &Relation) -> bool {
+    snap.roles
+        .get(&rel.owner)
+        .is_some_and(|r| r.login && !r.superuser)
+}
+
+/// The tenant column's attnum, when the table has it.
+pub fn tenant_attnum(snap: &Snapshot, rel: &Relation, config: &Config) -> Option<i16> {
+    snap.attnum(rel.oid, &config.tenant_column)
+}
+
+/// A complete tenant-isolation policy on the tenant column, reading the tenant from
+/// `database_advisor.tenant_setting` once per statement (missing setting: no rows).
+pub fn tenant_policy_sql(
+    snap: &Snapshot,
+    rel: &Relation,
+    config: &Config,
+    restrictive: bool,
+) -> String {
+    let column = &config.tenant_column;
+    let type_name = snap
+        .attnum(rel.oid, column)
+        .and_then(|a| snap.attributes.get(&(rel.oid, a)))
+        .map_or("text", |a| a.type_name.as_str());
+    let name = format!("{}_tenant_isolation", rel.name);
+    format!(
+        "CREATE POLICY {} ON {}{} USING ({} = (SELECT current_setting({}, true))::{type_name});",
+        quote::ident(&name),
+        snap.rel_identity(rel.oid),
+        if restrictive { " AS RESTRICTIVE" } else { "" },
+        quote::ident(column),
+        quote::literal(&config.tenant_setting),
+    )
+}
+
+/// Tables RLS rules look at: ordinary and partitioned tables in scope.
+pub fn tables<'s>(
+    snap: &'s Snapshot,
+    config: &'s Config,
+) -> impl Iterator<Item = &'s Relation> + 's {
+    let mut rels: Vec<&Relation> = snap
+        .relations
+        .values()
+        .filter(move |r| {
+            matches!(
+                r.kind,
+                crate::snapshot::RelKind::Table | crate::snapshot::RelKind::PartitionedTable
+            ) && snap.in_scope(r, config)
+        })
+        .collect();
+    rels.sort_by_key(|r| r.oid);
+    rels.into_iter()
+}
+
+/// The finding's structured facts every RLS rule shares.
+pub fn table_metadata(snap: &Snapshot, rel: &Relation) -> serde_json::Value {
+    serde_json::json!({
+        "schema": snap.schema_name(rel),
+        "table": rel.name,
+        "rls_enabled": rel.rls_enabled,
+        "rls_forced": rel.rls_forced,
+        "owner": snap.role_name(rel.owner),
+    })
+}

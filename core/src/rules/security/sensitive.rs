@@ -1,0 +1,277 @@
+//! `sensitive_column_plaintext`: columns whose names say they hold card numbers, CVV,
+//! passwords, secrets, national ids, bank accounts or personal data, stored as plain text.
+//!
+//! Names are split into lower-case tokens (`customerEmail` -> `customer_email`,
+//! `card_no` -> `card_no`), and patterns match whole tokens: `emailed_at` is not an email.
+//! A token such as `hash`, `encrypted` or `last4` marks the value as already protected.
+
+use crate::config::Config;
+use crate::finding::{Category, Finding, Level};
+use crate::quote;
+use crate::rules::rls::exposed_to;
+use crate::rules::Rule;
+use crate::snapshot::{RelKind, Snapshot};
+use regex::Regex;
+use serde_json::json;
+use std::sync::OnceLock;
+
+pub const SENSITIVE_PLAINTEXT: Rule = Rule {
+    id: "sensitive_column_plaintext",
+    category: Category::Compliance,
+    default_level: Level::Error,
+    description: "Column named like a card number, CVV, password, secret, national id, bank \
+                  account or personal data, stored as plain text (card data and secrets: error)",
+    check,
+};
+
+/// What a column holds, by its name.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Kind {
+    CardNumber,
+    Cvv,
+    Password,
+    Secret,
+    NationalId,
+    BankAccount,
+    PersonalData,
+}
+
+impl Kind {
+    fn label(self) -> &'static str {
+        match self {
+            Kind::CardNumber => "a payment card number",
+            Kind::Cvv => "a card verification code (CVV/CVC)",
+            Kind::Password => "a password",
+            Kind::Secret => "a secret, token or key",
+            Kind::NationalId => "a national identifier",
+            Kind::BankAccount => "a bank account",
+            Kind::PersonalData => "personal data",
+        }
+    }
+}
+
+struct Patterns {
+    token: Regex,
+    protected: Regex,
+    kinds: Vec<(Kind, Regex)>,
+}
+
+fn patterns() -> &'static Patterns {
+    static P: OnceLock<Patterns> = OnceLock::new();
+    P.get_or_init(|| {
+        let k = |re: &str| Regex::new(&format!("(^|_)({re})(_|$)")).expect("valid pattern");
+        Patterns {
+            token: Regex::new("[A-Z]+[a-z]*|[a-z]+|[0-9]+").expect("valid pattern"),
+            protected: k("hash|hashed|digest|bcrypt|scrypt|argon2|encrypted|enc|cipher|ciphertext|masked|last_?4|last_four|fingerprint|salt|tokenized|expires|expiry|exp|at|on|verified|count|type|id_type"),
+            kinds: vec![
+                (Kind::Cvv, k("cvv_?2?|cvc_?2?|csc|cid|card_(verification|security)_(code|value)|security_code")),
+                (Kind::CardNumber, k("(card|cc|credit_card|creditcard)_(number|num|no|nr)|cardnumber|ccnumber|pan|primary_account_number")),
+                (Kind::Password, k("password|passwd|pwd|pass_?phrase|passcode")),
+                (Kind::Secret, k("secret|secret_key|token|api_?key|apikey|private_?key|access_?key|auth_token|refresh_token|session_token|client_secret")),
+                (Kind::NationalId, k("ssn|social_security(_number)?|national_(id|number)|passport(_(number|no))?|tax_(id|number)|driver_?s?_licen[cs]e")),
+                (Kind::BankAccount, k("iban|bank_account(_(number|no))?|account_(number|no)|routing_number|sort_code")),
+                (Kind::PersonalData, k("email|e_mail|email_address|phone|phone_number|mobile|telephone|birth_?date|date_of_birth|dob|birthday|address|street|zip|zip_code|postal_code|postcode")),
+            ],
+        }
+    })
+}
+
+/// `cardNumber` -> `card_number`, `PWD_Hash` -> `pwd_hash`, `CVV2` -> `cvv_2`.
+pub fn tokens(name: &str) -> String {
+    patterns()
+        .token
+        .find_iter(name)
+        .map(|m| m.as_str().to_lowercase())
+        .collect::<Vec<_>>()
+        .join("_")
+}
+
+/// What a column name says it holds, unless it says the value is protected.
+pub fn classify(name: &str) -> Option<Kind> {
+    let t = tokens(name);
+    let p = patterns();
+    let kind = p
+        .kinds
+        .iter()
+        .find(|(_, re)| re.is_match(&t))
+        .map(|(k, _)| *k)?;
+    // a CVV is never acceptable; anything else hashed/encrypted/masked is fine
+    if kind != Kind::Cvv && p.protected.is_match(&t) {
+        return None;
+    }
+    Some(kind)
+}
+
+fn check(snap: &Snapshot, config: &Config) -> Vec<Finding> {
+    let mut columns: Vec<_> = snap
+        .attributes
+        .iter()
+        .filter_map(|(&(rel, attnum), a)| {
+            let r = snap.relation(rel)?;
+            let table =
+                matches!(r.kind, RelKind::Table | RelKind::PartitionedTable) && !r.is_partition;
+            (table && snap.in_scope(r, config)).then_some((r, attnum, a))
+        })
+        .collect();
+    columns.sort_by_key(|(r, attnum, _)| (r.oid, *attnum));
+    let mut out = Vec::new();
+    for (rel, _, attr) in columns {
+        let Some(kind) = classify(&attr.name) else {
+            continue;
+        };
+        let stored_as_text = attr.type_category == 'S';
+        let applies = match kind {
+            Kind::Cvv => true,                                               // stored at all
+            Kind::CardNumber => stored_as_text || attr.type_category == 'N', // not bytea
+            _ => stored_as_text,
+        };
+        if !applies {
+            continue;
+        }
+        let exposed = !rel.rls_enabled && !exposed_to(snap, rel, config).is_empty();
+        let level = match kind {
+            Kind::CardNumber | Kind::Cvv | Kind::Password | Kind::Secret => Level::Error,
+            _ if exposed => Level::Warning,
+            _ => Level::Info,
+        };
+        let table = snap.rel_identity(rel.oid);
+        let column = quote::ident(&attr.name);
+        let id = format!("{table}.{column}");
+        let advice = match kind {
+            Kind::Cvv => "PCI DSS forbids storing it after authorization: drop the column",
+            Kind::CardNumber => {
+                "keep only your payment provider's token (or encrypt it and restrict access): \
+                 PCI DSS applies to every system that stores it"
+            }
+            Kind::Password => {
+                "store a salted hash (e.g. pgcrypto's crypt(..., gen_salt('bf'))) instead"
+            }
+            Kind::Secret => {
+                "store a hash of tokens you compare, or encrypt secrets you must read back"
+            }
+            _ => {
+                "restrict who can read it (Row Level Security, column privileges) and consider \
+                 encrypting or masking it"
+            }
+        };
+        let detail = format!(
+            "Column {column} of {table} looks like {} (from its name) and is stored as {}{}: {advice}.",
+            kind.label(),
+            attr.type_name,
+            if exposed { ", in a table other roles can read without Row Level Security" } else { "" }
+        );
+        let remediation = match kind {
+            Kind::Cvv => format!("-- Needs a decision (the data is lost):\n-- ALTER TABLE {table} DROP COLUMN {column};"),
+            Kind::CardNumber | Kind::Password | Kind::Secret => format!(
+                "-- Needs a migration: add a protected column, fill it, then\n-- ALTER TABLE {table} DROP COLUMN {column};"
+            ),
+            _ => format!(
+                "-- Needs a decision: who may read it? For example:\n-- REVOKE SELECT ({column}) ON {table} FROM <role>;"
+            ),
+        };
+        out.push(SENSITIVE_PLAINTEXT.finding(
+            level,
+            "table column",
+            id,
+            None,
+            detail,
+            Some(remediation),
+            json!({
+                "schema": snap.schema_name(rel),
+                "table": rel.name,
+                "column": attr.name,
+                "kind": format!("{kind:?}"),
+                "type": attr.type_name,
+                "exposed_without_rls": exposed,
+            }),
+        ));
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::snapshot::SnapshotBuilder;
+
+    #[test]
+    fn tokenizing() {
+        assert_eq!(tokens("cardNumber"), "card_number");
+        assert_eq!(tokens("customer_email"), "customer_email");
+        assert_eq!(tokens("PWD_Hash"), "pwd_hash");
+        assert_eq!(tokens("CVV2"), "cvv_2");
+        assert_eq!(tokens("Kunden Nr."), "kunden_nr");
+    }
+
+    #[test]
+    fn classifying_names() {
+        let cases = [
+            ("card_number", Some(Kind::CardNumber)),
+            ("cardNumber", Some(Kind::CardNumber)),
+            ("card_no", Some(Kind::CardNumber)),
+            ("cc_num", Some(Kind::CardNumber)),
+            ("cvv", Some(Kind::Cvv)),
+            ("card_cvc2", Some(Kind::Cvv)),
+            ("password", Some(Kind::Password)),
+            ("user_pwd", Some(Kind::Password)),
+            ("pwd_hash", None),
+            ("password_hash", None),
+            ("api_key", Some(Kind::Secret)),
+            ("apiKey", Some(Kind::Secret)),
+            ("key_hash", None),
+            ("webhook_secret", Some(Kind::Secret)),
+            ("ssn", Some(Kind::NationalId)),
+            ("iban", Some(Kind::BankAccount)),
+            ("customer_email", Some(Kind::PersonalData)),
+            ("emailed_at", None),
+            ("email_verified_at", None),
+            ("phone", Some(Kind::PersonalData)),
+            ("dateOfBirth", Some(Kind::PersonalData)),
+            ("card_last4", None),
+            ("title", None),
+            ("passenger", None),
+            ("tokenizer_name", None),
+        ];
+        for (name, want) in cases {
+            assert_eq!(classify(name), want, "{name}");
+        }
+    }
+
+    #[test]
+    fn levels_and_types() {
+        let mut b = SnapshotBuilder::new();
+        let app = b.role("app_user", true, false, false);
+        let t = b.table(
+            "app",
+            "payment_methods",
+            &["card_number", "cvv", "email", "phone", "card_blob"],
+        );
+        b.attribute_mut(t, "cvv").type_category = 'N';
+        b.attribute_mut(t, "card_blob").type_category = 'U';
+        b.attribute_mut(t, "phone").type_category = 'N';
+        let snap = b.build();
+        let found = (SENSITIVE_PLAINTEXT.check)(&snap, &Config::default());
+        let summary: Vec<(String, Level)> = found
+            .iter()
+            .map(|f| (f.object_identity.clone(), f.level))
+            .collect();
+        assert_eq!(
+            summary,
+            [
+                ("app.payment_methods.card_number".to_string(), Level::Error),
+                ("app.payment_methods.cvv".to_string(), Level::Error),
+                ("app.payment_methods.email".to_string(), Level::Info),
+            ]
+        );
+        // personal data in a table exposed without RLS is a warning
+        let mut b = SnapshotBuilder::new();
+        let app2 = b.role("app_user", true, false, false);
+        let t = b.table("app", "users", &["email"]);
+        b.grant(t, app2, &["SELECT"]);
+        let _ = app;
+        assert_eq!(
+            (SENSITIVE_PLAINTEXT.check)(&b.build(), &Config::default())[0].level,
+            Level::Warning
+        );
+    }
+}
