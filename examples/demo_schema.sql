@@ -24,6 +24,7 @@ BEGIN
 END $$;
 
 CREATE EXTENSION IF NOT EXISTS pg_stat_statements;
+CREATE EXTENSION IF NOT EXISTS pg_cron;                           -- advisor_schedule() uses it
 CREATE EXTENSION IF NOT EXISTS pg_trgm SCHEMA public;            -- PLANTED: extension_in_public
 GRANT CREATE ON SCHEMA public TO PUBLIC;                          -- PLANTED: public_schema_create
 

@@ -33,6 +33,8 @@ listen_addresses = '127.0.0.1'
 unix_socket_directories = '$dir'
 shared_preload_libraries = 'pg_stat_statements,pg_cron'
 cron.database_name = '$cron_db'
+cron.use_background_workers = on
+max_worker_processes = 16
 pg_stat_statements.track = all
 fsync = off
 CONF

@@ -11,15 +11,34 @@ dir="$("$ROOT/scripts/cluster.sh" dir demo)"
 port="$("$ROOT/scripts/cluster.sh" port demo)"
 psql=(psql -X -q -v ON_ERROR_STOP=1 -h "$dir" -p "$port" -U postgres)
 
+first_time=false
 if ! "${psql[@]}" -d postgres -Atc "SELECT 1 FROM pg_database WHERE datname = 'demo'" | grep -q 1; then
     say "loading the demo schema and workload (examples/)"
     "${psql[@]}" -d postgres -c "CREATE DATABASE demo"
     "${psql[@]}" -d demo -f "$ROOT/examples/demo_schema.sql"
     "${psql[@]}" -d demo -f "$ROOT/examples/demo_workload.sql"
+    first_time=true
 fi
-# a rebuilt extension of the same version is picked up by new sessions; a new version
-# of the SQL needs a fresh CREATE
-"${psql[@]}" -d demo -c "DROP EXTENSION IF EXISTS database_advisor; CREATE EXTENSION database_advisor"
+# (re)create the extension when its installed SQL changed (a rebuild during development);
+# otherwise keep it, with its history and suppressions
+script="$("$PG_CONFIG" --sharedir)/extension/database_advisor--$(sed -n 's/^version = "\(.*\)"/\1/p' "$ROOT/Cargo.toml" | head -1).sql"
+sum="$(md5sum "$script" | cut -d' ' -f1)"
+if [ "$(cat "$dir/extension.md5" 2>/dev/null)" != "$sum" ]; then
+    "${psql[@]}" -d demo -c "DROP EXTENSION IF EXISTS database_advisor CASCADE" -c "CREATE EXTENSION database_advisor"
+    echo "$sum" | "${AS_PG[@]}" tee "$dir/extension.md5" >/dev/null
+fi
+
+say "scheduling hourly checks with pg_cron (SELECT advisor_schedule();)"
+"${psql[@]}" -d demo -At -c "SELECT 'pg_cron job ' || advisor_schedule()"
+if $first_time; then
+    say "history: a snapshot, one fix, another snapshot, and what changed"
+    "${psql[@]}" -d demo -At -c "SELECT 'run ' || advisor_snapshot()"
+    fix="$("${psql[@]}" -d demo -At -c "SELECT remediation FROM advisor_missing_fk_indexes WHERE constraint_name = 'tasks_project_id_fkey'")"
+    echo "$fix"
+    "${psql[@]}" -d demo -c "$fix"
+    "${psql[@]}" -d demo -At -c "SELECT 'run ' || advisor_snapshot()"
+    "${psql[@]}" -d demo -c "SELECT change, rule, level, object_identity FROM advisor_changes()"
+fi
 
 say "advisor report (SELECT advisor_report();)"
 "${psql[@]}" -d demo -At -c "SELECT advisor_report()"
@@ -30,5 +49,7 @@ cat <<MSG
 
 The demo cluster keeps running. Connect with:
     psql -h $dir -p $port -U postgres demo
+then try: SELECT * FROM advisor_rls_gaps;  SELECT * FROM advisor_unused_indexes;
+          SELECT * FROM advisor_changes();  SELECT advisor_report('markdown');
 Stop it with: make stop
 MSG

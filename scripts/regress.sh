@@ -27,6 +27,9 @@ status=0
 if [ $status -ne 0 ]; then
     cat "$out/regression.diffs" 2>/dev/null | head -200
     echo "results are in $out/results" >&2
+elif [ ${#@} -eq 0 ]; then
+    say "external tests (pg_cron, NOTIFY, pg_dump/restore, SARIF schema)"
+    "$ROOT/tests/external/history.sh" || status=$?
 fi
 "$ROOT/scripts/cluster.sh" stop regress
 exit $status

@@ -12,9 +12,20 @@ static TENANT_COLUMN: GucSetting<Option<CString>> =
     GucSetting::<Option<CString>>::new(Some(c"tenant_id"));
 static TENANT_SETTING: GucSetting<Option<CString>> =
     GucSetting::<Option<CString>>::new(Some(c"app.tenant_id"));
+static HISTORY_DAYS: GucSetting<i32> = GucSetting::<i32>::new(30);
 static API_ROLES: GucSetting<Option<CString>> = GucSetting::<Option<CString>>::new(None);
 
 pub fn init() {
+    GucRegistry::define_int_guc(
+        c"database_advisor.history_days",
+        c"Days advisor_snapshot() keeps runs in advisor_runs.",
+        c"",
+        &HISTORY_DAYS,
+        1,
+        36500,
+        GucContext::Userset,
+        GucFlags::default(),
+    );
     GucRegistry::define_string_guc(
         c"database_advisor.tenant_column",
         c"The column that holds the tenant key in multi-tenant tables.",

@@ -3,7 +3,8 @@
 
 pub mod config;
 pub mod finding;
+pub mod output;
 pub mod quote;
-pub mod report;
 pub mod rules;
 pub mod snapshot;
+pub mod suppress;

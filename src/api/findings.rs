@@ -1,22 +1,16 @@
-//! `advisor_run`, the `advisor_findings` and `advisor_rules` views.
+//! `advisor_run`, the `advisor_findings`, `advisor_suppressed_findings` and `advisor_rules`
+//! views.
 
-use super::{or_raise, prepare};
-use crate::error::AdvisorError;
+use super::run_rules;
 use database_advisor_core::finding::Finding;
 use database_advisor_core::rules;
 use pgrx::prelude::*;
 use pgrx::JsonB;
 
-/// Run the named rules (all when NULL) over one fresh snapshot, worst findings first.
-pub(super) fn run_rules(rule_ids: Option<Vec<String>>) -> Vec<Finding> {
-    let selected = or_raise(rules::select(rule_ids.as_deref()).map_err(AdvisorError::UnknownRule));
-    let (snap, config) = prepare();
-    rules::run(&selected, &snap, &config)
-}
-
 #[pg_extern(stable)]
 fn _advisor_run(
     rules: default!(Option<Vec<String>>, "NULL"),
+    include_suppressed: default!(bool, "false"),
 ) -> TableIterator<
     'static,
     (
@@ -29,21 +23,40 @@ fn _advisor_run(
         name!(remediation, Option<String>),
         name!(metadata, JsonB),
         name!(fingerprint, String),
+        name!(suppressed, Option<String>),
+        name!(suppressed_until, Option<String>),
     ),
 > {
-    TableIterator::new(run_rules(rules).into_iter().map(|f| {
-        (
-            f.rule.to_string(),
-            f.level.as_str(),
-            f.category.as_str().to_string(),
-            f.object_type.to_string(),
-            f.object_identity,
-            f.detail,
-            f.remediation,
-            JsonB(f.metadata),
-            f.fingerprint,
-        )
-    }))
+    let outcome = run_rules(rules);
+    let active = outcome.findings.into_iter().map(|f| (f, None, None));
+    let suppressed: Vec<_> = if include_suppressed {
+        outcome
+            .suppressed
+            .into_iter()
+            .map(|s| (s.finding, Some(s.reason), s.until))
+            .collect()
+    } else {
+        Vec::new()
+    };
+    TableIterator::new(
+        active
+            .chain(suppressed)
+            .map(|(f, reason, until): (Finding, _, _)| {
+                (
+                    f.rule.to_string(),
+                    f.level.as_str(),
+                    f.category.as_str().to_string(),
+                    f.object_type.to_string(),
+                    f.object_identity,
+                    f.detail,
+                    f.remediation,
+                    JsonB(f.metadata),
+                    f.fingerprint,
+                    reason,
+                    until,
+                )
+            }),
+    )
 }
 
 #[pg_extern(immutable, parallel_safe)]
@@ -68,28 +81,65 @@ fn _advisor_rules() -> TableIterator<
 
 extension_sql!(
     r#"
-COMMENT ON FUNCTION _advisor_run(text[]) IS
+COMMENT ON FUNCTION _advisor_run(text[], boolean) IS
 'Internal: rows of advisor_run() with the level as text. Use advisor_run() or advisor_findings.';
 COMMENT ON FUNCTION _advisor_rules() IS
 'Internal: rows of the advisor_rules view.';
 
-CREATE FUNCTION advisor_run(rules text[] DEFAULT NULL)
+CREATE TABLE advisor_rule_settings (
+    rule text PRIMARY KEY,
+    enabled boolean NOT NULL DEFAULT true,
+    level advisor_level,
+    reason text,
+    changed_at timestamptz NOT NULL DEFAULT now(),
+    changed_by text NOT NULL DEFAULT current_user
+);
+COMMENT ON TABLE advisor_rule_settings IS
+'Per-rule settings: a disabled rule does not run (unless named in advisor_run), a level overrides the rule''s own. Change with advisor_configure_rule(). Kept by pg_dump.';
+SELECT pg_catalog.pg_extension_config_dump('advisor_rule_settings', '');
+
+CREATE TABLE advisor_suppressions (
+    rule text NOT NULL,
+    object_identity text NOT NULL,
+    reason text NOT NULL CHECK (btrim(reason) <> ''),
+    until timestamptz,
+    created_at timestamptz NOT NULL DEFAULT now(),
+    created_by text NOT NULL DEFAULT current_user,
+    PRIMARY KEY (rule, object_identity)
+);
+COMMENT ON TABLE advisor_suppressions IS
+'Accepted findings: a rule and an object identity (or a fingerprint), why, and until when. Suppressed findings leave advisor_findings but are counted in reports and listed in advisor_suppressed_findings; expired ones apply no more. Change with advisor_suppress() / advisor_unsuppress(). Kept by pg_dump.';
+SELECT pg_catalog.pg_extension_config_dump('advisor_suppressions', '');
+
+CREATE FUNCTION advisor_run(rules text[] DEFAULT NULL, include_suppressed boolean DEFAULT false)
 RETURNS TABLE (rule text, level @extschema@.advisor_level, category text, object_type text,
                object_identity text, detail text, remediation text, metadata jsonb,
-               fingerprint text)
+               fingerprint text, suppressed text)
 LANGUAGE sql STABLE
 AS $$
     SELECT r.rule, r.level::@extschema@.advisor_level, r.category, r.object_type,
-           r.object_identity, r.detail, r.remediation, r.metadata, r.fingerprint
-    FROM @extschema@._advisor_run(rules) AS r
+           r.object_identity, r.detail, r.remediation, r.metadata, r.fingerprint, r.suppressed
+    FROM @extschema@._advisor_run(rules, include_suppressed) AS r
 $$;
-COMMENT ON FUNCTION advisor_run(text[]) IS
-'Runs the named database_advisor rules (all when NULL) over one catalog snapshot and returns their findings, worst first. An unknown rule id raises SQLSTATE 22023.';
+COMMENT ON FUNCTION advisor_run(text[], boolean) IS
+'Runs the named database_advisor rules (all enabled ones when NULL) over one catalog snapshot and returns their findings, worst first; suppressed findings too when include_suppressed (suppressed = the reason). An unknown rule id raises SQLSTATE 22023.';
 
 CREATE VIEW advisor_findings AS
-SELECT * FROM advisor_run();
+SELECT rule, level, category, object_type, object_identity, detail, remediation, metadata,
+       fingerprint
+FROM advisor_run();
 COMMENT ON VIEW advisor_findings IS
-'Every finding of every database_advisor rule, worst first (level, category, rule, object). Filter with WHERE level >= ''warning''.';
+'Every finding of every enabled database_advisor rule that is not suppressed, worst first (level, category, rule, object). Filter with WHERE level >= ''warning''.';
+
+CREATE VIEW advisor_suppressed_findings AS
+SELECT r.rule, r.level, r.object_type, r.object_identity, r.detail, r.suppressed AS reason,
+       s.until, s.created_by, r.fingerprint
+FROM advisor_run(NULL, true) r
+LEFT JOIN advisor_suppressions s
+       ON s.rule = r.rule AND s.object_identity IN (r.object_identity, r.fingerprint)
+WHERE r.suppressed IS NOT NULL;
+COMMENT ON VIEW advisor_suppressed_findings IS
+'Findings set aside by advisor_suppressions, with the reason and until when.';
 
 CREATE VIEW advisor_rules AS
 SELECT id, category, default_level::advisor_level AS default_level, description

@@ -6,13 +6,16 @@
 
 mod findings;
 mod fk_indexes;
+mod history;
 mod indexes;
 mod report;
 mod rls;
 
 use crate::error::AdvisorError;
 use database_advisor_core::config::Config;
+use database_advisor_core::rules;
 use database_advisor_core::snapshot::Snapshot;
+use database_advisor_core::suppress::{self, Outcome};
 use pgrx::prelude::*;
 
 // `advisor_level` is created in SQL, not with pgrx's PostgresEnum: pgrx converts enums by
@@ -36,6 +39,18 @@ fn prepare() -> (Snapshot, Config) {
         Ok(snap) => (snap, config),
         Err(e) => e.raise(),
     }
+}
+
+/// Run the named rules (all enabled ones when `None`) over one fresh snapshot, then apply
+/// rule settings and suppressions.
+fn run_rules(rule_ids: Option<Vec<String>>) -> Outcome {
+    let settings = or_raise(crate::loader::settings::load());
+    let selected = or_raise(
+        rules::select(rule_ids.as_deref(), &settings.rules).map_err(AdvisorError::UnknownRule),
+    );
+    let (snap, config) = prepare();
+    let findings = rules::run(&selected, &snap, &config);
+    suppress::apply(findings, &settings.rules, &settings.suppressions)
 }
 
 /// Unwrap or raise the error as a PostgreSQL ERROR.

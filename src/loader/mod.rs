@@ -1,6 +1,8 @@
 //! Loads a [`Snapshot`] with a handful of read-only SPI queries (one per catalog), so it
 //! works on a hot standby and in a read-only transaction. Rules never run SQL themselves.
 
+pub mod settings;
+
 use crate::error::AdvisorError;
 use database_advisor_core::config::Config;
 use database_advisor_core::rules::indexes;

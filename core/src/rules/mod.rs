@@ -8,6 +8,8 @@ pub mod security;
 use crate::config::Config;
 use crate::finding::{sort_findings, Category, Finding, Level};
 use crate::snapshot::Snapshot;
+use crate::suppress::RuleSetting;
+use std::collections::HashMap;
 use std::fmt;
 
 /// A rule: stable id, what it is about, and the pure function that checks it.
@@ -96,10 +98,17 @@ impl fmt::Display for UnknownRule {
     }
 }
 
-/// Resolve rule ids (all rules when `None`), rejecting unknown ones.
-pub fn select(ids: Option<&[String]>) -> Result<Vec<&'static Rule>, UnknownRule> {
+/// Resolve rule ids (all enabled rules when `None`), rejecting unknown ones. A rule named
+/// explicitly runs even when its setting disables it.
+pub fn select(
+    ids: Option<&[String]>,
+    settings: &HashMap<String, RuleSetting>,
+) -> Result<Vec<&'static Rule>, UnknownRule> {
     match ids {
-        None => Ok(all().iter().collect()),
+        None => Ok(all()
+            .iter()
+            .filter(|r| settings.get(r.id).is_none_or(|s| s.enabled))
+            .collect()),
         Some(ids) => {
             let mut picked: Vec<&'static Rule> = Vec::new();
             for id in ids {
@@ -143,14 +152,18 @@ mod tests {
 
     #[test]
     fn selecting_rules() {
-        assert_eq!(select(None).unwrap().len(), all().len());
-        let one = select(Some(&[
-            "missing_fk_index".into(),
-            "missing_fk_index".into(),
-        ]))
-        .unwrap();
-        assert_eq!(one.len(), 1);
-        let err = select(Some(&["nope".into()])).err().unwrap();
+        let none = HashMap::new();
+        assert_eq!(select(None, &none).unwrap().len(), all().len());
+        let twice = [
+            "missing_fk_index".to_string(),
+            "missing_fk_index".to_string(),
+        ];
+        assert_eq!(select(Some(&twice), &none).unwrap().len(), 1);
+        let off = HashMap::from([("unused_index".to_string(), RuleSetting::default())]);
+        assert_eq!(select(None, &off).unwrap().len(), all().len() - 1);
+        let named = ["unused_index".to_string()];
+        assert_eq!(select(Some(&named), &off).unwrap().len(), 1);
+        let err = select(Some(&["nope".into()]), &none).err().unwrap();
         assert!(err.to_string().contains("unknown rule \"nope\""));
         assert!(err.to_string().contains("missing_fk_index"));
     }
