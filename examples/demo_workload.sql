@@ -1,4 +1,4 @@
--- database_advisor demo: data and a short workload (~20 s) so that sizes, statistics
+-- database_advisor demo: data and a short workload (~25 s) so that sizes, statistics
 -- and pg_stat_statements have something to say.
 \set ON_ERROR_STOP 1
 SET client_min_messages = warning;
@@ -59,11 +59,18 @@ BEGIN
     END LOOP;
 END $$;
 
--- a report that scans tasks again and again (seq_scan_heavy_table, slow_query)
+-- a dashboard that scans tasks again and again (seq_scan_heavy_table) and a slow
+-- per-tenant report joining comments without an index (slow_query, heavy_query)
 DO $$
 BEGIN
     FOR i IN 1..150 LOOP
         PERFORM count(*) FROM app.tasks WHERE status = 'blocked' AND due_on < current_date + (i % 30);
+    END LOOP;
+    FOR i IN 1..120 LOOP
+        PERFORM t.tenant_id, count(*)
+        FROM app.tasks t JOIN app.comments c ON c.task_id = t.id
+        WHERE t.status <> 'done' AND c.body LIKE '%' || i || '%'
+        GROUP BY t.tenant_id;
     END LOOP;
 END $$;
 

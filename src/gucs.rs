@@ -12,10 +12,32 @@ static TENANT_COLUMN: GucSetting<Option<CString>> =
     GucSetting::<Option<CString>>::new(Some(c"tenant_id"));
 static TENANT_SETTING: GucSetting<Option<CString>> =
     GucSetting::<Option<CString>>::new(Some(c"app.tenant_id"));
+static SLOW_QUERY_MS: GucSetting<i32> = GucSetting::<i32>::new(20);
+static SLOW_QUERY_MIN_CALLS: GucSetting<i32> = GucSetting::<i32>::new(100);
 static HISTORY_DAYS: GucSetting<i32> = GucSetting::<i32>::new(30);
 static API_ROLES: GucSetting<Option<CString>> = GucSetting::<Option<CString>>::new(None);
 
 pub fn init() {
+    GucRegistry::define_int_guc(
+        c"database_advisor.slow_query_ms",
+        c"slow_query: statements whose mean execution time reaches this.",
+        c"",
+        &SLOW_QUERY_MS,
+        0,
+        i32::MAX,
+        GucContext::Userset,
+        GucFlags::UNIT_MS,
+    );
+    GucRegistry::define_int_guc(
+        c"database_advisor.slow_query_min_calls",
+        c"slow_query: only statements called at least this often.",
+        c"",
+        &SLOW_QUERY_MIN_CALLS,
+        1,
+        i32::MAX,
+        GucContext::Userset,
+        GucFlags::default(),
+    );
     GucRegistry::define_int_guc(
         c"database_advisor.history_days",
         c"Days advisor_snapshot() keeps runs in advisor_runs.",
@@ -115,6 +137,8 @@ pub fn config() -> Config {
         min_stats_age_seconds: f64::from(MIN_STATS_AGE.get()),
         unused_index_min_bytes: i64::from(UNUSED_INDEX_MIN_SIZE.get()) * 1024,
         unused_index_max_scans: i64::from(UNUSED_INDEX_MAX_SCANS.get()),
+        slow_query_ms: f64::from(SLOW_QUERY_MS.get()),
+        slow_query_min_calls: i64::from(SLOW_QUERY_MIN_CALLS.get()),
         ..Config::default()
     }
 }

@@ -30,6 +30,19 @@ pub struct Config {
     pub api_roles: Vec<String>,
     /// `rls_policy_column_unindexed` looks at tables with at least this many rows.
     pub rls_index_min_rows: f64,
+    /// `slow_query`: mean execution time (ms) and calls (GUCs `database_advisor.slow_query_ms`,
+    /// `database_advisor.slow_query_min_calls`).
+    pub slow_query_ms: f64,
+    pub slow_query_min_calls: i64,
+    /// `heavy_query`: share of all execution time.
+    pub heavy_query_share: f64,
+    /// `n_plus_one_query`: at least this many calls of a cheap one-row lookup.
+    pub n_plus_one_min_calls: i64,
+    /// `low_cache_hit_query`: blocks touched and the hit ratio below which it is reported.
+    pub low_cache_min_blocks: i64,
+    pub low_cache_hit_ratio: f64,
+    /// `seq_scan_heavy_table`: tables with at least this many rows.
+    pub seq_scan_min_rows: f64,
 }
 
 impl Default for Config {
@@ -46,6 +59,13 @@ impl Default for Config {
             tenant_setting: "app.tenant_id".into(),
             api_roles: Vec::new(),
             rls_index_min_rows: 10_000.0,
+            slow_query_ms: 20.0,
+            slow_query_min_calls: 100,
+            heavy_query_share: 0.2,
+            n_plus_one_min_calls: 1000,
+            low_cache_min_blocks: 10_000,
+            low_cache_hit_ratio: 0.9,
+            seq_scan_min_rows: 10_000.0,
         }
     }
 }

@@ -110,6 +110,8 @@ CREATE TABLE advisor_suppressions (
 COMMENT ON TABLE advisor_suppressions IS
 'Accepted findings: a rule and an object identity (or a fingerprint), why, and until when. Suppressed findings leave advisor_findings but are counted in reports and listed in advisor_suppressed_findings; expired ones apply no more. Change with advisor_suppress() / advisor_unsuppress(). Kept by pg_dump.';
 SELECT pg_catalog.pg_extension_config_dump('advisor_suppressions', '');
+-- every role may run the advisors, which read these; changing them stays with the owner
+GRANT SELECT ON advisor_rule_settings, advisor_suppressions TO PUBLIC;
 
 CREATE FUNCTION advisor_run(rules text[] DEFAULT NULL, include_suppressed boolean DEFAULT false)
 RETURNS TABLE (rule text, level @extschema@.advisor_level, category text, object_type text,

@@ -10,6 +10,7 @@ mod history;
 mod indexes;
 mod report;
 mod rls;
+mod workload;
 
 use crate::error::AdvisorError;
 use database_advisor_core::config::Config;
@@ -30,6 +31,28 @@ COMMENT ON TYPE advisor_level IS
 "#,
     name = "advisor_level",
     bootstrap,
+);
+
+// Every role may read the advisors (what they show, anyone can read in the catalogs;
+// pg_stat_statements hides other users' texts itself). Changing settings stays with the
+// owner.
+extension_sql!(
+    r#"
+GRANT SELECT ON advisor_findings, advisor_rules, advisor_suppressed_findings,
+                advisor_missing_fk_indexes, advisor_unused_indexes, advisor_index_findings,
+                advisor_rls_gaps, advisor_slow_queries, advisor_runs, advisor_run_findings
+TO PUBLIC;
+"#,
+    name = "advisor_grants",
+    requires = [
+        "advisor_findings_views",
+        "advisor_missing_fk_indexes_view",
+        "advisor_index_views",
+        "advisor_rls_gaps_view",
+        "advisor_slow_queries_view",
+        "advisor_history"
+    ],
+    finalize,
 );
 
 /// The snapshot and configuration of one run, or the error that stops it.

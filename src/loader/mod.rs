@@ -2,6 +2,7 @@
 //! works on a hot standby and in a read-only transaction. Rules never run SQL themselves.
 
 pub mod settings;
+mod workload;
 
 use crate::error::AdvisorError;
 use database_advisor_core::config::Config;
@@ -20,8 +21,11 @@ use std::collections::HashMap;
 const USER_SCHEMA: &str = "n.nspname NOT IN ('pg_catalog', 'information_schema', 'pg_toast') \
                            AND n.nspname !~ '^pg_(toast_)?temp_'";
 
+/// Marks the loader's own statements so the workload rules leave them out.
+pub const MARKER: &str = "/* database_advisor */";
+
 fn sql(text: &str) -> String {
-    text.replace("{user_schema}", USER_SCHEMA)
+    format!("{MARKER} {}", text.replace("{user_schema}", USER_SCHEMA))
 }
 
 /// Typed column access with a default for NULL.
@@ -113,6 +117,7 @@ fn load_with(client: &SpiClient<'_>) -> SpiResult<Snapshot> {
             stats: if has_stats {
                 Some(TableStats {
                     seq_scan: col(row, 10)?,
+                    seq_tup_read: col(row, 20)?,
                     idx_scan: col(row, 11)?,
                     n_tup_ins: col(row, 12)?,
                     n_tup_upd: col(row, 13)?,
@@ -306,6 +311,8 @@ fn load_with(client: &SpiClient<'_>) -> SpiResult<Snapshot> {
             .push(oid(row, 2)?);
         Ok(())
     })?;
+
+    snap.workload = workload::load(client)?;
 
     each_row(client, include_str!("sql/partitions.sql"), |row| {
         snap.partition_parent.insert(oid(row, 1)?, oid(row, 2)?);

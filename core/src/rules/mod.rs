@@ -4,6 +4,7 @@
 pub mod indexes;
 pub mod rls;
 pub mod security;
+pub mod workload;
 
 use crate::config::Config;
 use crate::finding::{sort_findings, Category, Finding, Level};
@@ -75,6 +76,15 @@ pub fn all() -> &'static [Rule] {
         security::schemas::PUBLIC_SCHEMA_CREATE,
         security::schemas::EXTENSION_IN_PUBLIC,
         security::sensitive::SENSITIVE_PLAINTEXT,
+        workload::statements::SLOW,
+        workload::statements::HEAVY,
+        workload::statements::N_PLUS_ONE,
+        workload::statements::TEMP_SPILL,
+        workload::statements::LOW_CACHE_HIT,
+        workload::statements::HIGH_PLANNING,
+        workload::tables::SEQ_SCAN_HEAVY,
+        workload::source::MISSING,
+        workload::source::TOO_SMALL,
     ]
 }
 

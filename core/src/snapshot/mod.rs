@@ -199,6 +199,7 @@ pub struct Extension {
 #[derive(Clone, Copy, Debug, Default, PartialEq)]
 pub struct TableStats {
     pub seq_scan: i64,
+    pub seq_tup_read: i64,
     pub idx_scan: i64,
     pub n_tup_ins: i64,
     pub n_tup_upd: i64,
@@ -209,6 +210,7 @@ pub struct TableStats {
 impl std::ops::AddAssign for TableStats {
     fn add_assign(&mut self, o: TableStats) {
         self.seq_scan += o.seq_scan;
+        self.seq_tup_read += o.seq_tup_read;
         self.idx_scan += o.idx_scan;
         self.n_tup_ins += o.n_tup_ins;
         self.n_tup_upd += o.n_tup_upd;
@@ -359,6 +361,102 @@ pub struct Constraint {
     pub foreign: Option<ForeignKey>,
 }
 
+/// Is pg_stat_statements there to read?
+#[derive(Clone, Debug, Default, PartialEq)]
+pub enum WorkloadSource {
+    /// Not looked at (hand-built snapshots).
+    #[default]
+    Unknown,
+    /// The extension is not created in this database.
+    NotInstalled {
+        preloaded: bool,
+        preload_setting: String,
+    },
+    /// Created, but the library is not in shared_preload_libraries.
+    NotPreloaded { preload_setting: String },
+    /// Readable, from this schema.
+    Installed { schema: String },
+}
+
+/// One statement of pg_stat_statements for this database (all users).
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct Statement {
+    pub queryid: i64,
+    pub role: String,
+    /// Normalized text; `None` when another user's text is hidden from the caller.
+    pub query: Option<String>,
+    /// Run by a client (not from inside a function or DO block).
+    pub toplevel: bool,
+    pub calls: i64,
+    pub total_exec_ms: f64,
+    pub mean_exec_ms: f64,
+    pub rows: i64,
+    pub plans: i64,
+    pub total_plan_ms: f64,
+    pub shared_blks_hit: i64,
+    pub shared_blks_read: i64,
+    pub temp_blks_written: i64,
+}
+
+impl Statement {
+    pub fn rows_per_call(&self) -> f64 {
+        if self.calls == 0 {
+            0.0
+        } else {
+            self.rows as f64 / self.calls as f64
+        }
+    }
+
+    /// Shared-buffer hit ratio, `None` when it read no block at all.
+    pub fn hit_ratio(&self) -> Option<f64> {
+        let total = self.shared_blks_hit + self.shared_blks_read;
+        (total > 0).then(|| self.shared_blks_hit as f64 / total as f64)
+    }
+
+    pub fn mean_plan_ms(&self) -> f64 {
+        if self.plans == 0 {
+            0.0
+        } else {
+            self.total_plan_ms / self.plans as f64
+        }
+    }
+}
+
+/// pg_stat_statements as seen by this run.
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct Workload {
+    pub source: WorkloadSource,
+    /// `pg_stat_statements_info.stats_reset` and the window's length in seconds.
+    pub since: Option<String>,
+    pub seconds: f64,
+    /// `pg_stat_statements_info.dealloc` and `pg_stat_statements.max`.
+    pub dealloc: i64,
+    pub max: i64,
+    pub statements: Vec<Statement>,
+}
+
+impl Workload {
+    /// "since pg_stat_statements was reset at ... (3 days)"
+    pub fn describe_window(&self) -> String {
+        match &self.since {
+            Some(s) => format!(
+                "since pg_stat_statements was reset at {s} ({})",
+                human_duration(self.seconds)
+            ),
+            None => "since pg_stat_statements started counting".into(),
+        }
+    }
+
+    /// Execution time of all top-level statements (nested statements run inside them).
+    pub fn total_exec_ms(&self) -> f64 {
+        self.statements
+            .iter()
+            .filter(|s| s.toplevel)
+            .map(|s| s.total_exec_ms)
+            .sum()
+    }
+}
+
 /// Everything the rules read. Build with [`SnapshotBuilder`] or the extension's loader,
 /// then call [`Snapshot::finish`] to build the lookup indexes.
 #[derive(Clone, Debug, Default)]
@@ -384,6 +482,7 @@ pub struct Snapshot {
     pub extensions: Vec<Extension>,
     /// view -> the relations its query reads (`pg_rewrite` dependencies)
     pub view_sources: HashMap<Oid, Vec<Oid>>,
+    pub workload: Workload,
     // lookup indexes built by finish()
     indexes_by_table: HashMap<Oid, Vec<usize>>,
     index_by_oid: HashMap<Oid, usize>,

@@ -20,7 +20,8 @@ SELECT c.oid::int8,
        c.relrowsecurity,
        c.relforcerowsecurity,
        coalesce(c.reloptions @> ARRAY['security_invoker=true']
-                OR c.reloptions @> ARRAY['security_invoker=on'], false)
+                OR c.reloptions @> ARRAY['security_invoker=on'], false),
+       coalesce(s.seq_tup_read, 0)
 FROM pg_class c
 JOIN pg_namespace n ON n.oid = c.relnamespace
 LEFT JOIN (SELECT DISTINCT objid

@@ -1,0 +1,81 @@
+//! Reads pg_stat_statements in-process, wherever it is installed. A missing or
+//! not-preloaded pg_stat_statements is recorded (for a finding), never an error.
+
+use super::{col, MARKER};
+use database_advisor_core::quote;
+use database_advisor_core::snapshot::{Statement, Workload, WorkloadSource};
+use pgrx::spi::{SpiClient, SpiResult};
+
+fn marked(sql: &str, pgss_schema: &str) -> String {
+    format!(
+        "{MARKER} {}",
+        sql.replace("{pgss}", &quote::ident(pgss_schema))
+    )
+}
+
+pub fn load(client: &SpiClient<'_>) -> SpiResult<Workload> {
+    let mut w = Workload::default();
+    let row = client
+        .select(
+            &format!("{MARKER} {}", include_str!("sql/workload_source.sql")),
+            None,
+            &[],
+        )?
+        .first();
+    let preload: String = row
+        .get(1)?
+        .unwrap_or_else(|| "<your current list>".to_string());
+    let schema: Option<String> = row.get(2)?;
+    w.max = row.get(3)?.unwrap_or(0);
+    let preloaded: bool = row.get(4)?.unwrap_or(false);
+    let schema = match (schema, preloaded) {
+        (None, _) => {
+            w.source = WorkloadSource::NotInstalled {
+                preloaded,
+                preload_setting: preload,
+            };
+            return Ok(w);
+        }
+        (Some(_), false) => {
+            // reading the view would raise an ERROR: report it instead
+            w.source = WorkloadSource::NotPreloaded {
+                preload_setting: preload,
+            };
+            return Ok(w);
+        }
+        (Some(s), true) => s,
+    };
+    for row in client.select(
+        &marked(include_str!("sql/workload_info.sql"), &schema),
+        None,
+        &[],
+    )? {
+        w.dealloc = col(&row, 1)?;
+        w.since = row.get(2)?;
+        w.seconds = col(&row, 3)?;
+    }
+    for row in client.select(
+        &marked(include_str!("sql/workload_statements.sql"), &schema),
+        None,
+        &[],
+    )? {
+        pgrx::check_for_interrupts!();
+        w.statements.push(Statement {
+            queryid: col(&row, 1)?,
+            role: col(&row, 2)?,
+            query: row.get(3)?,
+            calls: col(&row, 4)?,
+            total_exec_ms: col(&row, 5)?,
+            mean_exec_ms: col(&row, 6)?,
+            rows: col(&row, 7)?,
+            plans: col(&row, 8)?,
+            total_plan_ms: col(&row, 9)?,
+            shared_blks_hit: col(&row, 10)?,
+            shared_blks_read: col(&row, 11)?,
+            temp_blks_written: col(&row, 12)?,
+            toplevel: col(&row, 13)?,
+        });
+    }
+    w.source = WorkloadSource::Installed { schema };
+    Ok(w)
+}

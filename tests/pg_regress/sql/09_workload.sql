@@ -1,0 +1,84 @@
+-- Workload advisors from pg_stat_statements, read in-process.
+SET client_min_messages = warning;
+-- without the extension in this database: a finding that says what to do, not an error
+SELECT rule, level, object_identity, remediation FROM advisor_findings
+WHERE rule LIKE 'pg_stat_statements%';
+SELECT count(*) AS rows_without_pgss FROM advisor_slow_queries;
+
+CREATE EXTENSION pg_stat_statements;
+CREATE SCHEMA wl;
+CREATE TABLE wl.users (id int PRIMARY KEY, name text);
+CREATE TABLE wl.items (id int PRIMARY KEY, user_id int);
+CREATE TABLE wl.big (id int PRIMARY KEY, payload text);
+INSERT INTO wl.users SELECT g, 'user ' || g FROM generate_series(1, 2000) g;
+INSERT INTO wl.items SELECT g, 1 + g % 2000 FROM generate_series(1, 1500) g;
+INSERT INTO wl.big SELECT g, md5(g::text) FROM generate_series(1, 50000) g;
+ANALYZE wl.users, wl.items, wl.big;
+SELECT pg_stat_statements_reset() IS NOT NULL AS reset;
+SELECT pg_stat_reset_single_table_counters('wl.big'::regclass) IS NOT NULL AS reset;
+
+-- a deliberately slow statement (100 calls of ~21 ms)
+DO $$ BEGIN FOR i IN 1..100 LOOP PERFORM pg_sleep(0.021); END LOOP; END $$;
+-- an N+1 loop, as an application does it: one query for the items ...
+\o /dev/null
+SELECT user_id FROM wl.items ORDER BY id;
+\o
+-- ... then one lookup per item
+DO $$
+DECLARE u record;
+BEGIN
+    FOR i IN 1..1500 LOOP
+        SELECT name INTO u FROM wl.users WHERE id = 1 + i % 2000;
+    END LOOP;
+END $$;
+-- a sort that spills with a small work_mem
+SET work_mem = '64kB';
+SELECT count(*) FROM (SELECT * FROM wl.big ORDER BY payload DESC) s;
+RESET work_mem;
+-- a 50k-row table read again and again by sequential scans
+DO $$ BEGIN FOR i IN 1..20 LOOP PERFORM count(*) FROM wl.big WHERE payload = 'nope' || i; END LOOP; END $$;
+SELECT pg_stat_force_next_flush();
+
+-- each rule fires on the right statement, and only there
+SELECT rule, object_type,
+       CASE WHEN object_type = 'query' THEN metadata->>'query' ELSE object_identity END AS what
+FROM advisor_findings
+WHERE rule IN ('slow_query', 'heavy_query', 'n_plus_one_query', 'temp_spill_query',
+               'low_cache_hit_query', 'high_planning_time', 'seq_scan_heavy_table')
+  AND (object_type <> 'query' OR metadata->>'query' LIKE '%wl.%' OR metadata->>'query' LIKE '%pg_sleep%')
+ORDER BY 1, 3;
+-- the advice a developer can apply
+SELECT detail ~ '100 calls' AND detail ~ 'EXPLAIN \(ANALYZE, BUFFERS\)' AND detail ~ 'since pg_stat_statements was reset at'
+       AS slow_detail
+FROM advisor_findings WHERE rule = 'slow_query' AND metadata->>'query' LIKE '%pg_sleep%';
+SELECT detail ~ 'ran 1,500 times' AS calls, detail ~ '= ANY\(\$1\)' AS batching,
+       detail ~ 'returned rows \(1,500\): SELECT user_id FROM wl.items' AS names_the_driver
+FROM advisor_findings WHERE rule = 'n_plus_one_query';
+SELECT remediation ~ '^SET work_mem = ''\d+MB'';' AND detail ~ 'work_mem × max_connections'
+       AS spill_advice
+FROM advisor_findings WHERE rule = 'temp_spill_query' AND metadata->>'query' LIKE '%wl.big%';
+SELECT detail ~ 'Statements that read it: query' AS names_statements
+FROM advisor_findings WHERE rule = 'seq_scan_heavy_table' AND object_identity = 'wl.big';
+
+-- the per-statement view
+SELECT query, calls, rules FROM advisor_slow_queries
+WHERE query LIKE '%wl.%' OR query LIKE '%pg_sleep%' ORDER BY calls DESC, query;
+SELECT bool_and(share_percent BETWEEN 0 AND 100) AND bool_and(stats_since IS NOT NULL) AS sane
+FROM advisor_slow_queries;
+
+-- a non-superuser: without pg_read_all_stats other users' statements are hidden, not errors
+CREATE ROLE wl_viewer;
+CREATE ROLE wl_stats IN ROLE pg_read_all_stats;
+SET ROLE wl_viewer;
+SELECT count(*) > 0 AS sees_rows, bool_and(queryid IS NULL) AS all_hidden,
+       min(query) LIKE '<hidden%' AS shown_as_hidden
+FROM advisor_slow_queries WHERE role = 'postgres';
+RESET ROLE;
+SET ROLE wl_stats;
+SELECT count(*) FILTER (WHERE queryid IS NULL) AS hidden,
+       count(*) FILTER (WHERE query LIKE '%wl.users%') > 0 AS sees_texts
+FROM advisor_slow_queries;
+RESET ROLE;
+DROP ROLE wl_viewer, wl_stats;
+DROP SCHEMA wl CASCADE;
+DROP EXTENSION pg_stat_statements;
