@@ -67,10 +67,10 @@ BEGIN
         PERFORM count(*) FROM app.tasks WHERE status = 'blocked' AND due_on < current_date + (i % 30);
     END LOOP;
     FOR i IN 1..120 LOOP
-        PERFORM t.tenant_id, count(*)
+        PERFORM t.tenant_id, count(DISTINCT c.author_id)
         FROM app.tasks t JOIN app.comments c ON c.task_id = t.id
-        WHERE t.status <> 'done' AND c.body LIKE '%' || i || '%'
-        GROUP BY t.tenant_id;
+        WHERE t.status <> 'done' AND c.body ILIKE '%' || (1 + i % 9) || '%'
+        GROUP BY t.tenant_id ORDER BY 2 DESC;
     END LOOP;
 END $$;
 

@@ -118,6 +118,7 @@ fn load_with(client: &SpiClient<'_>) -> SpiResult<Snapshot> {
                 Some(TableStats {
                     seq_scan: col(row, 10)?,
                     seq_tup_read: col(row, 20)?,
+                    idx_tup_fetch: col(row, 21)?,
                     idx_scan: col(row, 11)?,
                     n_tup_ins: col(row, 12)?,
                     n_tup_upd: col(row, 13)?,

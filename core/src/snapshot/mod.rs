@@ -201,6 +201,7 @@ pub struct TableStats {
     pub seq_scan: i64,
     pub seq_tup_read: i64,
     pub idx_scan: i64,
+    pub idx_tup_fetch: i64,
     pub n_tup_ins: i64,
     pub n_tup_upd: i64,
     pub n_tup_del: i64,
@@ -212,6 +213,7 @@ impl std::ops::AddAssign for TableStats {
         self.seq_scan += o.seq_scan;
         self.seq_tup_read += o.seq_tup_read;
         self.idx_scan += o.idx_scan;
+        self.idx_tup_fetch += o.idx_tup_fetch;
         self.n_tup_ins += o.n_tup_ins;
         self.n_tup_upd += o.n_tup_upd;
         self.n_tup_del += o.n_tup_del;

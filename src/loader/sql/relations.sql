@@ -21,7 +21,8 @@ SELECT c.oid::int8,
        c.relforcerowsecurity,
        coalesce(c.reloptions @> ARRAY['security_invoker=true']
                 OR c.reloptions @> ARRAY['security_invoker=on'], false),
-       coalesce(s.seq_tup_read, 0)
+       coalesce(s.seq_tup_read, 0),
+       coalesce(s.idx_tup_fetch, 0)
 FROM pg_class c
 JOIN pg_namespace n ON n.oid = c.relnamespace
 LEFT JOIN (SELECT DISTINCT objid

@@ -12,7 +12,8 @@ pub const SEQ_SCAN_HEAVY: Rule = Rule {
     id: "seq_scan_heavy_table",
     category: Category::Performance,
     default_level: Level::Warning,
-    description: "Table of at least 10,000 rows read mostly by sequential scans",
+    description: "Table of at least 10,000 rows read mostly by sequential scans (more rows \
+                  read by them than fetched through indexes)",
     check,
 };
 
@@ -64,11 +65,11 @@ fn check(snap: &Snapshot, config: &Config) -> Vec<Finding> {
         let Some(stats) = rel.stats else {
             continue;
         };
+        // "mostly" by volume: sequential scans read more rows than index scans fetched
         let rows = snap.estimated_rows(rel.oid);
-        let scans = stats.seq_scan + stats.idx_scan;
         if rows < config.seq_scan_min_rows
             || stats.seq_scan < 10
-            || (stats.seq_scan as f64) < 0.5 * scans as f64
+            || stats.seq_tup_read <= stats.idx_tup_fetch
         {
             continue;
         }
@@ -92,13 +93,14 @@ fn check(snap: &Snapshot, config: &Config) -> Vec<Finding> {
             )
         };
         let detail = format!(
-            "Table {id} (~{} rows) was read by {} sequential scans ({} rows read) and {} index \
-             scans {}: queries filter it on columns no index serves. Find the columns in their \
-             WHERE clauses and index them.{named}",
+            "Table {id} (~{} rows) was read by {} sequential scans ({} rows read), more than \
+             its {} index scans fetched ({} rows) {}: queries filter it on columns no index \
+             serves. Find the columns in their WHERE clauses and index them.{named}",
             human_count(rows as i64),
             human_count(stats.seq_scan),
             human_count(stats.seq_tup_read),
             human_count(stats.idx_scan),
+            human_count(stats.idx_tup_fetch),
             snap.stats_window.describe()
         );
         out.push(SEQ_SCAN_HEAVY.finding(
@@ -149,7 +151,8 @@ mod tests {
         r.stats = Some(TableStats {
             seq_scan: 150,
             seq_tup_read: 7_500_000,
-            idx_scan: 10,
+            idx_scan: 100_000, // many index scans, but each fetches one row
+            idx_tup_fetch: 100_000,
             ..Default::default()
         });
         let small = b.table("app", "tags", &["id"]);
@@ -157,6 +160,7 @@ mod tests {
         r.reltuples = 300.0;
         r.stats = Some(TableStats {
             seq_scan: 500,
+            seq_tup_read: 150_000,
             ..Default::default()
         });
         let indexed = b.table("app", "users", &["id"]);
@@ -164,7 +168,9 @@ mod tests {
         r.reltuples = 50_000.0;
         r.stats = Some(TableStats {
             seq_scan: 20,
+            seq_tup_read: 1_000_000,
             idx_scan: 5000,
+            idx_tup_fetch: 2_000_000,
             ..Default::default()
         });
         let mut snap = b.build();
