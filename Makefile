@@ -1,11 +1,14 @@
 # The two set-up commands (see README): `make demo` and `make test`.
-.PHONY: demo test stop setup install regress unit fmt clean
+.PHONY: demo test bench stop setup install regress unit fmt clean
 
 demo:            ## install what is missing, build, start a local cluster, load the demo, print the report
 	@scripts/demo.sh
 
 test:            ## install what is missing, then fmt, clippy, unit, server and pg_regress tests
 	@scripts/test.sh
+
+bench:           ## the 1k/5k/20k-table benchmark (see BENCHMARKS.md)
+	@bench/run.sh
 
 stop:            ## stop the demo cluster
 	@scripts/cluster.sh stop demo
@@ -28,4 +31,5 @@ fmt:
 clean:           ## stop clusters and remove them
 	-@scripts/cluster.sh stop demo
 	-@scripts/cluster.sh stop regress
+	-@scripts/cluster.sh stop bench
 	rm -rf $${DA_CLUSTER_BASE:-/tmp/database_advisor}

@@ -11,6 +11,7 @@ use pgrx::JsonB;
 fn _advisor_run(
     rules: default!(Option<Vec<String>>, "NULL"),
     include_suppressed: default!(bool, "false"),
+    with_undo: default!(bool, "false"),
 ) -> TableIterator<
     'static,
     (
@@ -27,7 +28,7 @@ fn _advisor_run(
         name!(suppressed_until, Option<String>),
     ),
 > {
-    let outcome = run_rules(rules);
+    let outcome = run_rules(rules, with_undo);
     let active = outcome.findings.into_iter().map(|f| (f, None, None));
     let suppressed: Vec<_> = if include_suppressed {
         outcome
@@ -81,8 +82,8 @@ fn _advisor_rules() -> TableIterator<
 
 extension_sql!(
     r#"
-COMMENT ON FUNCTION _advisor_run(text[], boolean) IS
-'Internal: rows of advisor_run() with the level as text. Use advisor_run() or advisor_findings.';
+COMMENT ON FUNCTION _advisor_run(text[], boolean, boolean) IS
+'Internal: rows of advisor_run() with the level as text (with_undo: also load the undo statements of indexes to drop). Use advisor_run() or advisor_findings.';
 COMMENT ON FUNCTION _advisor_rules() IS
 'Internal: rows of the advisor_rules view.';
 

@@ -26,7 +26,7 @@ fn _advisor_unused_indexes() -> TableIterator<
         name!(fingerprint, String),
     ),
 > {
-    let (snap, config) = prepare();
+    let (snap, config) = prepare(true);
     let window = snap.stats_window.clone();
     let mut rows = unused::analyze(&snap, &config);
     rows.sort_by(|a, b| {
@@ -75,10 +75,10 @@ COMMENT ON VIEW advisor_unused_indexes IS
 'Indexes not scanned (idx_scan <= database_advisor.unused_index_max_scans) in the statistics window, largest first, with the writes they cost, the DROP INDEX CONCURRENTLY to run and the undo that recreates them. Never lists indexes that back constraints, enforce uniqueness, are the replica identity or are the only index serving a foreign key. Scans on standbys are not counted.';
 
 CREATE VIEW advisor_index_findings AS
-SELECT rule, level, object_type, object_identity, detail, remediation,
+SELECT rule, level::advisor_level AS level, object_type, object_identity, detail, remediation,
        metadata->>'undo' AS undo, metadata, fingerprint
-FROM advisor_run(ARRAY['missing_fk_index', 'unused_index', 'duplicate_index',
-                       'redundant_index', 'invalid_index']);
+FROM _advisor_run(ARRAY['missing_fk_index', 'unused_index', 'duplicate_index',
+                        'redundant_index', 'invalid_index'], false, true);
 COMMENT ON VIEW advisor_index_findings IS
 'Every finding of the index rules (missing_fk_index, unused_index, duplicate_index, redundant_index, invalid_index) with the fix and, for indexes to drop, the undo statement that recreates them.';
 "#,

@@ -55,10 +55,11 @@ TO PUBLIC;
     finalize,
 );
 
-/// The snapshot and configuration of one run, or the error that stops it.
-fn prepare() -> (Snapshot, Config) {
+/// The snapshot and configuration of one run, or the error that stops it. `index_defs`:
+/// load the undo statements of indexes to drop (see `loader::load`).
+fn prepare(index_defs: bool) -> (Snapshot, Config) {
     let config = crate::gucs::config();
-    match crate::loader::load(&config) {
+    match crate::loader::load(&config, index_defs) {
         Ok(snap) => (snap, config),
         Err(e) => e.raise(),
     }
@@ -66,12 +67,12 @@ fn prepare() -> (Snapshot, Config) {
 
 /// Run the named rules (all enabled ones when `None`) over one fresh snapshot, then apply
 /// rule settings and suppressions.
-fn run_rules(rule_ids: Option<Vec<String>>) -> Outcome {
+fn run_rules(rule_ids: Option<Vec<String>>, index_defs: bool) -> Outcome {
     let settings = or_raise(crate::loader::settings::load());
     let selected = or_raise(
         rules::select(rule_ids.as_deref(), &settings.rules).map_err(AdvisorError::UnknownRule),
     );
-    let (snap, config) = prepare();
+    let (snap, config) = prepare(index_defs);
     let findings = rules::run(&selected, &snap, &config);
     suppress::apply(findings, &settings.rules, &settings.suppressions)
 }

@@ -15,7 +15,7 @@ fn advisor_report(format: default!(String, "'text'")) -> String {
         }
         .raise();
     }
-    output::render(&format, &run_rules(None)).expect("a known format")
+    output::render(&format, &run_rules(None, false)).expect("a known format")
 }
 
 extension_sql!(

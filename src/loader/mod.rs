@@ -61,12 +61,17 @@ fn each_row(
     Ok(())
 }
 
-/// Read the catalogs once into a snapshot; then fetch the definitions of the few indexes
-/// the rules will show (deparsing every index would cost more than the whole run).
-pub fn load(config: &Config) -> Result<Snapshot, AdvisorError> {
+/// Read the catalogs once into a snapshot; with `index_defs`, also fetch the definitions of
+/// the indexes the rules suggest dropping (for their undo statements) — only when a view
+/// shows them: deparsing thousands of unused indexes costs more than the rest of the run.
+pub fn load(config: &Config, index_defs: bool) -> Result<Snapshot, AdvisorError> {
     Spi::connect(|client| -> SpiResult<Snapshot> {
         let mut snap = load_with(client)?;
-        let wanted = indexes::definitions_needed(&snap, config);
+        let wanted = if index_defs {
+            indexes::definitions_needed(&snap, config)
+        } else {
+            Vec::new()
+        };
         if !wanted.is_empty() {
             let wanted: Vec<i64> = wanted.into_iter().map(i64::from).collect();
             let args = [wanted.into()];
@@ -196,6 +201,16 @@ fn load_with(client: &SpiClient<'_>) -> SpiResult<Snapshot> {
             replica_identity: col(row, 18)?,
             scans: row.get(19)?,
         });
+        let (table, fetched): (Oid, i64) = (oid(row, 2)?, col(row, 20)?);
+        if let Some(stats) = snap
+            .relations
+            .get_mut(&table)
+            .and_then(|r| r.stats.as_mut())
+        {
+            // what pg_stat_all_tables sums from the indexes
+            stats.idx_scan += col::<i64>(row, 19)?;
+            stats.idx_tup_fetch += fetched;
+        }
         Ok(())
     })?;
 

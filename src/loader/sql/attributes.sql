@@ -1,6 +1,7 @@
--- Live columns of tables, views and the like in user schemas, with their type.
+-- Live columns of tables, views and the like in user schemas, with their type's name
+-- (typname: cheap, and valid in a cast) and category.
 SELECT a.attrelid::int8, a.attnum, a.attname::text, a.attcollation::int8,
-       format_type(a.atttypid, a.atttypmod), t.typcategory::text
+       t.typname::text, t.typcategory::text
 FROM pg_attribute a
 JOIN pg_type t ON t.oid = a.atttypid
 JOIN pg_class c ON c.oid = a.attrelid

@@ -17,6 +17,8 @@ SELECT p.oid::int8,
                  WHERE a.privilege_type = 'EXECUTE') END
 FROM pg_proc p
 JOIN pg_namespace n ON n.oid = p.pronamespace
-LEFT JOIN (SELECT DISTINCT objid FROM pg_depend
-           WHERE classid = 'pg_proc'::regclass AND deptype = 'e') e ON e.objid = p.oid
+LEFT JOIN (SELECT DISTINCT d.objid FROM pg_depend d
+           WHERE d.refclassid = 'pg_extension'::regclass
+             AND d.refobjid IN (SELECT x.oid FROM pg_extension x)
+             AND d.classid = 'pg_proc'::regclass AND d.deptype = 'e') e ON e.objid = p.oid
 WHERE {user_schema} OR p.provolatile <> 'i'

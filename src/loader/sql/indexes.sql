@@ -23,10 +23,10 @@ SELECT i.indexrelid::int8,
        CASE WHEN i.indpred IS NOT NULL THEN pg_get_expr(i.indpred, i.indrelid, true) END,
        i.indisexclusion,
        i.indisreplident,
-       s.idx_scan
+       CASE WHEN c.relkind = 'i' THEN pg_stat_get_numscans(i.indexrelid) END,
+       CASE WHEN c.relkind = 'i' THEN pg_stat_get_tuples_fetched(i.indexrelid) END
 FROM pg_index i
 JOIN pg_class c ON c.oid = i.indexrelid
 JOIN pg_am am ON am.oid = c.relam
 JOIN pg_namespace n ON n.oid = c.relnamespace
-LEFT JOIN pg_stat_all_indexes s ON s.indexrelid = i.indexrelid
 WHERE {user_schema}
