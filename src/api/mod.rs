@@ -42,6 +42,14 @@ GRANT SELECT ON advisor_findings, advisor_rules, advisor_suppressed_findings,
                 advisor_missing_fk_indexes, advisor_unused_indexes, advisor_index_findings,
                 advisor_rls_gaps, advisor_slow_queries, advisor_runs, advisor_run_findings
 TO PUBLIC;
+
+-- The catalog queries of a run cost more than jit_above_cost on large catalogs, and
+-- compiling them costs more than running them (1.6 s of 4.3 s at 20,000 tables).
+ALTER FUNCTION _advisor_run(text[], boolean, boolean) SET jit = off;
+ALTER FUNCTION _advisor_missing_fk_indexes() SET jit = off;
+ALTER FUNCTION _advisor_unused_indexes() SET jit = off;
+ALTER FUNCTION _advisor_slow_queries() SET jit = off;
+ALTER FUNCTION advisor_report(text) SET jit = off;
 "#,
     name = "advisor_grants",
     requires = [

@@ -491,6 +491,7 @@ pub struct Snapshot {
     children: HashMap<Oid, Vec<Oid>>,
     attnum_by_name: HashMap<(Oid, String), i16>,
     policies_by_table: HashMap<Oid, Vec<usize>>,
+    relation_names: HashSet<(Oid, String)>,
 }
 
 /// Schemas that are never reported, whatever the configuration says.
@@ -516,6 +517,11 @@ impl Snapshot {
         for kids in self.children.values_mut() {
             kids.sort_unstable();
         }
+        self.relation_names = self
+            .relations
+            .values()
+            .map(|r| (r.namespace, r.name.clone()))
+            .collect();
         self.policies_by_table.clear();
         for (i, p) in self.policies.iter().enumerate() {
             self.policies_by_table.entry(p.table).or_default().push(i);
@@ -570,6 +576,11 @@ impl Snapshot {
             .into_iter()
             .flatten()
             .map(|&i| &self.indexes[i])
+    }
+
+    /// Whether schema `namespace` already has a relation called `name`.
+    pub fn relation_name_taken(&self, namespace: Oid, name: &str) -> bool {
+        self.relation_names.contains(&(namespace, name.to_string()))
     }
 
     pub fn policies_on(&self, table: Oid) -> impl Iterator<Item = &Policy> {

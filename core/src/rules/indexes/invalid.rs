@@ -6,7 +6,7 @@
 //! gives the rebuild for those who meant to have it (a rebuilt index would then show up as
 //! unused for a whole statistics window).
 
-use super::{choose_index_name, key_column_names, taken_names, undo_statement};
+use super::{choose_index_name, key_column_names, undo_statement};
 use crate::config::Config;
 use crate::finding::{Category, Finding, Level};
 use crate::quote;
@@ -50,11 +50,10 @@ pub fn definitions_needed(snap: &Snapshot, config: &Config) -> Vec<Oid> {
 }
 
 fn check(snap: &Snapshot, config: &Config) -> Vec<Finding> {
-    let taken = taken_names(snap);
     let mut out = Vec::new();
     for ix in invalid_indexes(snap, config) {
         if is_partitioned(snap, ix) {
-            out.extend(missing_partition_indexes(snap, ix, &taken));
+            out.extend(missing_partition_indexes(snap, ix));
         } else {
             out.push(plain_invalid(snap, ix));
         }
@@ -141,11 +140,7 @@ fn plain_invalid(snap: &Snapshot, ix: &Index) -> Finding {
 
 /// A partitioned index is invalid until every partition has an index attached to it:
 /// report each partition that lacks one, with the statements that build and attach it.
-fn missing_partition_indexes(
-    snap: &Snapshot,
-    parent: &Index,
-    taken: &HashSet<(Oid, &str)>,
-) -> Vec<Finding> {
+fn missing_partition_indexes(snap: &Snapshot, parent: &Index) -> Vec<Finding> {
     let attached: HashSet<Oid> = snap
         .partitions(parent.oid)
         .iter()
@@ -166,7 +161,7 @@ fn missing_partition_indexes(
             prel.namespace,
             &prel.name,
             &key_column_names(snap, parent),
-            taken,
+            |ns, n| snap.relation_name_taken(ns, n),
         );
         let index_identity = quote::qualified(snap.schema_name(prel), &name);
         // the parent's definition from USING on, applied to the partition

@@ -10,7 +10,7 @@ use crate::quote;
 use crate::rules::Rule;
 use crate::snapshot::{human_bytes, human_count, Constraint, Oid, RelKind, Snapshot};
 use serde_json::json;
-use std::collections::{BTreeMap, HashSet};
+use std::collections::BTreeMap;
 
 pub const RULE: Rule = Rule {
     id: "missing_fk_index",
@@ -50,7 +50,6 @@ fn check(snap: &Snapshot, config: &Config) -> Vec<Finding> {
 
 /// Every foreign key in scope that no index serves (see `coverage`).
 pub fn analyze(snap: &Snapshot, config: &Config) -> Vec<MissingFkIndex> {
-    let taken_names = super::taken_names(snap);
     // uncovered foreign keys, grouped by table so that one suggested index can serve several
     let mut by_table: BTreeMap<Oid, Vec<(&Constraint, Vec<Oid>)>> = BTreeMap::new();
     for fk in &snap.constraints {
@@ -82,14 +81,7 @@ pub fn analyze(snap: &Snapshot, config: &Config) -> Vec<MissingFkIndex> {
         let plan = plan_fk_indexes(snap, table, &constraints);
         for (fk, uncovered) in &fks {
             let index_columns = &plan[&fk.oid];
-            out.push(describe(
-                snap,
-                config,
-                fk,
-                index_columns,
-                uncovered,
-                &taken_names,
-            ));
+            out.push(describe(snap, config, fk, index_columns, uncovered));
         }
     }
     out
@@ -101,7 +93,6 @@ fn describe(
     fk: &Constraint,
     index_columns: &[i16],
     uncovered: &[Oid],
-    taken_names: &HashSet<(Oid, &str)>,
 ) -> MissingFkIndex {
     let foreign = fk.foreign.as_ref().expect("a foreign key");
     let rel = &snap.relations[&fk.table];
@@ -164,7 +155,9 @@ fn describe(
     detail.push('.');
 
     let index_column_names = names(fk.table, index_columns);
-    let index_name = choose_index_name(rel.namespace, &rel.name, &index_column_names, taken_names);
+    let index_name = choose_index_name(rel.namespace, &rel.name, &index_column_names, |ns, n| {
+        snap.relation_name_taken(ns, n)
+    });
     let remediation = if rel.kind == RelKind::PartitionedTable {
         // CONCURRENTLY is not supported on a partitioned parent; this recurses to (and
         // attaches matching indexes of) every partition.
@@ -379,12 +372,14 @@ mod tests {
 
     #[test]
     fn index_names_avoid_taken_names_and_stay_short() {
-        let taken: HashSet<(Oid, &str)> = [(1, "t_a_idx"), (1, "t_a_idx1")].into();
+        let taken: std::collections::HashSet<(Oid, &str)> =
+            [(1, "t_a_idx"), (1, "t_a_idx1")].into();
         let cols = vec!["a".to_string()];
-        assert_eq!(choose_index_name(1, "t", &cols, &taken), "t_a_idx2");
-        assert_eq!(choose_index_name(2, "t", &cols, &taken), "t_a_idx");
+        let is_taken = |ns: Oid, n: &str| taken.contains(&(ns, n));
+        assert_eq!(choose_index_name(1, "t", &cols, is_taken), "t_a_idx2");
+        assert_eq!(choose_index_name(2, "t", &cols, is_taken), "t_a_idx");
         let long = vec!["ü".repeat(40)];
-        let name = choose_index_name(1, "table", &long, &taken);
+        let name = choose_index_name(1, "table", &long, is_taken);
         assert!(name.len() <= 63 && name.ends_with("_idx"), "{name}");
     }
 

@@ -197,12 +197,13 @@ pub fn key_column_names(snap: &Snapshot, ix: &Index) -> Vec<String> {
 }
 
 /// PostgreSQL's own style, `<table>_<col>_<col>_idx`, cut to 63 bytes on a character
-/// boundary, with a number appended when another relation in the schema has the name.
+/// boundary, with a number appended when `taken(namespace, name)` says the schema already
+/// has a relation of that name (`Snapshot::relation_name_taken`).
 pub fn choose_index_name(
     namespace: Oid,
     table: &str,
     columns: &[String],
-    taken: &HashSet<(Oid, &str)>,
+    taken: impl Fn(Oid, &str) -> bool,
 ) -> String {
     const MAX: usize = 63; // NAMEDATALEN - 1
     let stem = format!("{table}_{}", columns.join("_"));
@@ -217,19 +218,11 @@ pub fn choose_index_name(
             cut -= 1;
         }
         let name = format!("{}{suffix}", &stem[..cut]);
-        if !taken.contains(&(namespace, name.as_str())) {
+        if !taken(namespace, &name) {
             return name;
         }
     }
     unreachable!()
-}
-
-/// Every (schema, relation name) in the snapshot, for `choose_index_name`.
-pub fn taken_names(snap: &Snapshot) -> HashSet<(Oid, &str)> {
-    snap.relations
-        .values()
-        .map(|r| (r.namespace, r.name.as_str()))
-        .collect()
 }
 
 #[cfg(test)]

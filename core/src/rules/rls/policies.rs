@@ -6,7 +6,7 @@ use super::{is_admin, table_metadata, tables, tenant_attnum, tenant_policy_sql};
 use crate::config::Config;
 use crate::finding::{Category, Finding, Level};
 use crate::quote;
-use crate::rules::indexes::{choose_index_name, taken_names};
+use crate::rules::indexes::choose_index_name;
 use crate::rules::Rule;
 use crate::snapshot::{human_count, Oid, Policy, RelKind, Relation, Snapshot, PUBLIC};
 use serde_json::json;
@@ -484,13 +484,10 @@ pub fn unindexed_policy_columns(
     out
 }
 
-fn create_index_sql(
-    snap: &Snapshot,
-    rel: &Relation,
-    column: &str,
-    taken: &std::collections::HashSet<(Oid, &str)>,
-) -> String {
-    let name = choose_index_name(rel.namespace, &rel.name, &[column.to_string()], taken);
+fn create_index_sql(snap: &Snapshot, rel: &Relation, column: &str) -> String {
+    let name = choose_index_name(rel.namespace, &rel.name, &[column.to_string()], |ns, n| {
+        snap.relation_name_taken(ns, n)
+    });
     format!(
         "CREATE INDEX {}IF NOT EXISTS {} ON {} ({});",
         if rel.kind == RelKind::PartitionedTable {
@@ -505,7 +502,6 @@ fn create_index_sql(
 }
 
 fn column_unindexed(snap: &Snapshot, config: &Config) -> Vec<Finding> {
-    let taken = taken_names(snap);
     unindexed_policy_columns(snap, config)
         .into_iter()
         .filter_map(|((table, attnum), policies)| {
@@ -532,7 +528,7 @@ fn column_unindexed(snap: &Snapshot, config: &Config) -> Vec<Finding> {
                 id,
                 None,
                 detail,
-                Some(create_index_sql(snap, rel, column, &taken)),
+                Some(create_index_sql(snap, rel, column)),
                 metadata,
             ))
         })
@@ -540,7 +536,6 @@ fn column_unindexed(snap: &Snapshot, config: &Config) -> Vec<Finding> {
 }
 
 fn tenant_unprotected(snap: &Snapshot, config: &Config) -> Vec<Finding> {
-    let taken = taken_names(snap);
     let mut out = Vec::new();
     for rel in tables(snap, config) {
         let Some(tenant) = tenant_attnum(snap, rel, config) else {
@@ -569,8 +564,7 @@ fn tenant_unprotected(snap: &Snapshot, config: &Config) -> Vec<Finding> {
         {
             sql.push('\n');
             sql.push_str(
-                &create_index_sql(snap, rel, &config.tenant_column, &taken)
-                    .replace("CONCURRENTLY ", ""),
+                &create_index_sql(snap, rel, &config.tenant_column).replace("CONCURRENTLY ", ""),
             );
         }
         out.push(TENANT_UNPROTECTED.finding(

@@ -8,7 +8,7 @@ use super::{
 use crate::config::Config;
 use crate::finding::{Category, Finding, Level};
 use crate::quote;
-use crate::rules::indexes::{choose_index_name, taken_names};
+use crate::rules::indexes::choose_index_name;
 use crate::rules::Rule;
 use crate::snapshot::{human_count, Oid, RelKind, Relation, Snapshot};
 use serde_json::json;
@@ -86,7 +86,6 @@ fn enable_sql(snap: &Snapshot, rel: &Relation) -> String {
 }
 
 fn disabled_exposed(snap: &Snapshot, config: &Config) -> Vec<Finding> {
-    let taken = taken_names(snap);
     let mut out = Vec::new();
     for rel in tables(snap, config) {
         // partitions: rls_partition_unprotected; tables with policies: rls_policy_without_rls
@@ -104,7 +103,7 @@ fn disabled_exposed(snap: &Snapshot, config: &Config) -> Vec<Finding> {
                 let mut sql = enable_sql(snap, rel);
                 sql.push('\n');
                 sql.push_str(&tenant_policy_sql(snap, rel, config, false));
-                if let Some(index) = policy_index_sql(snap, config, rel, attnum, &taken) {
+                if let Some(index) = policy_index_sql(snap, config, rel, attnum) {
                     sql.push('\n');
                     sql.push_str(&index);
                 }
@@ -160,7 +159,6 @@ fn policy_index_sql(
     config: &Config,
     rel: &Relation,
     attnum: i16,
-    taken: &HashSet<(Oid, &str)>,
 ) -> Option<String> {
     if snap.estimated_rows(rel.oid) < config.rls_index_min_rows
         || super::policies::column_leads_an_index(snap, rel.oid, attnum)
@@ -172,7 +170,7 @@ fn policy_index_sql(
         rel.namespace,
         &rel.name,
         std::slice::from_ref(&column),
-        taken,
+        |ns, n| snap.relation_name_taken(ns, n),
     );
     Some(format!(
         "CREATE INDEX IF NOT EXISTS {} ON {} ({});",
