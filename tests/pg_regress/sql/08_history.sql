@@ -59,7 +59,17 @@ SELECT (SELECT suppressed FROM advisor_runs ORDER BY id DESC LIMIT 1) >= 1 AS su
 SELECT * FROM advisor_changes(999999, NULL);
 \set VERBOSITY default
 
--- reports: every format, suppressed findings counted
+-- reports: the text report, stable (only this schema; times masked) ...
+SET database_advisor.exclude_schemas = 'shop, "Sales ""EU"" Dept", "Idx Lab", public';
+SELECT advisor_configure_rule('pg_stat_statements_missing', enabled => false);
+\pset format unaligned
+\pset tuples_only on
+SELECT regexp_replace(advisor_report(), ' at [0-9-]+ [0-9:+-]+ \(\d+ \w+\)', ' at <time>', 'g');
+\pset format aligned
+\pset tuples_only off
+SELECT advisor_configure_rule('pg_stat_statements_missing');
+RESET database_advisor.exclude_schemas;
+-- ... and every format, suppressed findings counted
 SELECT advisor_report() LIKE 'database_advisor: % findings (% error, % warning, % info), 1 suppressed%' AS text_summary;
 SELECT advisor_report('markdown') LIKE '# database_advisor report%## Suppressed%child_a is append-only%' AS markdown;
 SELECT (advisor_report('json')::jsonb #>> '{summary,suppressed}')::int AS json_suppressed,
