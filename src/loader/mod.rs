@@ -22,8 +22,9 @@ const USER_SCHEMA: &str = "n.nspname NOT IN ('pg_catalog', 'information_schema',
                            AND n.nspname !~ '^pg_(toast_)?temp_'";
 
 /// Marks the loader's own statements so the workload rules leave them out.
-pub const MARKER: &str = "/* database_advisor */";
+const MARKER: &str = "/* database_advisor */";
 
+/// A catalog query ready to run: marked, with `{user_schema}` expanded.
 fn sql(text: &str) -> String {
     format!("{MARKER} {}", text.replace("{user_schema}", USER_SCHEMA))
 }

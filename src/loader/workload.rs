@@ -1,26 +1,20 @@
 //! Reads pg_stat_statements in-process, wherever it is installed. A missing or
 //! not-preloaded pg_stat_statements is recorded (for a finding), never an error.
 
-use super::{col, MARKER};
+use super::{col, sql};
 use database_advisor_core::quote;
 use database_advisor_core::snapshot::{Statement, Workload, WorkloadSource};
 use pgrx::spi::{SpiClient, SpiResult};
 
-fn marked(sql: &str, pgss_schema: &str) -> String {
-    format!(
-        "{MARKER} {}",
-        sql.replace("{pgss}", &quote::ident(pgss_schema))
-    )
+/// A pg_stat_statements query: marked like every loader query, `{pgss}` expanded.
+fn marked(text: &str, pgss_schema: &str) -> String {
+    sql(text).replace("{pgss}", &quote::ident(pgss_schema))
 }
 
 pub fn load(client: &SpiClient<'_>) -> SpiResult<Workload> {
     let mut w = Workload::default();
     let row = client
-        .select(
-            &format!("{MARKER} {}", include_str!("sql/workload_source.sql")),
-            None,
-            &[],
-        )?
+        .select(&sql(include_str!("sql/workload_source.sql")), None, &[])?
         .first();
     let preload: String = row
         .get(1)?

@@ -40,19 +40,6 @@ impl RelKind {
             _ => RelKind::Other,
         }
     }
-
-    /// `pg_identify_object(...).type` of a relation of this kind.
-    pub fn object_type(self) -> &'static str {
-        match self {
-            RelKind::Table | RelKind::PartitionedTable => "table",
-            RelKind::Index | RelKind::PartitionedIndex => "index",
-            RelKind::View => "view",
-            RelKind::MaterializedView => "materialized view",
-            RelKind::ForeignTable => "foreign table",
-            RelKind::Sequence => "sequence",
-            RelKind::Other => "relation",
-        }
-    }
 }
 
 /// Where the statistics behind stats-based advice start.

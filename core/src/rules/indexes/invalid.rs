@@ -6,12 +6,12 @@
 //! gives the rebuild for those who meant to have it (a rebuilt index would then show up as
 //! unused for a whole statistics window).
 
-use super::{choose_index_name, key_column_names, undo_statement};
+use super::{choose_index_name, is_partitioned_index, key_column_names, undo_statement};
 use crate::config::Config;
 use crate::finding::{Category, Finding, Level};
 use crate::quote;
 use crate::rules::Rule;
-use crate::snapshot::{human_bytes, Index, Oid, RelKind, Snapshot};
+use crate::snapshot::{human_bytes, Index, Oid, Snapshot};
 use serde_json::json;
 use std::collections::HashSet;
 
@@ -39,11 +39,6 @@ fn invalid_indexes<'s>(
     })
 }
 
-fn is_partitioned(snap: &Snapshot, ix: &Index) -> bool {
-    snap.relation(ix.oid)
-        .is_some_and(|r| r.kind == RelKind::PartitionedIndex)
-}
-
 /// Indexes whose definition this rule shows (recreate statements).
 pub fn definitions_needed(snap: &Snapshot, config: &Config) -> Vec<Oid> {
     invalid_indexes(snap, config).map(|ix| ix.oid).collect()
@@ -52,7 +47,7 @@ pub fn definitions_needed(snap: &Snapshot, config: &Config) -> Vec<Oid> {
 fn check(snap: &Snapshot, config: &Config) -> Vec<Finding> {
     let mut out = Vec::new();
     for ix in invalid_indexes(snap, config) {
-        if is_partitioned(snap, ix) {
+        if is_partitioned_index(snap, ix) {
             out.extend(missing_partition_indexes(snap, ix));
         } else {
             out.push(plain_invalid(snap, ix));

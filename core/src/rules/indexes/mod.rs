@@ -72,12 +72,7 @@ impl Protections {
         // the only index leading with a column a policy filters on
         for p in &snap.policies {
             for &col in &p.columns {
-                let mut leading = snap.indexes_on(p.table).filter(|ix| {
-                    ix.usable()
-                        && !ix.partial
-                        && matches!(ix.am.as_str(), "btree" | "hash")
-                        && ix.key_columns().first() == Some(&col)
-                });
+                let mut leading = indexes_leading_with(snap, p.table, col);
                 if let (Some(only), None) = (leading.next(), leading.next()) {
                     reasons.entry(only.oid).or_insert_with(|| {
                         format!(
@@ -141,7 +136,21 @@ pub fn scans_and_bytes(snap: &Snapshot, ix: &Index) -> (Option<i64>, i64) {
     (scans.or(Some(0)), bytes)
 }
 
-fn is_partitioned_index(snap: &Snapshot, ix: &Index) -> bool {
+/// Usable, non-partial btree or hash indexes on `table` whose first key column is `attnum`.
+pub fn indexes_leading_with(
+    snap: &Snapshot,
+    table: Oid,
+    attnum: i16,
+) -> impl Iterator<Item = &Index> {
+    snap.indexes_on(table).filter(move |ix| {
+        ix.usable()
+            && !ix.partial
+            && matches!(ix.am.as_str(), "btree" | "hash")
+            && ix.key_columns().first() == Some(&attnum)
+    })
+}
+
+pub(crate) fn is_partitioned_index(snap: &Snapshot, ix: &Index) -> bool {
     snap.relation(ix.oid)
         .is_some_and(|r| r.kind == RelKind::PartitionedIndex)
 }

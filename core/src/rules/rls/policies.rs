@@ -6,7 +6,7 @@ use super::{is_admin, table_metadata, tables, tenant_attnum, tenant_policy_sql};
 use crate::config::Config;
 use crate::finding::{Category, Finding, Level};
 use crate::quote;
-use crate::rules::indexes::choose_index_name;
+use crate::rules::indexes::{choose_index_name, indexes_leading_with};
 use crate::rules::Rule;
 use crate::snapshot::{human_count, Oid, Policy, RelKind, Relation, Snapshot, PUBLIC};
 use serde_json::json;
@@ -455,12 +455,7 @@ fn per_row_function(snap: &Snapshot, config: &Config) -> Vec<Finding> {
 
 /// Whether a usable, non-partial btree or hash index on `table` leads with `attnum`.
 pub fn column_leads_an_index(snap: &Snapshot, table: Oid, attnum: i16) -> bool {
-    snap.indexes_on(table).any(|ix| {
-        ix.usable()
-            && !ix.partial
-            && matches!(ix.am.as_str(), "btree" | "hash")
-            && ix.key_columns().first() == Some(&attnum)
-    })
+    indexes_leading_with(snap, table, attnum).next().is_some()
 }
 
 /// Policy columns of large tables that lead no index: (table, attnum) -> policy names.
@@ -484,21 +479,40 @@ pub fn unindexed_policy_columns(
     out
 }
 
-fn create_index_sql(snap: &Snapshot, rel: &Relation, column: &str) -> String {
+/// `CREATE INDEX [CONCURRENTLY] IF NOT EXISTS` on one column (never concurrently on a
+/// partitioned table, nor when it runs in a multi-statement fix).
+fn create_index_sql(snap: &Snapshot, rel: &Relation, column: &str, concurrently: bool) -> String {
     let name = choose_index_name(rel.namespace, &rel.name, &[column.to_string()], |ns, n| {
         snap.relation_name_taken(ns, n)
     });
     format!(
         "CREATE INDEX {}IF NOT EXISTS {} ON {} ({});",
-        if rel.kind == RelKind::PartitionedTable {
-            ""
-        } else {
+        if concurrently && rel.kind != RelKind::PartitionedTable {
             "CONCURRENTLY "
+        } else {
+            ""
         },
         quote::ident(&name),
         snap.rel_identity(rel.oid),
         quote::ident(column)
     )
+}
+
+/// The index a tenant-isolation fix adds on the tenant column of a large table that no
+/// index leads with (so the fix does not create an `rls_policy_column_unindexed` finding).
+pub fn tenant_index_sql(
+    snap: &Snapshot,
+    config: &Config,
+    rel: &Relation,
+    attnum: i16,
+) -> Option<String> {
+    if snap.estimated_rows(rel.oid) < config.rls_index_min_rows
+        || column_leads_an_index(snap, rel.oid, attnum)
+    {
+        return None;
+    }
+    let column = snap.column_name(rel.oid, attnum)?;
+    Some(create_index_sql(snap, rel, column, false))
 }
 
 fn column_unindexed(snap: &Snapshot, config: &Config) -> Vec<Finding> {
@@ -528,7 +542,7 @@ fn column_unindexed(snap: &Snapshot, config: &Config) -> Vec<Finding> {
                 id,
                 None,
                 detail,
-                Some(create_index_sql(snap, rel, column)),
+                Some(create_index_sql(snap, rel, column, true)),
                 metadata,
             ))
         })
@@ -559,13 +573,9 @@ fn tenant_unprotected(snap: &Snapshot, config: &Config) -> Vec<Finding> {
             config.tenant_setting
         );
         let mut sql = tenant_policy_sql(snap, rel, config, true);
-        if snap.estimated_rows(rel.oid) >= config.rls_index_min_rows
-            && !column_leads_an_index(snap, rel.oid, tenant)
-        {
+        if let Some(index) = tenant_index_sql(snap, config, rel, tenant) {
             sql.push('\n');
-            sql.push_str(
-                &create_index_sql(snap, rel, &config.tenant_column).replace("CONCURRENTLY ", ""),
-            );
+            sql.push_str(&index);
         }
         out.push(TENANT_UNPROTECTED.finding(
             Level::Error,

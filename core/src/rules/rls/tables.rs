@@ -8,9 +8,8 @@ use super::{
 use crate::config::Config;
 use crate::finding::{Category, Finding, Level};
 use crate::quote;
-use crate::rules::indexes::choose_index_name;
 use crate::rules::Rule;
-use crate::snapshot::{human_count, Oid, RelKind, Relation, Snapshot};
+use crate::snapshot::{Oid, RelKind, Relation, Snapshot};
 use serde_json::json;
 use std::collections::HashSet;
 
@@ -103,7 +102,7 @@ fn disabled_exposed(snap: &Snapshot, config: &Config) -> Vec<Finding> {
                 let mut sql = enable_sql(snap, rel);
                 sql.push('\n');
                 sql.push_str(&tenant_policy_sql(snap, rel, config, false));
-                if let Some(index) = policy_index_sql(snap, config, rel, attnum) {
+                if let Some(index) = super::policies::tenant_index_sql(snap, config, rel, attnum) {
                     sql.push('\n');
                     sql.push_str(&index);
                 }
@@ -150,34 +149,6 @@ fn disabled_exposed(snap: &Snapshot, config: &Config) -> Vec<Finding> {
         out.push(DISABLED_EXPOSED.finding(level, "table", id, None, detail, remediation, metadata));
     }
     out
-}
-
-/// `CREATE INDEX` on a tenant column no index leads, for a table big enough to need it
-/// (so enabling the policy does not create an `rls_policy_column_unindexed` finding).
-fn policy_index_sql(
-    snap: &Snapshot,
-    config: &Config,
-    rel: &Relation,
-    attnum: i16,
-) -> Option<String> {
-    if snap.estimated_rows(rel.oid) < config.rls_index_min_rows
-        || super::policies::column_leads_an_index(snap, rel.oid, attnum)
-    {
-        return None;
-    }
-    let column = snap.column_name(rel.oid, attnum)?.to_string();
-    let name = choose_index_name(
-        rel.namespace,
-        &rel.name,
-        std::slice::from_ref(&column),
-        |ns, n| snap.relation_name_taken(ns, n),
-    );
-    Some(format!(
-        "CREATE INDEX IF NOT EXISTS {} ON {} ({});",
-        quote::ident(&name),
-        snap.rel_identity(rel.oid),
-        quote::ident(&column)
-    ))
 }
 
 fn policy_without_rls(snap: &Snapshot, config: &Config) -> Vec<Finding> {
@@ -449,7 +420,7 @@ fn view_bypass(snap: &Snapshot, config: &Config) -> Vec<Finding> {
                 "view": view.name,
                 "rls_tables": tables,
                 "readable_by": readers.iter().map(|&r| snap.role_name(r)).collect::<Vec<_>>(),
-                "estimated_rows": human_count(snap.estimated_rows(view.oid) as i64),
+                "estimated_rows": snap.estimated_rows(view.oid) as i64,
             }),
         ));
     }

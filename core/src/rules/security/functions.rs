@@ -52,9 +52,6 @@ fn object_type(f: &Function) -> &'static str {
 /// Parse a `search_path` setting value into schema names (quotes removed, `$user` kept).
 pub fn parse_search_path(value: &str) -> Vec<String> {
     crate::config::Config::parse_name_list(value)
-        .into_iter()
-        .map(|s| if s == "$user" { "$user".into() } else { s })
-        .collect()
 }
 
 /// What is unsafe about a SECURITY DEFINER function's search_path, if anything.
