@@ -10,6 +10,12 @@ pub enum AdvisorError {
         valid: &'static [&'static str],
     },
     Catalog(String),
+    /// A request the caller can correct: the SQLSTATE, what is wrong, what to do.
+    User {
+        code: PgSqlErrorCode,
+        message: String,
+        hint: String,
+    },
 }
 
 impl AdvisorError {
@@ -36,6 +42,11 @@ impl AdvisorError {
                  version."
                     .to_string(),
             ),
+            AdvisorError::User {
+                code,
+                message,
+                hint,
+            } => (code, message, hint),
         };
         ErrorReport::new(code, message, "database_advisor")
             .set_hint(hint)

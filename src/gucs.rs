@@ -16,8 +16,19 @@ static SLOW_QUERY_MS: GucSetting<i32> = GucSetting::<i32>::new(20);
 static SLOW_QUERY_MIN_CALLS: GucSetting<i32> = GucSetting::<i32>::new(100);
 static HISTORY_DAYS: GucSetting<i32> = GucSetting::<i32>::new(30);
 static API_ROLES: GucSetting<Option<CString>> = GucSetting::<Option<CString>>::new(None);
+static AUDIT_ACTOR_SETTING: GucSetting<Option<CString>> =
+    GucSetting::<Option<CString>>::new(Some(c"app.user_id"));
 
 pub fn init() {
+    GucRegistry::define_string_guc(
+        c"database_advisor.audit_actor_setting",
+        c"The setting audit triggers read the application user from.",
+        c"Audit log rows store current_setting(<this>, true) as app_user: set it per \
+          transaction, e.g. SET LOCAL app.user_id = '42'. Unset or empty gives NULL.",
+        &AUDIT_ACTOR_SETTING,
+        GucContext::Userset,
+        GucFlags::default(),
+    );
     GucRegistry::define_int_guc(
         c"database_advisor.slow_query_ms",
         c"slow_query: statements whose mean execution time reaches this.",

@@ -1,6 +1,7 @@
 //! Pure logic of database_advisor, usable and testable without PostgreSQL:
 //! snapshot model → rules → findings → reports.
 
+pub mod audit;
 pub mod config;
 pub mod finding;
 pub mod output;

@@ -4,6 +4,7 @@
 // TableIterator rows are tuples of name!() columns: long by nature.
 #![allow(clippy::type_complexity)]
 
+mod audit;
 mod findings;
 mod fk_indexes;
 mod history;

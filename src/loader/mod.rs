@@ -8,7 +8,7 @@ use crate::error::AdvisorError;
 use database_advisor_core::config::Config;
 use database_advisor_core::rules::indexes;
 use database_advisor_core::snapshot::{
-    node_tree, Attribute, Constraint, ConstraintKind, Extension, ForeignKey, Function, Grant,
+    node_tree, Attribute, AuditTrigger, Constraint, ConstraintKind, Extension, ForeignKey, Function, Grant,
     Index, Namespace, Oid, Policy, RelKind, Relation, Role, Snapshot, StatsWindow, TableStats,
 };
 use pgrx::datum::FromDatum;
@@ -317,6 +317,17 @@ fn load_with(client: &SpiClient<'_>) -> SpiResult<Snapshot> {
             name: col(row, 1)?,
             namespace: oid(row, 2)?,
             relocatable: col(row, 3)?,
+        });
+        Ok(())
+    })?;
+
+    each_row(client, include_str!("sql/audit_triggers.sql"), |row| {
+        snap.audit_triggers.push(AuditTrigger {
+            table: oid(row, 1)?,
+            name: col(row, 2)?,
+            enabled: first_char(&col::<String>(row, 3)?),
+            row_level: col(row, 4)?,
+            cloned: col(row, 5)?,
         });
         Ok(())
     })?;

@@ -1,6 +1,7 @@
 //! The rule catalogue: each rule is a pure function over a [`Snapshot`], one module per
 //! rule family. `run` picks the rules, runs them and sorts the findings worst first.
 
+pub mod audit;
 pub mod indexes;
 pub mod rls;
 pub mod security;
@@ -76,6 +77,8 @@ pub fn all() -> &'static [Rule] {
         security::schemas::PUBLIC_SCHEMA_CREATE,
         security::schemas::EXTENSION_IN_PUBLIC,
         security::sensitive::SENSITIVE_PLAINTEXT,
+        audit::TRIGGER_DISABLED,
+        audit::MISSING_SENSITIVE,
         workload::statements::SLOW,
         workload::statements::HEAVY,
         workload::statements::N_PLUS_ONE,

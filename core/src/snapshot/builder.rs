@@ -390,6 +390,17 @@ impl SnapshotBuilder {
         });
     }
 
+    /// An audit trigger on `table` (row-level unless `name` is the TRUNCATE trigger).
+    pub fn audit_trigger(&mut self, table: Oid, name: &str, enabled: char, cloned: bool) {
+        self.snap.audit_triggers.push(AuditTrigger {
+            table,
+            name: name.into(),
+            enabled,
+            row_level: name != crate::audit::TRUNCATE_TRIGGER,
+            cloned,
+        });
+    }
+
     pub fn window(&mut self, window: StatsWindow) {
         self.snap.stats_window = window;
     }

@@ -175,6 +175,26 @@ pub struct Function {
     pub extension_member: bool,
 }
 
+/// A trigger that calls one of the audit functions `advisor_audit_enable` generated.
+#[derive(Clone, Debug, PartialEq)]
+pub struct AuditTrigger {
+    pub table: Oid,
+    pub name: String,
+    /// `tgenabled`: `O` fires normally, `D` disabled, `R` only in replica sessions, `A` always.
+    pub enabled: char,
+    /// FOR EACH ROW (else the statement-level TRUNCATE trigger)
+    pub row_level: bool,
+    /// Cloned from the partitioned table's trigger onto a partition.
+    pub cloned: bool,
+}
+
+impl AuditTrigger {
+    /// Does it record changes in normal (non-replica) sessions?
+    pub fn fires(&self) -> bool {
+        matches!(self.enabled, 'O' | 'A')
+    }
+}
+
 #[derive(Clone, Debug, PartialEq)]
 pub struct Extension {
     pub name: String,
@@ -471,6 +491,8 @@ pub struct Snapshot {
     pub extensions: Vec<Extension>,
     /// view -> the relations its query reads (`pg_rewrite` dependencies)
     pub view_sources: HashMap<Oid, Vec<Oid>>,
+    /// Triggers of the audit trail (`advisor_audit_enable`).
+    pub audit_triggers: Vec<AuditTrigger>,
     pub workload: Workload,
     // lookup indexes built by finish()
     indexes_by_table: HashMap<Oid, Vec<usize>>,

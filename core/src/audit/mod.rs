@@ -1,0 +1,126 @@
+//! The audit-trail generator: from one table's description and the user's options to the
+//! DDL that audits it (a trigger function generated for that table, its triggers, and its
+//! entry in the registry), and the DDL that stops auditing it.
+//!
+//! The generated function is written so that no DDL on the table can break a write: it
+//! reads the row through `to_jsonb(OLD/NEW)` and names columns only as jsonb keys (a
+//! missing key is NULL, never an error). The extension's event trigger regenerates it
+//! after DDL so key and excluded columns follow renames.
+
+mod generate;
+
+pub use generate::{disable_statements, enable_statements, refresh_statements};
+
+use serde::{Deserialize, Serialize};
+
+/// Name of the row-level trigger (on the audited table; PostgreSQL clones it to partitions).
+pub const ROW_TRIGGER: &str = "advisor_audit";
+/// Name of the statement-level TRUNCATE trigger (on the table, or on each leaf partition).
+pub const TRUNCATE_TRIGGER: &str = "advisor_audit_truncate";
+/// Generated trigger functions are named `advisor_audit:<audited table>` in the extension's
+/// schema; the prefix is how the extension recognises its own functions.
+pub const FUNCTION_PREFIX: &str = "advisor_audit:";
+/// Longest identifier PostgreSQL keeps (NAMEDATALEN - 1), in bytes.
+const MAX_IDENT_BYTES: usize = 63;
+
+/// What the user chose for one table.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct AuditOptions {
+    /// Columns whose values are never logged, and whose changes do not count as changes.
+    pub exclude_columns: Vec<String>,
+    /// UPDATEs log only the changed columns in old/new values (else the full rows).
+    pub changed_only: bool,
+    /// UPDATEs that change no (non-excluded) column leave no log row.
+    pub skip_unchanged: bool,
+    /// Column numbers of `exclude_columns`, so an exclusion follows a column rename.
+    #[serde(default)]
+    pub exclude_attnums: Vec<i16>,
+}
+
+/// Where the row identity (`row_key`) comes from.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum KeySource {
+    PrimaryKey,
+    /// The index named as REPLICA IDENTITY, or else a unique index on NOT NULL columns.
+    UniqueIndex(String),
+    /// No way to identify a row: `row_key` is NULL and old/new values are full rows.
+    None,
+}
+
+/// A table to audit, as the server describes it.
+#[derive(Clone, Debug)]
+pub struct AuditTarget {
+    /// Schema of the extension (holds the log, the registry and the generated functions).
+    pub ext_schema: String,
+    /// Stable name of this audit in the log and registry: the table's identity when it was
+    /// first audited; it does not change when the table is renamed.
+    pub audited_table: String,
+    /// Name of the generated trigger function (see [`function_name`]).
+    pub function_name: String,
+    pub schema: String,
+    pub table: String,
+    /// The key columns (empty when `key_source` is `None`).
+    pub key_columns: Vec<String>,
+    pub key_source: KeySource,
+    /// Relations that carry the TRUNCATE trigger: the table itself, or its leaf partitions.
+    pub truncate_targets: Vec<(String, String)>,
+    /// Relations carrying our TRUNCATE trigger that should not (detached partitions).
+    pub stale_truncate: Vec<(String, String)>,
+    pub options: AuditOptions,
+}
+
+impl AuditTarget {
+    /// `changed_only` needs a row key to make sense of a partial row: without one, UPDATEs
+    /// keep full rows (the documented fallback).
+    pub fn effective_changed_only(&self) -> bool {
+        self.options.changed_only && self.key_source != KeySource::None
+    }
+}
+
+/// The generated function's name for an audited table: `advisor_audit:<identity>`, cut to
+/// 63 bytes with a hash of the whole name when it is longer, so two long names that share
+/// a prefix still get different functions.
+pub fn function_name(audited_table: &str) -> String {
+    let full = format!("{FUNCTION_PREFIX}{audited_table}");
+    if full.len() <= MAX_IDENT_BYTES {
+        return full;
+    }
+    let suffix = format!("~{:08x}", fnv1a(full.as_bytes()) as u32);
+    let mut cut = MAX_IDENT_BYTES - suffix.len();
+    while !full.is_char_boundary(cut) {
+        cut -= 1;
+    }
+    format!("{}{suffix}", &full[..cut])
+}
+
+fn fnv1a(bytes: &[u8]) -> u64 {
+    bytes.iter().fold(0xcbf2_9ce4_8422_2325, |h, b| {
+        (h ^ u64::from(*b)).wrapping_mul(0x0100_0000_01b3)
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn function_names_fit_and_stay_distinct() {
+        assert_eq!(function_name("public.invoices"), "advisor_audit:public.invoices");
+        let a = format!("public.{}", "é".repeat(40));
+        let b = format!("public.{}x", "é".repeat(40));
+        let (fa, fb) = (function_name(&a), function_name(&b));
+        assert!(fa.len() <= 63 && fb.len() <= 63, "{fa} {fb}");
+        assert_ne!(fa, fb);
+        assert!(fa.starts_with(FUNCTION_PREFIX));
+        assert_eq!(fa, function_name(&a), "deterministic");
+    }
+
+    #[test]
+    fn changed_only_needs_a_key() {
+        let mut t = generate::tests::target();
+        t.options.changed_only = true;
+        assert!(t.effective_changed_only());
+        t.key_source = KeySource::None;
+        assert!(!t.effective_changed_only());
+    }
+}
