@@ -74,12 +74,18 @@ fn _advisor_audit(
         }
     }
     let header = match action {
-        Action::Disable => format!("-- Stop auditing {}; the log keeps its rows.", target.audited_table),
+        Action::Disable => format!(
+            "-- Stop auditing {}; the log keeps its rows.",
+            target.audited_table
+        ),
         _ => format!(
             "-- Audit trail for {} (database_advisor {}).{}",
             quote::qualified(&target.schema, &target.table),
             env!("CARGO_PKG_VERSION"),
-            warnings.iter().map(|w| format!("\n-- WARNING: {w}")).collect::<String>()
+            warnings
+                .iter()
+                .map(|w| format!("\n-- WARNING: {w}"))
+                .collect::<String>()
         ),
     };
     format!("{header}\n\n{};\n", statements.join(";\n\n"))
@@ -389,7 +395,10 @@ fn describe(
         } else {
             user_error(
                 Code::ERRCODE_INVALID_PARAMETER_VALUE,
-                format!("cannot exclude column {} of {identity}: it identifies the row in the log", quote::ident(k)),
+                format!(
+                    "cannot exclude column {} of {identity}: it identifies the row in the log",
+                    quote::ident(k)
+                ),
                 "Exclude only non-key columns.",
             )
         }
@@ -485,7 +494,11 @@ fn pair(r: &pgrx::spi::SpiHeapTupleData) -> SpiResult<(String, String)> {
 }
 
 /// Check requested exclusions against the table and remember their column numbers.
-fn resolve_requested(mut req: AuditOptions, columns: &[(String, i16)], identity: &str) -> AuditOptions {
+fn resolve_requested(
+    mut req: AuditOptions,
+    columns: &[(String, i16)],
+    identity: &str,
+) -> AuditOptions {
     for name in &req.exclude_columns {
         match columns.iter().find(|(n, _)| n == name) {
             Some((_, attnum)) => req.exclude_attnums.push(*attnum),
@@ -494,7 +507,11 @@ fn resolve_requested(mut req: AuditOptions, columns: &[(String, i16)], identity:
                 format!("column \"{name}\" of {identity} does not exist"),
                 &format!(
                     "Its columns are: {}.",
-                    columns.iter().map(|(n, _)| quote::ident(n)).collect::<Vec<_>>().join(", ")
+                    columns
+                        .iter()
+                        .map(|(n, _)| quote::ident(n))
+                        .collect::<Vec<_>>()
+                        .join(", ")
                 ),
             ),
         }

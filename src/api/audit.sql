@@ -10,7 +10,8 @@ CREATE TABLE advisor_audit_tables (
     options       jsonb NOT NULL,
     enabled_at    timestamptz NOT NULL DEFAULT now(),
     enabled_by    text NOT NULL DEFAULT current_user,
-    disabled_at   timestamptz
+    disabled_at   timestamptz,
+    dropped_at    timestamptz
 );
 COMMENT ON TABLE advisor_audit_tables IS
 'Tables audited by advisor_audit_enable (and those disabled since): the stable name their log rows carry, the generated trigger function, the last known schema and name, the options. Kept by pg_dump.';
@@ -126,8 +127,9 @@ WITH ours AS (
 )
 SELECT r.audited_table,
        root.tgrelid::regclass AS relation,
-       CASE WHEN r.disabled_at IS NOT NULL THEN 'disabled'
-            WHEN root.tgrelid IS NULL THEN 'table dropped'
+       CASE WHEN r.dropped_at IS NOT NULL THEN 'table dropped'
+            WHEN r.disabled_at IS NOT NULL THEN 'disabled'
+            WHEN root.tgrelid IS NULL THEN 'trigger missing'
             WHEN trig.off > 0 THEN 'triggers disabled'
             ELSE 'enabled' END AS state,
        r.disabled_at IS NULL AND root.tgrelid IS NOT NULL AND trig.off = 0 AS recording,
@@ -139,7 +141,8 @@ SELECT r.audited_table,
        lg.last_change,
        r.enabled_at,
        r.enabled_by,
-       r.disabled_at
+       r.disabled_at,
+       r.dropped_at
 FROM @extschema@.advisor_audit_tables r
 LEFT JOIN ours root ON root.function_name = r.function_name AND root.tgparentid = 0
                    AND root.tgtype::int & 1 = 1
@@ -148,7 +151,7 @@ CROSS JOIN LATERAL (SELECT count(*) AS total,
                     FROM ours o WHERE o.function_name = r.function_name) trig
 LEFT JOIN logged lg ON lg.audited_table = r.audited_table;
 COMMENT ON VIEW advisor_audit_status IS
-'Audited tables: whether every audit trigger (on the table, its partitions, TRUNCATE) is enabled, the options, and the rows, bytes and last change in advisor_audit_log. state: enabled, triggers disabled (changes go unrecorded), disabled (advisor_audit_disable), table dropped.';
+'Audited tables: whether every audit trigger (on the table, its partitions, TRUNCATE) is enabled, the options, and the rows, bytes and last change in advisor_audit_log. state: enabled; triggers disabled (changes go unrecorded); trigger missing (someone dropped it: run advisor_audit_enable again); disabled (advisor_audit_disable); table dropped.';
 
 -- After DDL on an audited table (or one of its partitions), regenerate its trigger
 -- function and TRUNCATE triggers in the same transaction: renamed key or excluded columns,
@@ -181,5 +184,40 @@ REVOKE ALL ON FUNCTION advisor_audit_after_ddl() FROM PUBLIC;
 CREATE EVENT TRIGGER advisor_audit_after_ddl ON ddl_command_end
     WHEN TAG IN ('ALTER TABLE', 'CREATE TABLE')
     EXECUTE FUNCTION advisor_audit_after_ddl();
+-- When an audited table is dropped, its triggers go with it: drop the generated function
+-- too and record when. The registry entry and the log stay.
+CREATE FUNCTION advisor_audit_after_drop() RETURNS event_trigger
+LANGUAGE plpgsql SECURITY DEFINER SET search_path = pg_catalog, pg_temp AS $$
+DECLARE
+    orphan record;
+BEGIN
+    IF NOT EXISTS (SELECT 1 FROM pg_event_trigger_dropped_objects() d WHERE d.object_type = 'trigger') THEN
+        RETURN;
+    END IF;
+    FOR orphan IN
+        SELECT r.audited_table, p.oid::regprocedure AS fn
+        FROM @extschema@.advisor_audit_tables r
+        JOIN pg_proc p ON p.proname = r.function_name
+                      AND p.pronamespace = '@extschema@'::regnamespace
+        WHERE r.disabled_at IS NULL
+          AND NOT EXISTS (SELECT 1 FROM pg_trigger t
+                          WHERE t.tgfoid = p.oid AND t.tgparentid = 0 AND t.tgtype::int & 1 = 1)
+    LOOP
+        EXECUTE format('DROP FUNCTION %s', orphan.fn);
+        UPDATE @extschema@.advisor_audit_tables
+        SET disabled_at = now(), dropped_at = now()
+        WHERE audited_table = orphan.audited_table;
+    END LOOP;
+END $$;
+COMMENT ON FUNCTION advisor_audit_after_drop() IS
+'Internal: event trigger function; drops the trigger function of an audited table that was dropped.';
+REVOKE ALL ON FUNCTION advisor_audit_after_drop() FROM PUBLIC;
+
+CREATE EVENT TRIGGER advisor_audit_after_drop ON sql_drop
+    WHEN TAG IN ('DROP TABLE', 'DROP SCHEMA', 'DROP OWNED')
+    EXECUTE FUNCTION advisor_audit_after_drop();
+COMMENT ON EVENT TRIGGER advisor_audit_after_drop IS
+'database_advisor: when an audited table is dropped, drops its generated audit trigger function (the log keeps its rows).';
+
 COMMENT ON EVENT TRIGGER advisor_audit_after_ddl IS
 'database_advisor: keeps audit trigger functions in step with ALTER TABLE / CREATE TABLE ... PARTITION OF on audited tables.';

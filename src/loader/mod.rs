@@ -8,8 +8,9 @@ use crate::error::AdvisorError;
 use database_advisor_core::config::Config;
 use database_advisor_core::rules::indexes;
 use database_advisor_core::snapshot::{
-    node_tree, Attribute, AuditTrigger, Constraint, ConstraintKind, Extension, ForeignKey, Function, Grant,
-    Index, Namespace, Oid, Policy, RelKind, Relation, Role, Snapshot, StatsWindow, TableStats,
+    node_tree, Attribute, AuditTrigger, Constraint, ConstraintKind, Extension, ForeignKey,
+    Function, Grant, Index, Namespace, Oid, Policy, RelKind, Relation, Role, Snapshot, StatsWindow,
+    TableStats,
 };
 use pgrx::datum::FromDatum;
 use pgrx::prelude::*;

@@ -84,7 +84,8 @@ fn register(t: &AuditTarget) -> String {
          ON CONFLICT (audited_table) DO UPDATE\n    \
          SET function_name = excluded.function_name, schema_name = excluded.schema_name,\n        \
          table_name = excluded.table_name, options = excluded.options,\n        \
-         enabled_at = now(), enabled_by = current_user, disabled_at = NULL",
+         enabled_at = now(), enabled_by = current_user, disabled_at = NULL,\n        \
+         dropped_at = NULL",
         registry(t),
         literal(&t.audited_table),
         literal(&t.function_name),
@@ -293,9 +294,13 @@ pub(super) mod tests {
     fn enable_creates_registry_function_and_both_triggers() {
         let sql = all(&enable_statements(&target()));
         assert!(sql.contains("INSERT INTO advisor.advisor_audit_tables"));
-        assert!(sql.contains("CREATE OR REPLACE FUNCTION advisor.\"advisor_audit:public.invoices\"()"));
+        assert!(
+            sql.contains("CREATE OR REPLACE FUNCTION advisor.\"advisor_audit:public.invoices\"()")
+        );
         assert!(sql.contains("SECURITY DEFINER\nSET search_path = pg_catalog, pg_temp"));
-        assert!(sql.contains("REVOKE ALL ON FUNCTION advisor.\"advisor_audit:public.invoices\"() FROM PUBLIC"));
+        assert!(sql.contains(
+            "REVOKE ALL ON FUNCTION advisor.\"advisor_audit:public.invoices\"() FROM PUBLIC"
+        ));
         assert!(sql.contains("AFTER INSERT OR UPDATE OR DELETE ON public.invoices"));
         assert!(sql.contains("AFTER TRUNCATE ON public.invoices"));
         assert!(sql.contains("WHEN (advisor.advisor_audit_active())"));
@@ -341,11 +346,17 @@ pub(super) mod tests {
         t.truncate_targets = vec![("My \"Schema\"".into(), "part $audit$ 1".into())];
         let sql = all(&enable_statements(&t));
         assert!(sql.contains("ON \"My \"\"Schema\"\"\".\"select\""));
-        assert!(sql.contains("jsonb_build_object('Id''s', v_row -> 'Id''s', 'ünï', v_row -> 'ünï')"));
+        assert!(
+            sql.contains("jsonb_build_object('Id''s', v_row -> 'Id''s', 'ünï', v_row -> 'ünï')")
+        );
         assert!(sql.contains("\"part $audit$ 1\""));
         // the function body is dollar-quoted with a tag it does not contain
         let f = function(&t);
-        let tag = f[f.find("AS $").unwrap() + 3..].split('\n').next().unwrap().to_string();
+        let tag = f[f.find("AS $").unwrap() + 3..]
+            .split('\n')
+            .next()
+            .unwrap()
+            .to_string();
         assert_eq!(f.matches(&tag).count(), 2, "{tag}");
     }
 
@@ -358,13 +369,19 @@ pub(super) mod tests {
     #[test]
     fn partitions_get_truncate_triggers_and_detached_ones_lose_them() {
         let mut t = target();
-        t.truncate_targets = vec![("public".into(), "p1".into()), ("public".into(), "p2".into())];
+        t.truncate_targets = vec![
+            ("public".into(), "p1".into()),
+            ("public".into(), "p2".into()),
+        ];
         t.stale_truncate = vec![("public".into(), "old".into())];
         let sql = all(&refresh_statements(&t));
         assert!(sql.contains("AFTER TRUNCATE ON public.p1"));
         assert!(sql.contains("AFTER TRUNCATE ON public.p2"));
         assert!(sql.contains("DROP TRIGGER IF EXISTS advisor_audit_truncate ON public.old"));
-        assert!(!sql.contains("AFTER INSERT OR UPDATE"), "refresh leaves the row trigger alone");
+        assert!(
+            !sql.contains("AFTER INSERT OR UPDATE"),
+            "refresh leaves the row trigger alone"
+        );
         let off = all(&disable_statements(&t));
         assert!(off.contains("DROP TRIGGER IF EXISTS advisor_audit ON public.invoices"));
         assert!(off.contains("DROP TRIGGER IF EXISTS advisor_audit_truncate ON public.p2"));

@@ -105,7 +105,10 @@ mod tests {
 
     #[test]
     fn function_names_fit_and_stay_distinct() {
-        assert_eq!(function_name("public.invoices"), "advisor_audit:public.invoices");
+        assert_eq!(
+            function_name("public.invoices"),
+            "advisor_audit:public.invoices"
+        );
         let a = format!("public.{}", "é".repeat(40));
         let b = format!("public.{}x", "é".repeat(40));
         let (fa, fb) = (function_name(&a), function_name(&b));

@@ -235,14 +235,22 @@ SELECT advisor_audit_enable('public.events') IS NOT NULL;
 SELECT audited_table, table_name FROM advisor_audit_tables WHERE audited_table LIKE 'public.events%'
 ORDER BY 1;
 
+-- Dropping an audited table drops its trigger function; the registry and the log keep
+-- its history
+DROP TABLE public.events_old;
+SELECT audited_table, relation, state, recording, log_rows FROM advisor_audit_status
+WHERE audited_table = 'public.events';
+SELECT count(*) AS function_left FROM pg_proc WHERE proname = 'advisor_audit:public.events';
+
 -- Retention
 SELECT advisor_audit_purge(interval '1 day') AS purged_recent;
 SELECT advisor_audit_purge(interval '0') > 0 AS purged_all;
 SELECT count(*) AS left_in_log FROM advisor_audit_log;
 
 -- clean up: stop auditing, so 99 can drop the extension
-SELECT advisor_audit_disable(relation) IS NOT NULL FROM advisor_audit_status WHERE state <> 'disabled';
+SELECT advisor_audit_disable(relation) IS NOT NULL FROM advisor_audit_status
+WHERE state = 'enabled' ORDER BY 1;
 DROP SCHEMA "Shop Ünï" CASCADE;
-DROP TABLE public.settings, public.events, public.events_old, public.measurements, public.m_mar,
+DROP TABLE public.settings, public.events, public.measurements, public.m_mar,
     public."Customers" CASCADE;
 DROP ROLE audit_owner, audit_app;

@@ -152,7 +152,10 @@ fn check_missing(snap: &Snapshot, config: &Config) -> Vec<Finding> {
             .collect();
         let table = snap.rel_identity(rel.oid);
         let names: Vec<String> = columns.iter().map(|(_, n, _)| quote::ident(n)).collect();
-        let mut call = format!("SELECT {own_schema}advisor_audit_enable({}", quote::literal(&table));
+        let mut call = format!(
+            "SELECT {own_schema}advisor_audit_enable({}",
+            quote::literal(&table)
+        );
         if !exclude.is_empty() {
             let list: Vec<String> = exclude.iter().map(|n| quote::literal(n)).collect();
             call.push_str(&format!(", exclude_columns => ARRAY[{}]", list.join(", ")));
@@ -163,7 +166,11 @@ fn check_missing(snap: &Snapshot, config: &Config) -> Vec<Finding> {
         } else {
             format!(
                 " The suggested audit leaves out {} so the log holds no secrets.",
-                exclude.iter().map(|n| quote::ident(n)).collect::<Vec<_>>().join(", ")
+                exclude
+                    .iter()
+                    .map(|n| quote::ident(n))
+                    .collect::<Vec<_>>()
+                    .join(", ")
             )
         };
         out.push(MISSING_SENSITIVE.finding(
@@ -196,7 +203,10 @@ mod tests {
     use crate::snapshot::SnapshotBuilder;
 
     fn ids(findings: &[Finding]) -> Vec<&str> {
-        findings.iter().map(|f| f.object_identity.as_str()).collect()
+        findings
+            .iter()
+            .map(|f| f.object_identity.as_str())
+            .collect()
     }
 
     #[test]
@@ -211,7 +221,10 @@ mod tests {
         let f = check_disabled(&b.build(), &Config::default());
         assert_eq!(
             ids(&f),
-            ["advisor_audit on public.invoices", "advisor_audit_truncate on public.invoices"]
+            [
+                "advisor_audit on public.invoices",
+                "advisor_audit_truncate on public.invoices"
+            ]
         );
         assert_eq!(
             f[0].remediation.as_deref(),
@@ -260,7 +273,11 @@ mod tests {
     fn unaudited_sensitive_tables_get_an_enable_call_that_leaves_secrets_out() {
         let mut b = SnapshotBuilder::new();
         b.extension("database_advisor", "Advisor Schema", false);
-        let c = b.table("public", "Customers", &["id", "email", "card_number", "password_hash", "name"]);
+        let c = b.table(
+            "public",
+            "Customers",
+            &["id", "email", "card_number", "password_hash", "name"],
+        );
         b.primary_key(c, &["id"]);
         b.table("public", "plain", &["id", "title"]);
         let audited = b.table("public", "payments", &["id", "iban"]);
@@ -274,7 +291,11 @@ mod tests {
                  exclude_columns => ARRAY['card_number']);"
             )
         );
-        assert!(f[0].detail.contains("(email, card_number)"), "{}", f[0].detail);
+        assert!(
+            f[0].detail.contains("(email, card_number)"),
+            "{}",
+            f[0].detail
+        );
         assert_eq!(f[0].level, Level::Info);
     }
 
