@@ -1,5 +1,5 @@
 # The two set-up commands (see README): `make demo` and `make test`.
-.PHONY: demo test bench stop setup install regress unit fmt clean
+.PHONY: demo test bench bench-catalog bench-audit stop setup install regress unit fmt clean
 
 demo:            ## install what is missing, build, start a local cluster, load the demo, print the report
 	@scripts/demo.sh
@@ -7,8 +7,14 @@ demo:            ## install what is missing, build, start a local cluster, load 
 test:            ## install what is missing, then fmt, clippy, unit, server and pg_regress tests
 	@scripts/test.sh
 
-bench:           ## the 1k/5k/20k-table benchmark (see BENCHMARKS.md)
+bench:           ## both benchmarks below (see BENCHMARKS.md)
+bench: bench-catalog bench-audit
+
+bench-catalog:   ## the advisors on 1k/5k/20k-table catalogs
 	@bench/run.sh
+
+bench-audit:     ## pgbench with the audit trail on and off
+	@bench/audit.sh
 
 stop:            ## stop the demo cluster
 	@scripts/cluster.sh stop demo
@@ -32,4 +38,5 @@ clean:           ## stop clusters and remove them
 	-@scripts/cluster.sh stop demo
 	-@scripts/cluster.sh stop regress
 	-@scripts/cluster.sh stop bench
+	-@scripts/cluster.sh stop bench-audit
 	rm -rf $${DA_CLUSTER_BASE:-/tmp/database_advisor}

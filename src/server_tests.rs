@@ -293,9 +293,10 @@ fn every_sql_object_has_a_comment() {
            LEFT JOIN pg_class c ON d.classid = 'pg_class'::regclass AND c.oid = d.objid
            LEFT JOIN pg_type t ON d.classid = 'pg_type'::regclass AND t.oid = d.objid
            WHERE d.deptype = 'e'
-             AND coalesce(p.pronamespace, c.relnamespace, t.typnamespace)
+             AND coalesce(p.pronamespace, c.relnamespace, t.typnamespace, 0)
                  <> coalesce(to_regnamespace('tests'), 0)
-             AND (p.oid IS NOT NULL OR c.relkind = 'v' OR t.typtype = 'e')
+             AND (p.oid IS NOT NULL OR c.relkind IN ('v', 'r') OR t.typtype = 'e'
+                  OR d.classid = 'pg_event_trigger'::regclass)
              AND obj_description(d.objid, d.classid::regclass::name) IS NULL"#,
     );
     let total = count(

@@ -59,6 +59,9 @@ SELECT pg_catalog.pg_extension_config_dump('advisor_audit_tables', '');
 SELECT pg_catalog.pg_extension_config_dump('advisor_audit_log', '');
 SELECT pg_catalog.pg_extension_config_dump(pg_catalog.pg_get_serial_sequence('@extschema@.advisor_audit_log', 'id'), '');
 
+COMMENT ON FUNCTION _advisor_audit(oid, text, text[], boolean, boolean) IS
+'Internal: the generator behind advisor_audit_sql, advisor_audit_enable, advisor_audit_disable and the DDL event trigger (action sql, enable, disable or refresh).';
+
 CREATE FUNCTION advisor_audit_active() RETURNS boolean
 LANGUAGE sql IMMUTABLE PARALLEL SAFE AS 'SELECT true';
 COMMENT ON FUNCTION advisor_audit_active() IS
