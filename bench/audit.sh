@@ -9,7 +9,7 @@ source "$(dirname "$0")/../scripts/common.sh"
 rounds="${AUDIT_ROUNDS:-2}"
 secs="${AUDIT_SECONDS:-30}"
 "$ROOT/scripts/setup.sh"
-"$ROOT/scripts/install.sh" >/dev/null
+"$ROOT/scripts/install.sh" >/dev/null 2>&1
 "$ROOT/scripts/cluster.sh" start bench-audit
 dir="$("$ROOT/scripts/cluster.sh" dir bench-audit)"
 port="$("$ROOT/scripts/cluster.sh" port bench-audit)"

@@ -157,7 +157,7 @@ CREATE TABLE payment_methods (
 CREATE TABLE payments (
     id                 bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
     tenant_id          bigint NOT NULL REFERENCES tenants,
-    invoice_id         bigint NOT NULL REFERENCES invoices,        -- PLANTED: missing_fk_index; audit_missing_sensitive_table
+    invoice_id         bigint NOT NULL REFERENCES invoices,        -- PLANTED: missing_fk_index
     payment_method_id  bigint REFERENCES payment_methods,          -- PLANTED: missing_fk_index
     amount_cents       bigint NOT NULL,
     paid_at            timestamptz NOT NULL DEFAULT now()
@@ -199,21 +199,10 @@ CREATE TABLE "Customer Notes" (
     note        text
 );
 
--- a hand-written audit table with a trigger someone disabled during a migration
-CREATE TABLE change_log (
-    id         bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
-    table_name text NOT NULL,
-    row_id     bigint,
-    changed_at timestamptz NOT NULL DEFAULT now()
-);
-CREATE FUNCTION log_change() RETURNS trigger LANGUAGE plpgsql AS $$
-BEGIN
-    INSERT INTO app.change_log (table_name, row_id) VALUES (TG_TABLE_NAME, NEW.id);
-    RETURN NEW;
-END $$;
-CREATE TRIGGER invoices_change_log AFTER INSERT OR UPDATE ON invoices
-    FOR EACH ROW EXECUTE FUNCTION log_change();
-ALTER TABLE invoices DISABLE TRIGGER invoices_change_log;         -- PLANTED: audit_trigger_disabled
+-- Audit trail plants (they need the extension, so scripts/demo.sh sets them up):
+-- app.payment_methods is audited with advisor_audit_enable (card numbers left out);
+-- app.invoices is audited, then a migration disabled its trigger  -- PLANTED: audit_trigger_disabled
+-- app.users, app.webhooks, ... hold sensitive columns, unaudited -- PLANTED: audit_missing_sensitive_table
 
 -- Row Level Security --------------------------------------------------------------
 -- tenant isolation reads the tenant from a setting; current_setting() runs per row

@@ -28,6 +28,29 @@ if [ "$(cat "$dir/extension.md5" 2>/dev/null)" != "$sum" ]; then
     echo "$sum" | "${AS_PG[@]}" tee "$dir/extension.md5" >/dev/null
 fi
 
+if [ "$("${psql[@]}" -d demo -Atc "SELECT count(*) FROM advisor_audit_tables")" = 0 ]; then
+    say "audit trail: app.payment_methods audited (card numbers left out), a support agent's changes"
+    "${psql[@]}" -d demo -At <<'SQL'
+SELECT advisor_audit_enable('app.payment_methods', exclude_columns => ARRAY['card_number']) IS NOT NULL;
+BEGIN;
+SET LOCAL app.user_id = 'support-agent-7';
+SET LOCAL application_name = 'backoffice';
+UPDATE app.payment_methods SET card_holder = upper(card_holder) WHERE id = 1;
+UPDATE app.payment_methods SET expires = '12/30', card_number = '4000000000000002' WHERE id = 2;
+DELETE FROM app.payments WHERE payment_method_id = 3;
+DELETE FROM app.payment_methods WHERE id = 3;
+COMMIT;
+-- a migration disabled the audit of invoices and never turned it back on
+SELECT advisor_audit_enable('app.invoices') IS NOT NULL;
+ALTER TABLE app.invoices DISABLE TRIGGER advisor_audit;
+SQL
+fi
+"${psql[@]}" -d demo -c "SELECT to_char(transaction_time, 'HH24:MI:SS') AS at, operation, row_key,
+    changed_columns, old_values - 'tenant_id' AS old, new_values - 'tenant_id' AS new, app_user, application_name
+FROM advisor_audit_log WHERE audited_table = 'app.payment_methods' ORDER BY id"
+"${psql[@]}" -d demo -c "SELECT audited_table, state, triggers, log_rows, pg_size_pretty(log_bytes) AS log_size
+FROM advisor_audit_status ORDER BY 1"
+
 say "scheduling hourly checks with pg_cron (SELECT advisor_schedule();)"
 "${psql[@]}" -d demo -At -c "SELECT 'pg_cron job ' || advisor_schedule()"
 if $first_time; then

@@ -476,6 +476,11 @@ fn describe(
             function_name,
             schema,
             table: name,
+            columns: columns
+                .into_iter()
+                .map(|(n, _)| n)
+                .filter(|n| !options.exclude_columns.contains(n))
+                .collect(),
             key_columns,
             key_source,
             truncate_targets,

@@ -35,8 +35,9 @@ CREATE TABLE advisor_audit_log (
     application_name  text,
     client_addr       inet
 );
-CREATE INDEX advisor_audit_log_table_idx ON advisor_audit_log (audited_table, id);
-CREATE INDEX advisor_audit_log_time_idx ON advisor_audit_log USING brin (transaction_time);
+-- No index but the primary key: every index costs every audited write (a btree on
+-- (audited_table, id) and a BRIN on transaction_time took ~25% of the audited UPDATE rate,
+-- see BENCHMARKS.md). Purges and history reads scan; add indexes if you read it often.
 REVOKE ALL ON advisor_audit_log, advisor_audit_tables FROM PUBLIC;
 COMMENT ON TABLE advisor_audit_log IS
 'One row per audited change: INSERT, UPDATE, DELETE (per row) and TRUNCATE (per table emptied). Append-only for every role but its owner. Kept by pg_dump.';
@@ -61,11 +62,6 @@ SELECT pg_catalog.pg_extension_config_dump(pg_catalog.pg_get_serial_sequence('@e
 
 COMMENT ON FUNCTION _advisor_audit(oid, text, text[], boolean, boolean) IS
 'Internal: the generator behind advisor_audit_sql, advisor_audit_enable, advisor_audit_disable and the DDL event trigger (action sql, enable, disable or refresh).';
-
-CREATE FUNCTION advisor_audit_active() RETURNS boolean
-LANGUAGE sql IMMUTABLE PARALLEL SAFE AS 'SELECT true';
-COMMENT ON FUNCTION advisor_audit_active() IS
-'Internal: the WHEN condition of audit triggers. Always true; it makes them depend on the extension, so DROP EXTENSION refuses while tables are audited.';
 
 CREATE FUNCTION advisor_audit_sql(rel regclass, exclude_columns text[] DEFAULT '{}',
                                   changed_only boolean DEFAULT false,

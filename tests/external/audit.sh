@@ -96,6 +96,7 @@ q "DROP EXTENSION database_advisor CASCADE" >/dev/null
 q "UPDATE bank.acct SET balance = 1 WHERE id = 1; INSERT INTO bank.ledger (acct, amount) VALUES (1, 1)" \
     || fail "writes after DROP EXTENSION CASCADE"
 [ "$(q "SELECT count(*) FROM pg_trigger WHERE tgname LIKE 'advisor_audit%'")" = 0 ] || fail "triggers dropped"
-pass "DROP EXTENSION refused while audited; after CASCADE, writes work and no trigger is left"
+[ "$(q "SELECT count(*) FROM pg_proc WHERE proname LIKE 'advisor\_audit:%'")" = 0 ] || fail "functions dropped"
+pass "DROP EXTENSION refused while audited; after CASCADE, writes work, no trigger or function is left"
 
 psql -X -q -d postgres -c "DROP DATABASE $db" -c "DROP DATABASE ${db}_restored" -c "DROP ROLE audit_writer"

@@ -59,6 +59,8 @@ pub struct AuditTarget {
     pub function_name: String,
     pub schema: String,
     pub table: String,
+    /// The table's columns, without the excluded ones.
+    pub columns: Vec<String>,
     /// The key columns (empty when `key_source` is `None`).
     pub key_columns: Vec<String>,
     pub key_source: KeySource,

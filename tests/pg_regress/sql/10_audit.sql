@@ -89,7 +89,7 @@ FROM advisor_audit_log WHERE operation = 'INSERT' AND row_key->>'Id' IN ('4', '5
 ALTER EVENT TRIGGER advisor_audit_after_ddl DISABLE;
 ALTER TABLE "Shop Ünï"."Order Lines" RENAME COLUMN "Id" TO "Line Id";
 ALTER TABLE "Shop Ünï"."Order Lines" DROP COLUMN naïve, ADD COLUMN "new col" int DEFAULT 7;
-UPDATE "Shop Ünï"."Order Lines" SET "select" = 'still audited' WHERE "Line Id" = 1;
+UPDATE "Shop Ünï"."Order Lines" SET "select" = 'still audited', "new col" = 8 WHERE "Line Id" = 1;
 SELECT row_key, new_values->>'select' AS "select", changed_columns
 FROM advisor_audit_log ORDER BY id DESC LIMIT 1;
 ALTER EVENT TRIGGER advisor_audit_after_ddl ENABLE;
