@@ -7,8 +7,8 @@
 use super::or_raise;
 use crate::error::AdvisorError;
 use database_advisor_core::audit::{
-    self, disable_statements, enable_statements, refresh_statements, AuditOptions, AuditTarget,
-    KeySource,
+    self, disable_statements, enable_statements, one_line, refresh_statements, AuditOptions,
+    AuditTarget, KeySource,
 };
 use database_advisor_core::quote;
 use pgrx::prelude::*;
@@ -76,15 +76,15 @@ fn _advisor_audit(
     let header = match action {
         Action::Disable => format!(
             "-- Stop auditing {}; the log keeps its rows.",
-            target.audited_table
+            one_line(&target.audited_table)
         ),
         _ => format!(
             "-- Audit trail for {} (database_advisor {}).{}",
-            quote::qualified(&target.schema, &target.table),
+            one_line(&quote::qualified(&target.schema, &target.table)),
             env!("CARGO_PKG_VERSION"),
             warnings
                 .iter()
-                .map(|w| format!("\n-- WARNING: {w}"))
+                .map(|w| format!("\n-- WARNING: {}", one_line(w)))
                 .collect::<String>()
         ),
     };

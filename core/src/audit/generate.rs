@@ -260,17 +260,17 @@ BEGIN
     RETURN NULL;
 END
 ",
-        table = qualified(&t.schema, &t.table).replace('\n', " "),
+        table = one_line(&qualified(&t.schema, &t.table)),
         excl = if t.options.exclude_columns.is_empty() {
             "none".to_string()
         } else {
-            crate::quote::ident_list(&t.options.exclude_columns).replace('\n', " ")
+            one_line(&crate::quote::ident_list(&t.options.exclude_columns))
         },
         co = t.effective_changed_only(),
         su = t.options.skip_unchanged,
         ks = match &t.key_source {
             KeySource::PrimaryKey => "primary key".to_string(),
-            KeySource::UniqueIndex(i) => format!("unique index {}", ident(i)).replace('\n', " "),
+            KeySource::UniqueIndex(i) => format!("unique index {}", one_line(&ident(i))),
             KeySource::None => "none (no primary key: full rows are logged)".to_string(),
         },
     );
@@ -280,6 +280,12 @@ END
         func(t),
         dollar_quote(&body)
     )
+}
+
+/// Text for a `--` comment: a line break in a quoted name must not end the comment and
+/// turn the rest of the name into SQL.
+pub fn one_line(text: &str) -> String {
+    text.replace(['\n', '\r'], " ")
 }
 
 /// `$audit$...$audit$`, with a tag that does not occur in the body (column names are user
@@ -408,6 +414,20 @@ pub(super) mod tests {
             .unwrap()
             .to_string();
         assert_eq!(f.matches(&tag).count(), 2, "{tag}");
+    }
+
+    #[test]
+    fn names_with_line_breaks_cannot_escape_comments() {
+        let mut t = target();
+        t.table = "x\nDROP TABLE victim; --".into();
+        t.options.exclude_columns = vec!["a\r\nb".into()];
+        let f = function(&t);
+        for line in f.lines().filter(|l| l.contains("DROP TABLE victim")) {
+            assert!(line.starts_with("-- ") || line.contains('"'), "{line}");
+        }
+        assert!(!f
+            .lines()
+            .any(|l| l.trim_start().starts_with("DROP TABLE victim")));
     }
 
     #[test]

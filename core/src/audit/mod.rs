@@ -9,7 +9,7 @@
 
 mod generate;
 
-pub use generate::{disable_statements, enable_statements, refresh_statements};
+pub use generate::{disable_statements, enable_statements, one_line, refresh_statements};
 
 use serde::{Deserialize, Serialize};
 
