@@ -276,11 +276,16 @@ fn describe(
     let entry = |filter: &str, arg: &str| -> SpiResult<Option<(String, String, String, bool)>> {
         c.select(
             &format!(
-                "SELECT audited_table, function_name, options::text, disabled_at IS NOT NULL
-                 FROM {registry} WHERE {filter}"
+                "SELECT r.audited_table, r.function_name, r.options::text,
+                        r.disabled_at IS NOT NULL OR NOT EXISTS (
+                            SELECT 1 FROM pg_trigger t JOIN pg_proc p ON p.oid = t.tgfoid
+                            WHERE p.proname = r.function_name AND t.tgparentid = 0
+                              AND t.tgtype::int & 1 = 1
+                              AND p.pronamespace = (SELECT oid FROM pg_namespace WHERE nspname = $2))
+                 FROM {registry} r WHERE {filter}"
             ),
             None,
-            &[arg.to_string().into()],
+            &[arg.to_string().into(), ext_schema.clone().into()],
         )?
         .next()
         .map(|r| -> SpiResult<_> {
@@ -294,7 +299,7 @@ fn describe(
         .transpose()
     };
     let existing = match &current_function {
-        Some(f) => entry("function_name = $1", f)?,
+        Some(f) => entry("r.function_name = $1", f)?,
         None => None,
     };
     if existing.is_none() && matches!(action, Action::Disable | Action::Refresh) {
@@ -309,8 +314,9 @@ fn describe(
         None => {
             let mut key = identity.clone();
             let mut n = 1;
-            while let Some((_, _, _, disabled)) = entry("audited_table = $1", &key)? {
-                if disabled {
+            // a name whose audit was disabled, or whose row trigger is gone, is free again
+            while let Some((_, _, _, free)) = entry("r.audited_table = $1", &key)? {
+                if free {
                     break;
                 }
                 n += 1;

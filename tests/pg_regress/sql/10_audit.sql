@@ -162,6 +162,18 @@ SELECT audited_table, relation, state, recording, triggers, triggers_disabled, l
        log_bytes > 0 AS has_bytes
 FROM advisor_audit_status ORDER BY audited_table;
 
+-- advisor_audit_sql only reads: it works in a read-only transaction
+BEGIN READ ONLY;
+SELECT length(advisor_audit_sql('public.settings')) > 0 AS generated_read_only;
+COMMIT;
+-- a trigger dropped by hand: the status says so; enabling again repairs it, same history
+DROP TRIGGER advisor_audit ON public.settings;
+SELECT audited_table, state, recording, triggers FROM advisor_audit_status
+WHERE audited_table LIKE 'public.settings%';
+SELECT advisor_audit_enable('public.settings', changed_only => true, skip_unchanged => false) IS NOT NULL;
+SELECT audited_table, state, recording, triggers FROM advisor_audit_status
+WHERE audited_table LIKE 'public.settings%';
+
 -- Rule audit_trigger_disabled: a disabled audit trigger is found, the fix closes it
 ALTER TABLE public.measurements DISABLE TRIGGER advisor_audit;
 ALTER TABLE public.settings DISABLE TRIGGER advisor_audit_truncate;
