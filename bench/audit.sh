@@ -55,7 +55,14 @@ run() {   # run LABEL: one pgbench run; appends LABEL|tps|wal bytes per tx|log r
     echo "$label|$tps|$(( wal / txs ))|$(( rows / secs ))" | tee -a "$out"
 }
 
-audit() { for t in "${tables[@]}"; do q "SELECT advisor_audit_$1('$t') IS NOT NULL" >/dev/null; done; }
+# AUDIT_OPTIONS: extra arguments to advisor_audit_enable, e.g. "changed_only => true"
+enable_args="${AUDIT_OPTIONS:+, $AUDIT_OPTIONS}"
+audit() {
+    for t in "${tables[@]}"; do
+        if [ "$1" = enable ]; then args="$enable_args"; else args=""; fi
+        q "SELECT advisor_audit_$1('$t'$args) IS NOT NULL" >/dev/null
+    done
+}
 # A warm-up pair, not counted: the first audited run after initialization was repeatedly
 # the slowest of all by far (0.52 against 0.98 in later rounds of the same session).
 say "warm-up (not counted)"
@@ -71,7 +78,7 @@ for round in $(seq 1 "$rounds"); do
     audit disable
 done
 
-say "results: $rounds rounds of $secs s, pgbench -M prepared -c 4 -j 2, scale 10"
+say "results: $rounds rounds of $secs s, pgbench -M prepared -c 4 -j 2, scale 10, options: ${AUDIT_OPTIONS:-defaults}"
 python3 - "$out" <<'PY'
 import sys, statistics
 rows = [l.strip().split('|') for l in open(sys.argv[1]) if l.strip()]

@@ -8,8 +8,10 @@
 //! after DDL so key and excluded columns follow renames.
 
 mod generate;
+mod options;
 
 pub use generate::{disable_statements, enable_statements, one_line, refresh_statements};
+pub use options::{follow_renames, resolve_requested, Column};
 
 use serde::{Deserialize, Serialize};
 
