@@ -100,3 +100,4 @@ q "UPDATE bank.acct SET balance = 1 WHERE id = 1; INSERT INTO bank.ledger (acct,
 pass "DROP EXTENSION refused while audited; after CASCADE, writes work, no trigger or function is left"
 
 psql -X -q -d postgres -c "DROP DATABASE $db" -c "DROP DATABASE ${db}_restored" -c "DROP ROLE audit_writer"
+echo "audit tests passed"

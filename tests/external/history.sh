@@ -83,4 +83,4 @@ pass "SARIF report ($(grep -c '"ruleId"' "$sarif") results) validates against th
 
 q "SELECT advisor_unsuppress('missing_fk_index', 'c_p_fkey on ext.c'); SELECT advisor_configure_rule('unused_index');
    DROP SCHEMA ext CASCADE" >/dev/null
-echo "external tests passed"
+echo "history tests passed"
