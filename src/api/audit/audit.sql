@@ -63,6 +63,37 @@ SELECT pg_catalog.pg_extension_config_dump(pg_catalog.pg_get_serial_sequence('@e
 COMMENT ON FUNCTION _advisor_audit(oid, text, text[], boolean, boolean) IS
 'Internal: the generator behind advisor_audit_sql, advisor_audit_enable, advisor_audit_disable and the DDL event trigger (action sql, enable, disable or refresh).';
 
+-- to_jsonb() calls a type's cast to json when it has one. The trigger functions run with
+-- their owner's rights (SECURITY DEFINER), so a cast written in SQL or a PL by whoever owns
+-- a column's type (or a type nested in it) would run with those rights: auditing refuses.
+CREATE FUNCTION _advisor_audit_json_casts(rel oid) RETURNS text[]
+LANGUAGE sql STABLE SET search_path = pg_catalog, pg_temp AS $$
+    WITH RECURSIVE types(t) AS (
+        SELECT a.atttypid FROM pg_attribute a
+        WHERE a.attrelid = rel AND a.attnum > 0 AND NOT a.attisdropped
+        UNION
+        SELECT n.t FROM types
+        JOIN pg_type ty ON ty.oid = types.t
+        CROSS JOIN LATERAL (
+            SELECT ty.typbasetype WHERE ty.typtype = 'd'
+            UNION ALL SELECT ty.typelem WHERE ty.typelem <> 0 AND ty.typlen = -1
+            UNION ALL SELECT a.atttypid FROM pg_attribute a
+                      WHERE ty.typrelid <> 0 AND a.attrelid = ty.typrelid
+                        AND a.attnum > 0 AND NOT a.attisdropped
+            UNION ALL SELECT r.rngsubtype FROM pg_range r WHERE r.rngtypid = ty.oid
+        ) n(t)
+    )
+    SELECT coalesce(array_agg(DISTINCT format_type(c.castsource, NULL)), '{}')
+    FROM pg_cast c
+    JOIN types ON types.t = c.castsource
+    JOIN pg_proc f ON f.oid = c.castfunc
+    JOIN pg_language l ON l.oid = f.prolang
+    -- C functions (hstore's, say) take a superuser to create; SQL and PL ones do not
+    WHERE c.casttarget IN ('json'::regtype, 'jsonb'::regtype) AND l.lanname NOT IN ('c', 'internal')
+$$;
+COMMENT ON FUNCTION _advisor_audit_json_casts(oid) IS
+'Internal: types of a table''s columns (or nested in them) that have a cast to json or jsonb, which to_jsonb() would run inside the SECURITY DEFINER audit trigger.';
+
 CREATE FUNCTION advisor_audit_sql(rel regclass, exclude_columns text[] DEFAULT '{}',
                                   changed_only boolean DEFAULT false,
                                   skip_unchanged boolean DEFAULT true)
@@ -160,7 +191,27 @@ CREATE FUNCTION advisor_audit_after_ddl() RETURNS event_trigger
 LANGUAGE plpgsql SECURITY DEFINER SET search_path = pg_catalog, pg_temp AS $$
 DECLARE
     audited oid;
+    unsafe record;
 BEGIN
+    IF tg_tag IN ('CREATE CAST', 'ALTER TYPE') THEN
+        SELECT t.tgrelid::regclass AS rel, casts INTO unsafe
+        FROM pg_trigger t
+        JOIN pg_proc p ON p.oid = t.tgfoid
+        CROSS JOIN LATERAL @extschema@._advisor_audit_json_casts(t.tgrelid) casts
+        WHERE t.tgparentid = 0 AND t.tgtype::int & 1 = 1
+          AND p.pronamespace = '@extschema@'::regnamespace
+          AND p.proname LIKE 'advisor\_audit:%'
+          AND casts <> '{}'
+        LIMIT 1;
+        IF FOUND THEN
+            RAISE EXCEPTION 'audited table % has a column of type % with a cast to json',
+                unsafe.rel, unsafe.casts[1]
+                USING ERRCODE = '0A000',
+                      HINT = 'The audit trigger would run the cast with its owner''s rights. '
+                             'Keep such casts off the types of audited tables.';
+        END IF;
+        RETURN;
+    END IF;
     FOR audited IN
         SELECT DISTINCT t.tgrelid
         FROM pg_event_trigger_ddl_commands() c
@@ -181,7 +232,7 @@ COMMENT ON FUNCTION advisor_audit_after_ddl() IS
 REVOKE ALL ON FUNCTION advisor_audit_after_ddl() FROM PUBLIC;
 
 CREATE EVENT TRIGGER advisor_audit_after_ddl ON ddl_command_end
-    WHEN TAG IN ('ALTER TABLE', 'CREATE TABLE')
+    WHEN TAG IN ('ALTER TABLE', 'CREATE TABLE', 'CREATE CAST', 'ALTER TYPE')
     EXECUTE FUNCTION advisor_audit_after_ddl();
 -- When an audited table is dropped, its triggers go with it: drop the generated function
 -- too and record when. The registry entry and the log stay.
@@ -219,4 +270,4 @@ COMMENT ON EVENT TRIGGER advisor_audit_after_drop IS
 'database_advisor: when an audited table is dropped, drops its generated audit trigger function (the log keeps its rows).';
 
 COMMENT ON EVENT TRIGGER advisor_audit_after_ddl IS
-'database_advisor: keeps audit trigger functions in step with ALTER TABLE / CREATE TABLE ... PARTITION OF on audited tables.';
+'database_advisor: keeps audit trigger functions in step with ALTER TABLE / CREATE TABLE ... PARTITION OF on audited tables, and refuses a cast to json on a type an audited table uses.';

@@ -63,6 +63,24 @@ pub(super) fn describe(
     )?
     .ok_or_else(|| AdvisorError::Catalog("extension database_advisor not found".into()))?;
     let (schema, table, identity) = auditable(c, rel)?;
+    if action != Action::Disable {
+        let casts: Option<Vec<String>> = first(
+            c,
+            &format!(
+                "SELECT {}._advisor_audit_json_casts($1)",
+                quote::ident(&ext_schema)
+            ),
+            &[rel.into()],
+        )?;
+        if let Some(ty) = casts.unwrap_or_default().first() {
+            user_error(
+                Code::ERRCODE_FEATURE_NOT_SUPPORTED,
+                format!("{identity} has a column of type {ty}, which has a cast to json"),
+                "to_jsonb() would run that cast inside the audit trigger, with its owner's \
+                 rights. Drop the cast (or change the column's type) to audit this table.",
+            )
+        }
+    }
     let args = || [rel.into(), ext_schema.clone().into()];
 
     // Audited through a partitioned ancestor (our row trigger is a clone here)?

@@ -210,6 +210,38 @@ SELECT fingerprint AS new_finding FROM advisor_findings EXCEPT SELECT fingerprin
 INSERT INTO public."Customers" VALUES (1, 'a@example.com', '4111111111111111', 'x');
 SELECT new_values FROM advisor_audit_log WHERE audited_table = 'public."Customers"';
 
+-- A table owner cannot make the SECURITY DEFINER audit trigger run their code: to_jsonb()
+-- calls a type's cast to json. The danger is real: a superuser serializing such a row
+-- runs the owner's function with superuser rights.
+SET ROLE audit_owner;
+CREATE TYPE "Shop Ünï".mood AS ENUM ('ok');
+CREATE FUNCTION "Shop Ünï".mood_json("Shop Ünï".mood) RETURNS json LANGUAGE plpgsql AS $$
+BEGIN
+    ALTER ROLE audit_owner SUPERUSER;   -- needs a superuser's rights
+    RETURN '"ok"';
+END $$;
+CREATE TABLE "Shop Ünï".moods (id int PRIMARY KEY, m "Shop Ünï".mood);
+INSERT INTO "Shop Ünï".moods VALUES (1, 'ok');
+CREATE CAST ("Shop Ünï".mood AS json) WITH FUNCTION "Shop Ünï".mood_json("Shop Ünï".mood);
+RESET ROLE;
+SELECT to_jsonb(m) FROM "Shop Ünï".moods;
+SELECT rolsuper AS owner_became_superuser FROM pg_roles WHERE rolname = 'audit_owner';
+ALTER ROLE audit_owner NOSUPERUSER;
+\set VERBOSITY default
+SELECT advisor_audit_enable('"Shop Ünï".moods');
+-- a cast created after auditing started is refused as well
+SET ROLE audit_owner;
+DROP CAST ("Shop Ünï".mood AS json);
+RESET ROLE;
+SELECT advisor_audit_enable('"Shop Ünï".moods') IS NOT NULL;
+SET ROLE audit_owner;
+CREATE CAST ("Shop Ünï".mood AS json) WITH FUNCTION "Shop Ünï".mood_json("Shop Ünï".mood);
+\set VERBOSITY terse
+UPDATE "Shop Ünï".moods SET id = 2;
+RESET ROLE;
+SELECT rolsuper AS owner_became_superuser FROM pg_roles WHERE rolname = 'audit_owner';
+SELECT new_values FROM advisor_audit_log WHERE audited_table = '"Shop Ünï".moods';
+
 -- Bad input gets a clear ERROR
 \set VERBOSITY default
 CREATE VIEW public.v_settings AS SELECT * FROM public.settings;
