@@ -39,6 +39,8 @@ CREATE TABLE advisor_audit_log (
 -- (audited_table, id) and a BRIN on transaction_time took ~25% of the audited UPDATE rate,
 -- see BENCHMARKS.md). Purges and history reads scan; add indexes if you read it often.
 REVOKE ALL ON advisor_audit_log, advisor_audit_tables FROM PUBLIC;
+-- what is audited, with which options, is no secret (advisor_audit_sql reads it); the log is
+GRANT SELECT ON advisor_audit_tables TO PUBLIC;
 COMMENT ON TABLE advisor_audit_log IS
 'One row per audited change: INSERT, UPDATE, DELETE (per row) and TRUNCATE (per table emptied). Append-only for every role but its owner. Kept by pg_dump.';
 COMMENT ON COLUMN advisor_audit_log.audited_table IS
@@ -135,10 +137,11 @@ END $$;
 COMMENT ON FUNCTION advisor_audit_purge(interval) IS
 'Deletes audit log rows from transactions older than the interval; returns how many. For the log''s owner; schedule it with pg_cron.';
 
+-- Changing audits is for the extension's owner (and _advisor_audit checks it again, for
+-- its callers other than advisor_audit_sql, which anyone may use).
 REVOKE ALL ON FUNCTION advisor_audit_enable(regclass, text[], boolean, boolean),
                        advisor_audit_disable(regclass),
-                       advisor_audit_purge(interval),
-                       _advisor_audit(oid, text, text[], boolean, boolean)
+                       advisor_audit_purge(interval)
 FROM PUBLIC;
 
 CREATE VIEW advisor_audit_status AS
@@ -180,6 +183,7 @@ CROSS JOIN LATERAL (SELECT count(*) AS total,
                            count(*) FILTER (WHERE o.tgenabled IN ('D', 'R')) AS off
                     FROM ours o WHERE o.function_name = r.function_name) trig
 LEFT JOIN logged lg ON lg.audited_table = r.audited_table;
+GRANT SELECT ON advisor_audit_status TO PUBLIC;
 COMMENT ON VIEW advisor_audit_status IS
 'Audited tables: whether every audit trigger (on the table, its partitions, TRUNCATE) is enabled, the options, and the rows, bytes and last change in advisor_audit_log. state: enabled; triggers disabled (changes go unrecorded); trigger missing (someone dropped it: run advisor_audit_enable again); disabled (advisor_audit_disable); table dropped.';
 

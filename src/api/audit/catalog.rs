@@ -63,6 +63,23 @@ pub(super) fn describe(
     )?
     .ok_or_else(|| AdvisorError::Catalog("extension database_advisor not found".into()))?;
     let (schema, table, identity) = auditable(c, rel)?;
+    if action != Action::Sql {
+        // the trigger function runs with its creator's rights: they must be able to log
+        let allowed: Option<bool> = first(
+            c,
+            "SELECT has_table_privilege(format('%I.advisor_audit_log', $1::text), 'INSERT')
+                AND has_table_privilege(format('%I.advisor_audit_tables', $1::text), 'UPDATE')",
+            &[ext_schema.clone().into()],
+        )?;
+        if allowed != Some(true) {
+            user_error(
+                Code::ERRCODE_INSUFFICIENT_PRIVILEGE,
+                "enabling or disabling an audit takes the rights of the extension's owner".into(),
+                "The trigger functions run with their creator's rights, who must be able to \
+                 write advisor_audit_log and advisor_audit_tables.",
+            )
+        }
+    }
     if action != Action::Disable {
         let casts: Option<Vec<String>> = first(
             c,
@@ -137,21 +154,6 @@ pub(super) fn describe(
             format!("{identity} is not audited"),
             "SELECT * FROM advisor_audit_status lists the audited tables.",
         )
-    }
-    if action == Action::Enable {
-        let can_log: Option<bool> = first(
-            c,
-            "SELECT has_table_privilege(format('%I.advisor_audit_log', $1::text), 'INSERT')",
-            &[ext_schema.clone().into()],
-        )?;
-        if can_log != Some(true) {
-            user_error(
-                Code::ERRCODE_INSUFFICIENT_PRIVILEGE,
-                "only a role that may write advisor_audit_log can enable auditing".into(),
-                "The trigger function runs with its creator's rights: enable auditing as the \
-                 extension's owner.",
-            )
-        }
     }
     let (audited_table, stored) = registry_entry(c, &ext_schema, current.as_deref(), &identity)?;
     let function_name = current.unwrap_or_else(|| audit::function_name(&audited_table));

@@ -58,6 +58,10 @@ DROP TRIGGER advisor_audit ON "Shop Ünï"."Order Lines";
 DROP FUNCTION "advisor_audit:""Shop Ünï"".""Order Lines"""();
 SELECT advisor_audit_disable('"Shop Ünï"."Order Lines"');
 SELECT advisor_audit_purge('0');
+SELECT _advisor_audit('"Shop Ünï"."Order Lines"'::regclass, 'disable', NULL, NULL, NULL);
+-- it may read the generated DDL and the status
+SELECT length(advisor_audit_sql('"Shop Ünï"."Order Lines"')) > 0 AS can_generate;
+SELECT audited_table, state FROM advisor_audit_status;
 -- nor attach the log writer to a table of its own to forge rows
 CREATE TEMP TABLE mine (id int);
 CREATE TRIGGER forge AFTER INSERT ON mine FOR EACH ROW
