@@ -84,7 +84,7 @@ fn depends(t: &AuditTarget) -> String {
 fn register(t: &AuditTarget) -> String {
     let options = options_json(t);
     format!(
-        "INSERT INTO {} AS r (audited_table, function_name, schema_name, table_name, options)\n\
+        "INSERT INTO {} (audited_table, function_name, schema_name, table_name, options)\n\
          VALUES ({}, {}, {}, {}, {}::jsonb)\n\
          ON CONFLICT (audited_table) DO UPDATE\n    \
          SET function_name = excluded.function_name, schema_name = excluded.schema_name,\n        \
