@@ -35,10 +35,14 @@ SELECT advisor_audit_enable('app.payment_methods', exclude_columns => ARRAY['car
 BEGIN;
 SET LOCAL app.user_id = 'support-agent-7';
 SET LOCAL application_name = 'backoffice';
-UPDATE app.payment_methods SET card_holder = upper(card_holder) WHERE id = 1;
-UPDATE app.payment_methods SET expires = '12/30', card_number = '4000000000000002' WHERE id = 2;
-DELETE FROM app.payments WHERE payment_method_id = 3;
-DELETE FROM app.payment_methods WHERE id = 3;
+-- (the changes differ on every run, so a re-created extension shows a history again)
+UPDATE app.payment_methods SET card_holder = 'Holder 1, checked ' || to_char(now(), 'HH24:MI:SS')
+WHERE id = 1;
+UPDATE app.payment_methods SET expires = '0' || (1 + extract(second FROM now())::int % 9) || '/31',
+    card_number = '4000000000000002'
+WHERE id = 2;
+DELETE FROM app.payments WHERE payment_method_id = (SELECT max(id) FROM app.payment_methods);
+DELETE FROM app.payment_methods WHERE id = (SELECT max(id) FROM app.payment_methods);
 COMMIT;
 -- a migration disabled the audit of invoices and never turned it back on
 SELECT advisor_audit_enable('app.invoices') IS NOT NULL;
