@@ -147,17 +147,15 @@ fn describe(
         index: extra.oid,
         kept: kept.oid,
         undo,
-        finding: Finding {
-            rule: RULE.id,
-            level: RULE.default_level,
-            category: RULE.category,
-            object_type: "index",
-            fingerprint: Finding::fingerprint_for(RULE.id, &identity, None),
-            object_identity: identity,
+        finding: RULE.finding(
+            RULE.default_level,
+            "index",
+            identity,
+            None,
             detail,
             remediation,
             metadata,
-        },
+        ),
     }
 }
 

@@ -112,16 +112,14 @@ fn plain_invalid(snap: &Snapshot, ix: &Index) -> Finding {
             format!("DROP INDEX CONCURRENTLY IF EXISTS {identity};"),
         )
     };
-    Finding {
-        rule: RULE.id,
-        level: RULE.default_level,
-        category: RULE.category,
-        object_type: "index",
-        fingerprint: Finding::fingerprint_for(RULE.id, &identity, None),
-        object_identity: identity,
+    RULE.finding(
+        RULE.default_level,
+        "index",
+        identity,
+        None,
         detail,
-        remediation: Some(remediation),
-        metadata: json!({
+        Some(remediation),
+        json!({
             "schema": snap.schema_name(rel),
             "table": snap.relation(ix.table).map(|t| t.name.as_str()),
             "index": rel.name,
@@ -130,7 +128,7 @@ fn plain_invalid(snap: &Snapshot, ix: &Index) -> Finding {
             "unique": ix.unique,
             "undo": undo,
         }),
-    }
+    )
 }
 
 /// A partitioned index is invalid until every partition has an index attached to it:
@@ -175,22 +173,20 @@ fn missing_partition_indexes(snap: &Snapshot, parent: &Index) -> Vec<Finding> {
              one on the partition and attach it (the parent becomes valid once every partition \
              has one)."
         );
-        out.push(Finding {
-            rule: RULE.id,
-            level: RULE.default_level,
-            category: RULE.category,
-            object_type: "table",
-            fingerprint: Finding::fingerprint_for(RULE.id, &identity, Some(&parent_identity)),
-            object_identity: identity,
+        out.push(RULE.finding(
+            RULE.default_level,
+            "table",
+            identity,
+            Some(parent_identity.as_str()),
             detail,
             remediation,
-            metadata: json!({
+            json!({
                 "schema": snap.schema_name(prel),
                 "partition": prel.name,
                 "partitioned_index": parent_identity,
                 "suggested_index": name,
             }),
-        });
+        ));
     }
     out
 }

@@ -207,17 +207,15 @@ fn describe(
         referenced_deletes: ref_stats.map(|s| s.n_tup_del),
         referenced_updates: ref_stats.map(|s| s.n_tup_upd),
         uncovered_partitions,
-        finding: Finding {
-            rule: RULE.id,
+        finding: RULE.finding(
             level,
-            category: RULE.category,
-            object_type: "table constraint",
-            fingerprint: Finding::fingerprint_for(RULE.id, &identity, None),
-            object_identity: identity,
+            "table constraint",
+            identity,
+            None,
             detail,
-            remediation: Some(remediation),
+            Some(remediation),
             metadata,
-        },
+        ),
     }
 }
 

@@ -120,17 +120,15 @@ fn describe(snap: &Snapshot, short: &Index, longer: &Index) -> RedundantIndex {
         index: short.oid,
         covered_by: longer.oid,
         undo,
-        finding: Finding {
-            rule: RULE.id,
-            level: RULE.default_level,
-            category: RULE.category,
-            object_type: "index",
-            fingerprint: Finding::fingerprint_for(RULE.id, &identity, None),
-            object_identity: identity,
+        finding: RULE.finding(
+            RULE.default_level,
+            "index",
+            identity,
+            None,
             detail,
-            remediation: Some(drop_statement(snap, short)),
+            Some(drop_statement(snap, short)),
             metadata,
-        },
+        ),
     }
 }
 

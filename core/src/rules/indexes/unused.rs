@@ -115,17 +115,15 @@ pub fn analyze(snap: &Snapshot, config: &Config) -> Vec<UnusedIndex> {
             scans,
             table_writes: writes,
             undo,
-            finding: Finding {
-                rule: RULE.id,
+            finding: RULE.finding(
                 level,
-                category: RULE.category,
-                object_type: "index",
-                fingerprint: Finding::fingerprint_for(RULE.id, &identity, None),
-                object_identity: identity,
+                "index",
+                identity,
+                None,
                 detail,
-                remediation: Some(drop_statement(snap, ix)),
+                Some(drop_statement(snap, ix)),
                 metadata,
-            },
+            ),
         });
     }
     out
