@@ -4,11 +4,11 @@
 use crate::config::Config;
 use crate::finding::{Category, Finding, Level};
 use crate::quote;
-use crate::rules::security::sensitive::{classify, Kind};
+use crate::rules::security::sensitive::{sensitive_columns, Kind};
 use crate::rules::Rule;
 use crate::snapshot::{AuditTrigger, ConstraintKind, Oid, RelKind, Snapshot};
 use serde_json::json;
-use std::collections::HashSet;
+use std::collections::{HashMap, HashSet};
 
 pub const TRIGGER_DISABLED: Rule = Rule {
     id: "audit_trigger_disabled",
@@ -116,42 +116,27 @@ fn check_missing(snap: &Snapshot, config: &Config) -> Vec<Finding> {
         .and_then(|e| snap.namespaces.get(&e.namespace))
         .map(|n| format!("{}.", quote::ident(&n.name)))
         .unwrap_or_default();
-    let mut tables: Vec<_> = snap
-        .relations
-        .values()
-        .filter(|r| {
-            matches!(r.kind, RelKind::Table | RelKind::PartitionedTable)
-                && !r.is_partition
-                && !audited.contains(&r.oid)
-                && snap.in_scope(r, config)
-        })
+    let primary_keys: HashMap<Oid, &[i16]> = snap
+        .constraints
+        .iter()
+        .filter(|c| c.kind == ConstraintKind::PrimaryKey)
+        .map(|c| (c.table, c.columns.as_slice()))
         .collect();
-    tables.sort_by_key(|r| r.oid);
+    let columns = sensitive_columns(snap, config);
     let mut out = Vec::new();
-    for rel in tables {
-        let mut columns: Vec<(i16, &str, Kind)> = snap
-            .attributes
-            .iter()
-            .filter(|((table, _), _)| *table == rel.oid)
-            .filter_map(|(&(_, attnum), a)| Some((attnum, a.name.as_str(), classify(&a.name)?)))
-            .collect();
-        if columns.is_empty() {
+    for group in columns.chunk_by(|a, b| a.table.oid == b.table.oid) {
+        let rel = group[0].table;
+        if audited.contains(&rel.oid) {
             continue;
         }
-        columns.sort_by_key(|c| c.0);
-        let key: Vec<i16> = snap
-            .constraints
+        let key = primary_keys.get(&rel.oid).copied().unwrap_or_default();
+        let exclude: Vec<&str> = group
             .iter()
-            .find(|c| c.table == rel.oid && c.kind == ConstraintKind::PrimaryKey)
-            .map(|c| c.columns.clone())
-            .unwrap_or_default();
-        let exclude: Vec<&str> = columns
-            .iter()
-            .filter(|(attnum, _, kind)| secret(*kind) && !key.contains(attnum))
-            .map(|(_, name, _)| *name)
+            .filter(|c| secret(c.kind) && !key.contains(&c.attnum))
+            .map(|c| c.attr.name.as_str())
             .collect();
         let table = snap.rel_identity(rel.oid);
-        let names: Vec<String> = columns.iter().map(|(_, n, _)| quote::ident(n)).collect();
+        let names: Vec<String> = group.iter().map(|c| quote::ident(&c.attr.name)).collect();
         let mut call = format!(
             "SELECT {own_schema}advisor_audit_enable({}",
             quote::literal(&table)
@@ -187,8 +172,8 @@ fn check_missing(snap: &Snapshot, config: &Config) -> Vec<Finding> {
             json!({
                 "schema": snap.schema_name(rel),
                 "table": rel.name,
-                "sensitive_columns": columns.iter().map(|(_, n, _)| n).collect::<Vec<_>>(),
-                "kinds": columns.iter().map(|(_, _, k)| format!("{k:?}")).collect::<Vec<_>>(),
+                "sensitive_columns": group.iter().map(|c| &c.attr.name).collect::<Vec<_>>(),
+                "kinds": group.iter().map(|c| format!("{:?}", c.kind)).collect::<Vec<_>>(),
                 "excluded_from_log": exclude,
             }),
         ));

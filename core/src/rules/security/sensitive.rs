@@ -10,7 +10,7 @@ use crate::finding::{Category, Finding, Level};
 use crate::quote;
 use crate::rules::rls::exposed_to;
 use crate::rules::Rule;
-use crate::snapshot::{RelKind, Snapshot};
+use crate::snapshot::{Attribute, RelKind, Relation, Snapshot};
 use regex::Regex;
 use serde_json::json;
 use std::sync::OnceLock;
@@ -102,23 +102,51 @@ pub fn classify(name: &str) -> Option<Kind> {
     Some(kind)
 }
 
-fn check(snap: &Snapshot, config: &Config) -> Vec<Finding> {
+/// A column of an in-scope table (not a partition) whose name says it holds sensitive data.
+pub struct SensitiveColumn<'a> {
+    pub table: &'a Relation,
+    pub attnum: i16,
+    pub attr: &'a Attribute,
+    pub kind: Kind,
+}
+
+/// Every sensitive column, in table and column order: one pass over the attributes, shared
+/// by this rule and `audit_missing_sensitive_table`.
+pub fn sensitive_columns<'a>(snap: &'a Snapshot, config: &Config) -> Vec<SensitiveColumn<'a>> {
     let mut columns: Vec<_> = snap
         .attributes
         .iter()
-        .filter_map(|(&(rel, attnum), a)| {
-            let r = snap.relation(rel)?;
-            let table =
-                matches!(r.kind, RelKind::Table | RelKind::PartitionedTable) && !r.is_partition;
-            (table && snap.in_scope(r, config)).then_some((r, attnum, a))
+        .filter_map(|(&(rel, attnum), attr)| {
+            let table = snap.relation(rel)?;
+            let user_table = matches!(table.kind, RelKind::Table | RelKind::PartitionedTable)
+                && !table.is_partition
+                && snap.in_scope(table, config);
+            let kind = if user_table {
+                classify(&attr.name)?
+            } else {
+                return None;
+            };
+            Some(SensitiveColumn {
+                table,
+                attnum,
+                attr,
+                kind,
+            })
         })
         .collect();
-    columns.sort_by_key(|(r, attnum, _)| (r.oid, *attnum));
+    columns.sort_by_key(|c| (c.table.oid, c.attnum));
+    columns
+}
+
+fn check(snap: &Snapshot, config: &Config) -> Vec<Finding> {
     let mut out = Vec::new();
-    for (rel, _, attr) in columns {
-        let Some(kind) = classify(&attr.name) else {
-            continue;
-        };
+    for SensitiveColumn {
+        table: rel,
+        attr,
+        kind,
+        ..
+    } in sensitive_columns(snap, config)
+    {
         let stored_as_text = attr.type_category == 'S';
         let applies = match kind {
             Kind::Cvv => true,                                               // stored at all
