@@ -122,7 +122,7 @@ LANGUAGE sql STABLE
 AS $$
     SELECT r.rule, r.level::@extschema@.advisor_level, r.category, r.object_type,
            r.object_identity, r.detail, r.remediation, r.metadata, r.fingerprint, r.suppressed
-    FROM @extschema@._advisor_run(rules, include_suppressed) AS r
+    FROM @extschema@._advisor_run(rules, include_suppressed, false) AS r
 $$;
 COMMENT ON FUNCTION advisor_run(text[], boolean) IS
 'Runs the named database_advisor rules (all enabled ones when NULL) over one catalog snapshot and returns their findings, worst first; suppressed findings too when include_suppressed (suppressed = the reason). An unknown rule id raises SQLSTATE 22023.';
@@ -130,23 +130,23 @@ COMMENT ON FUNCTION advisor_run(text[], boolean) IS
 CREATE VIEW advisor_findings AS
 SELECT rule, level, category, object_type, object_identity, detail, remediation, metadata,
        fingerprint
-FROM advisor_run();
+FROM @extschema@.advisor_run(NULL::text[], false);
 COMMENT ON VIEW advisor_findings IS
 'Every finding of every enabled database_advisor rule that is not suppressed, worst first (level, category, rule, object). Filter with WHERE level >= ''warning''.';
 
 CREATE VIEW advisor_suppressed_findings AS
 SELECT r.rule, r.level, r.object_type, r.object_identity, r.detail, r.suppressed AS reason,
        s.until, s.created_by, r.fingerprint
-FROM advisor_run(NULL, true) r
-LEFT JOIN advisor_suppressions s
+FROM @extschema@.advisor_run(NULL::text[], true) r
+LEFT JOIN @extschema@.advisor_suppressions s
        ON s.rule = r.rule AND s.object_identity IN (r.object_identity, r.fingerprint)
 WHERE r.suppressed IS NOT NULL;
 COMMENT ON VIEW advisor_suppressed_findings IS
 'Findings set aside by advisor_suppressions, with the reason and until when.';
 
 CREATE VIEW advisor_rules AS
-SELECT id, category, default_level::advisor_level AS default_level, description
-FROM _advisor_rules();
+SELECT id, category, default_level::@extschema@.advisor_level AS default_level, description
+FROM @extschema@._advisor_rules();
 COMMENT ON VIEW advisor_rules IS
 'Every database_advisor rule: its stable id, category, default level and what it checks.';
 "#,

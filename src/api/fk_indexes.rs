@@ -66,11 +66,11 @@ COMMENT ON FUNCTION _advisor_missing_fk_indexes() IS
 CREATE VIEW advisor_missing_fk_indexes AS
 SELECT schema_name, table_name, constraint_name, columns,
        referenced_table, referenced_columns,
-       table_rows, table_bytes, pg_size_pretty(table_bytes) AS table_size,
+       table_rows, table_bytes, pg_catalog.pg_size_pretty(table_bytes) AS table_size,
        referenced_deletes, referenced_updates,
        stats_since::timestamptz AS stats_since,
-       level::advisor_level AS level, object_identity, detail, remediation, fingerprint
-FROM _advisor_missing_fk_indexes();
+       level::@extschema@.advisor_level AS level, object_identity, detail, remediation, fingerprint
+FROM @extschema@._advisor_missing_fk_indexes();
 COMMENT ON VIEW advisor_missing_fk_indexes IS
 'Foreign keys whose referencing columns no valid, non-partial index serves: every DELETE or key UPDATE on the referenced table then scans the referencing table. Worst first; remediation is the CREATE INDEX to run.';
 "#,

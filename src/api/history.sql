@@ -114,7 +114,7 @@ BEGIN
          remediation, suppressed)
     SELECT this_run, r.fingerprint, r.rule, r.level, r.category, r.object_type,
            r.object_identity, r.detail, r.remediation, r.suppressed IS NOT NULL
-    FROM @extschema@.advisor_run(NULL, true) r
+    FROM @extschema@.advisor_run(NULL::text[], true) r
     ON CONFLICT DO NOTHING;
     UPDATE @extschema@.advisor_runs u SET
         duration = clock_timestamp() - started,
@@ -236,7 +236,7 @@ BEGIN
     SELECT count(*), string_agg(format('%s  %s  %s', f.level, f.rule, f.object_identity), E'\n'
                                 ORDER BY f.level DESC, f.rule, f.object_identity)
     INTO n, listing
-    FROM @extschema@.advisor_run(rules) f
+    FROM @extschema@.advisor_run(rules, false) f
     WHERE f.level > max_level;
     IF n > 0 THEN
         RAISE EXCEPTION 'database_advisor: % finding(s) above %', n, max_level

@@ -65,19 +65,19 @@ COMMENT ON FUNCTION _advisor_unused_indexes() IS
 
 CREATE VIEW advisor_unused_indexes AS
 SELECT schema_name, table_name, index_name,
-       index_bytes, pg_size_pretty(index_bytes) AS index_size, scans,
+       index_bytes, pg_catalog.pg_size_pretty(index_bytes) AS index_size, scans,
        table_inserts, table_updates, table_deletes,
        stats_since::timestamptz AS stats_since,
-       make_interval(secs => stats_window_seconds) AS stats_window,
-       level::advisor_level AS level, object_identity, detail, remediation, undo, fingerprint
-FROM _advisor_unused_indexes();
+       pg_catalog.make_interval(secs => stats_window_seconds) AS stats_window,
+       level::@extschema@.advisor_level AS level, object_identity, detail, remediation, undo, fingerprint
+FROM @extschema@._advisor_unused_indexes();
 COMMENT ON VIEW advisor_unused_indexes IS
 'Indexes not scanned (idx_scan <= database_advisor.unused_index_max_scans) in the statistics window, largest first, with the writes they cost, the DROP INDEX CONCURRENTLY to run and the undo that recreates them. Never lists indexes that back constraints, enforce uniqueness, are the replica identity or are the only index serving a foreign key. Scans on standbys are not counted.';
 
 CREATE VIEW advisor_index_findings AS
-SELECT rule, level::advisor_level AS level, object_type, object_identity, detail, remediation,
+SELECT rule, level::@extschema@.advisor_level AS level, object_type, object_identity, detail, remediation,
        metadata->>'undo' AS undo, metadata, fingerprint
-FROM _advisor_run(ARRAY['missing_fk_index', 'unused_index', 'duplicate_index',
+FROM @extschema@._advisor_run(ARRAY['missing_fk_index', 'unused_index', 'duplicate_index',
                         'redundant_index', 'invalid_index'], false, true);
 COMMENT ON VIEW advisor_index_findings IS
 'Every finding of the index rules (missing_fk_index, unused_index, duplicate_index, redundant_index, invalid_index) with the fix and, for indexes to drop, the undo statement that recreates them.';

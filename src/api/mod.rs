@@ -51,6 +51,28 @@ ALTER FUNCTION _advisor_missing_fk_indexes() SET jit = off;
 ALTER FUNCTION _advisor_unused_indexes() SET jit = off;
 ALTER FUNCTION _advisor_slow_queries() SET jit = off;
 ALTER FUNCTION advisor_report(text) SET jit = off;
+
+-- Every function of the extension runs with search_path = pg_catalog, pg_temp, whatever
+-- the caller's path: a role that can create objects in a schema on that path (public, the
+-- extension's own schema) could otherwise plant an exact-type operator or function that
+-- beats pg_catalog's polymorphic or variadic one and runs as the superuser calling us.
+-- The extension's own objects are always named with their schema (docs/SECURITY.md).
+DO $pin$
+DECLARE
+    f pg_catalog.regprocedure;
+BEGIN
+    FOR f IN
+        SELECT d.objid FROM pg_catalog.pg_depend d
+        WHERE d.classid = 'pg_catalog.pg_proc'::pg_catalog.regclass
+          AND d.refclassid = 'pg_catalog.pg_extension'::pg_catalog.regclass
+          AND d.refobjid = (SELECT e.oid FROM pg_catalog.pg_extension e
+                            WHERE e.extname OPERATOR(pg_catalog.=) 'database_advisor')
+          AND d.deptype OPERATOR(pg_catalog.=) 'e'
+    LOOP
+        EXECUTE pg_catalog.format('ALTER FUNCTION %s SET search_path = pg_catalog, pg_temp', f);
+    END LOOP;
+END
+$pin$;
 "#,
     name = "advisor_grants",
     requires = [

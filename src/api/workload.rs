@@ -76,7 +76,7 @@ SELECT queryid, query, role, calls,
        round(hit_ratio::numeric, 3) AS hit_ratio,
        temp_blks_written, rules,
        stats_since::timestamptz AS stats_since
-FROM _advisor_slow_queries();
+FROM @extschema@._advisor_slow_queries();
 COMMENT ON VIEW advisor_slow_queries IS
 'Every statement pg_stat_statements holds for this database, worst first by total execution time: calls, total and mean time, share of all execution time, rows per call, planning time, shared-buffer hit ratio, temporary blocks written, and the workload rules it triggers. Another user''s statement shows as hidden (queryid NULL) unless you have pg_read_all_stats. Empty when pg_stat_statements is missing (see the pg_stat_statements_missing finding).';
 "#,

@@ -100,7 +100,7 @@ CREATE FUNCTION advisor_audit_sql(rel regclass, exclude_columns text[] DEFAULT '
                                   changed_only boolean DEFAULT false,
                                   skip_unchanged boolean DEFAULT true)
 RETURNS text LANGUAGE sql AS $$
-    SELECT @extschema@._advisor_audit(rel::oid, 'sql', exclude_columns, changed_only, skip_unchanged)
+    SELECT @extschema@._advisor_audit(rel::oid, 'sql'::text, exclude_columns, changed_only, skip_unchanged)
 $$;
 COMMENT ON FUNCTION advisor_audit_sql(regclass, text[], boolean, boolean) IS
 'The DDL that would audit a table (its registry entry, a trigger function generated for it, the row and TRUNCATE triggers), for review or a migration tool. Options: columns never logged, UPDATEs logging only changed columns, UPDATEs that change nothing skipped.';
@@ -109,14 +109,14 @@ CREATE FUNCTION advisor_audit_enable(rel regclass, exclude_columns text[] DEFAUL
                                      changed_only boolean DEFAULT false,
                                      skip_unchanged boolean DEFAULT true)
 RETURNS text LANGUAGE sql AS $$
-    SELECT @extschema@._advisor_audit(rel::oid, 'enable', exclude_columns, changed_only, skip_unchanged)
+    SELECT @extschema@._advisor_audit(rel::oid, 'enable'::text, exclude_columns, changed_only, skip_unchanged)
 $$;
 COMMENT ON FUNCTION advisor_audit_enable(regclass, text[], boolean, boolean) IS
 'Audits a table: runs what advisor_audit_sql returns (and returns it). On a partitioned table it audits every partition, also those attached later. Run again to change the options.';
 
 CREATE FUNCTION advisor_audit_disable(rel regclass) RETURNS text
 LANGUAGE sql AS $$
-    SELECT @extschema@._advisor_audit(rel::oid, 'disable', NULL, NULL, NULL)
+    SELECT @extschema@._advisor_audit(rel::oid, 'disable'::text, NULL::text[], NULL::boolean, NULL::boolean)
 $$;
 COMMENT ON FUNCTION advisor_audit_disable(regclass) IS
 'Stops auditing a table: drops its audit triggers and trigger function; its log rows stay. Returns the DDL it ran.';
@@ -228,7 +228,7 @@ BEGIN
           AND p.pronamespace = '@extschema@'::regnamespace
           AND p.proname LIKE 'advisor\_audit:%'
     LOOP
-        PERFORM @extschema@._advisor_audit(audited, 'refresh', NULL, NULL, NULL);
+        PERFORM @extschema@._advisor_audit(audited, 'refresh'::text, NULL::text[], NULL::boolean, NULL::boolean);
     END LOOP;
 END $$;
 COMMENT ON FUNCTION advisor_audit_after_ddl() IS
