@@ -9,6 +9,10 @@ mod api;
 mod error;
 mod gucs;
 mod loader;
+// PostgreSQL's parser; the server tests check generated SQL with it (the migration linter
+// will build on it).
+#[cfg(any(test, feature = "pg_test"))]
+mod parse;
 
 ::pgrx::pg_module_magic!(name, version);
 
@@ -23,6 +27,7 @@ pub extern "C-unwind" fn _PG_init() {
 mod tests {
     // Server tests live in their own file; `#[pg_schema]` needs an inline module.
     include!("server_tests.rs");
+    include!("server_tests_inert_sql.rs");
 }
 
 /// Required by `cargo pgrx test`.

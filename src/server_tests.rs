@@ -46,6 +46,8 @@ fn quote_helper_matches_the_server() {
         "1st",
         "_ok",
         "tab\tbed",
+        "new\nline",
+        "back\\slash\r",
         "a.b",
         "",
     ];
@@ -54,7 +56,15 @@ fn quote_helper_matches_the_server() {
             Spi::get_one_with_args::<String>("SELECT quote_ident($1)", &[name.as_str().into()])
                 .unwrap()
                 .unwrap();
-        assert_eq!(quote::ident(&name), server, "quote_ident({name:?})");
+        if name.chars().any(quote::is_unprintable) {
+            // written U&"..." to stay on one line: the server reads back the same name
+            run(&format!("CREATE TEMP TABLE {} ()", quote::ident(&name)));
+            let found = "SELECT count(*) FROM pg_class WHERE relname = $1 AND relpersistence = 't'";
+            let n = Spi::get_one_with_args::<i64>(found, &[name.as_str().into()]).unwrap();
+            assert_eq!(n, Some(1), "U& form of {name:?}");
+        } else {
+            assert_eq!(quote::ident(&name), server, "quote_ident({name:?})");
+        }
     }
 }
 

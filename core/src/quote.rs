@@ -163,9 +163,17 @@ pub fn quoted_keywords() -> &'static [&'static str] {
     QUOTED_KEYWORDS
 }
 
+/// Characters generated SQL never carries as they are: control characters (a line break
+/// ends a `--` comment; others garble a terminal) and the Unicode line separators.
+pub fn is_unprintable(c: char) -> bool {
+    c.is_control() || matches!(c, '\u{2028}' | '\u{2029}')
+}
+
 /// Quote an identifier the way PostgreSQL's `quote_ident` does: bare when it is lower-case
 /// ASCII letters, digits and underscores, not starting with a digit, and not a keyword
-/// that needs quoting; otherwise in double quotes with embedded quotes doubled.
+/// that needs quoting; otherwise in double quotes with embedded quotes doubled. A name with
+/// control characters is written `U&"..."` with those characters escaped, so generated
+/// SQL is one line per line whatever a name contains (the same identifier to the server).
 pub fn ident(name: &str) -> String {
     let mut chars = name.chars();
     let safe_start = matches!(chars.next(), Some('a'..='z' | '_'));
@@ -176,9 +184,132 @@ pub fn ident(name: &str) -> String {
         && QUOTED_KEYWORDS.binary_search(&name).is_err();
     if safe {
         name.to_string()
+    } else if name.chars().any(is_unprintable) {
+        unicode_ident(name)
     } else {
-        format!("\"{}\"", name.replace('"', "\"\""))
+        double_quoted(name)
     }
+}
+
+fn double_quoted(name: &str) -> String {
+    format!("\"{}\"", name.replace('"', "\"\""))
+}
+
+/// A relation as a string literal for a `regclass` argument (`'app."Order Lines"'`):
+/// `regclass` input reads only double-quoted names, never `U&""`, so unprintable
+/// characters go into the literal's escapes instead.
+pub fn regclass_literal(schema: &str, name: &str) -> String {
+    let part = |n: &str| {
+        if ident(n).starts_with("U&") {
+            double_quoted(n)
+        } else {
+            ident(n)
+        }
+    };
+    literal(&format!("{}.{}", part(schema), part(name)))
+}
+
+/// `U&"..."`: backslashes doubled, unprintable characters as `\XXXX` / `\+XXXXXX`.
+fn unicode_ident(name: &str) -> String {
+    let mut out = String::from("U&\"");
+    for c in name.chars() {
+        match c {
+            '"' => out.push_str("\"\""),
+            '\\' => out.push_str("\\\\"),
+            c if is_unprintable(c) => out.push_str(&unicode_escape(c)),
+            c => out.push(c),
+        }
+    }
+    out.push('"');
+    out
+}
+
+/// `\XXXX` (or `\+XXXXXX` beyond the BMP), the escape of `U&""` identifiers.
+fn unicode_escape(c: char) -> String {
+    let code = c as u32;
+    if code <= 0xFFFF {
+        format!("\\{code:04X}")
+    } else {
+        format!("\\+{code:06X}")
+    }
+}
+
+/// Rewrites SQL that PostgreSQL printed (`pg_get_expr`, `pg_get_indexdef`, an identity
+/// from `pg_identify_object`) so that it means the same but holds no unprintable
+/// character: quoted identifiers that carry one become `U&"..."`, string literals `E'...'`
+/// with escapes. The texts it is for have no comments or dollar quotes.
+pub fn printable_sql(text: &str) -> String {
+    if !text.chars().any(is_unprintable) {
+        return text.to_string();
+    }
+    let chars: Vec<char> = text.chars().collect();
+    let mut out = String::with_capacity(text.len() + 16);
+    let mut i = 0;
+    while i < chars.len() {
+        let c = chars[i];
+        if c != '"' && c != '\'' {
+            out.push(c);
+            i += 1;
+            continue;
+        }
+        // an E'' literal: its prefix was already copied
+        let escaped = c == '\''
+            && i > 0
+            && matches!(chars[i - 1], 'E' | 'e')
+            && (i < 2 || !(chars[i - 2].is_alphanumeric() || chars[i - 2] == '_'));
+        // the token ends at a closing quote that is not doubled (nor backslashed in E'')
+        let mut body = String::new();
+        let mut j = i + 1;
+        let mut closed = false;
+        while j < chars.len() {
+            if escaped && chars[j] == '\\' && j + 1 < chars.len() {
+                body.push(chars[j]);
+                body.push(chars[j + 1]);
+                j += 2;
+                continue;
+            }
+            if chars[j] == c {
+                if chars.get(j + 1) == Some(&c) {
+                    body.push(c);
+                    body.push(c);
+                    j += 2;
+                    continue;
+                }
+                closed = true;
+                break;
+            }
+            body.push(chars[j]);
+            j += 1;
+        }
+        if !closed || !body.chars().any(is_unprintable) {
+            out.extend(&chars[i..(j + 1).min(chars.len())]);
+        } else if c == '"' {
+            out.push_str(&unicode_ident(&body.replace("\"\"", "\"")));
+        } else if escaped {
+            out.push('\'');
+            out.push_str(&escape_unprintable(&body));
+            out.push('\'');
+        } else {
+            // 'x' -> E'x': backslashes become literal backslashes, then the escapes
+            out.push('E');
+            out.push('\'');
+            out.push_str(&escape_unprintable(&body.replace('\\', "\\\\")));
+            out.push('\'');
+        }
+        i = j + 1;
+    }
+    out
+}
+
+/// Unprintable characters as the escapes of an `E''` literal.
+fn escape_unprintable(text: &str) -> String {
+    text.chars()
+        .map(|c| match c {
+            c if is_unprintable(c) && (c as u32) < 0x80 => format!("\\x{:02X}", c as u32),
+            c if is_unprintable(c) => format!("\\u{:04X}", c as u32),
+            c => c.to_string(),
+        })
+        .collect()
 }
 
 /// `schema.name`, each part quoted by [`ident`].
@@ -196,14 +327,41 @@ pub fn ident_list<S: AsRef<str>>(names: &[S]) -> String {
 }
 
 /// A SQL string literal (standard_conforming_strings = on), for the few places where
-/// generated SQL must carry a value; backslashes get the `E''` form like `quote_literal`.
+/// generated SQL must carry a value. Backslashes and unprintable characters take the
+/// `E''` form with escapes, like `quote_literal`, but never a raw line break.
 pub fn literal(value: &str) -> String {
     let doubled = value.replace('\'', "''");
-    if value.contains('\\') {
-        format!("E'{}'", doubled.replace('\\', "\\\\"))
-    } else {
-        format!("'{doubled}'")
+    if !value.chars().any(|c| c == '\\' || is_unprintable(c)) {
+        return format!("'{doubled}'");
     }
+    format!("E'{}'", escape_unprintable(&doubled.replace('\\', "\\\\")))
+}
+
+/// Text as `--` comment lines: every line break that would end a comment (`\n`, `\r`)
+/// starts a new `-- ` line, so nothing in the text can become a statement.
+pub fn comment(text: &str) -> String {
+    text.replace("\r\n", "\n")
+        .split(['\n', '\r'])
+        .map(|line| format!("-- {line}").trim_end().to_string())
+        .collect::<Vec<_>>()
+        .join("\n")
+}
+
+/// Text for one line of a report: unprintable characters shown as `<U+000A>`, so a name
+/// cannot start a line of its own.
+pub fn printable(text: &str) -> String {
+    if !text.chars().any(is_unprintable) {
+        return text.to_string();
+    }
+    text.chars()
+        .map(|c| {
+            if is_unprintable(c) {
+                format!("<U+{:04X}>", c as u32)
+            } else {
+                c.to_string()
+            }
+        })
+        .collect()
 }
 
 #[cfg(test)]
@@ -251,5 +409,70 @@ mod tests {
     fn literals() {
         assert_eq!(literal("it's"), "'it''s'");
         assert_eq!(literal("a\\b"), "E'a\\\\b'");
+        assert_eq!(literal("a\nb'\r"), "E'a\\x0Ab''\\x0D'");
+        assert_eq!(literal("x\u{2028}"), "E'x\\u2028'");
+    }
+
+    #[test]
+    fn names_with_control_characters_stay_on_one_line() {
+        let evil = "x\nALTER ROLE mallory SUPERUSER;--";
+        assert_eq!(ident(evil), "U&\"x\\000AALTER ROLE mallory SUPERUSER;--\"");
+        assert_eq!(ident("a\\b\t\"c"), "U&\"a\\\\b\\0009\"\"c\"");
+        assert_eq!(ident("\u{85}\u{2029}"), "U&\"\\0085\\2029\"");
+        // a backslash alone needs no U& form
+        assert_eq!(ident("a\\b"), "\"a\\b\"");
+        for c in (0u32..0x20).chain([0x7F, 0x85, 0x2028]) {
+            let name = format!("a{}b", char::from_u32(c).unwrap());
+            assert!(!ident(&name).chars().any(is_unprintable), "{c:#x}");
+            assert!(!literal(&name).chars().any(is_unprintable), "{c:#x}");
+        }
+    }
+
+    #[test]
+    fn printed_sql_is_rewritten_to_one_line() {
+        assert_eq!(printable_sql("public.f(integer)"), "public.f(integer)");
+        assert_eq!(
+            printable_sql("\"a\nb\".\"x\"\"y\"(\"t\rt\", integer)"),
+            "U&\"a\\000Ab\".\"x\"\"y\"(U&\"t\\000Dt\", integer)"
+        );
+        // literals: plain ones become E'' (their backslashes kept literal), E'' ones stay
+        assert_eq!(
+            printable_sql("(a = 'x\ny''z\\') OR (b = E'p\\'\tq')"),
+            "(a = E'x\\x0Ay''z\\\\') OR (b = E'p\\'\\x09q')"
+        );
+        // a quote inside a literal is not an identifier, and the reverse
+        assert_eq!(
+            printable_sql("'say \"hi\"\n' || \"it's\n\""),
+            "E'say \"hi\"\\x0A' || U&\"it's\\000A\""
+        );
+        // an unterminated quote is kept as it is
+        assert_eq!(printable_sql("\"a\nb"), "\"a\nb");
+    }
+
+    #[test]
+    fn regclass_literals() {
+        assert_eq!(
+            regclass_literal("app", "Order Lines"),
+            "'app.\"Order Lines\"'"
+        );
+        assert_eq!(regclass_literal("a'b", "t\nx"), "E'\"a''b\".\"t\\x0Ax\"'");
+    }
+
+    #[test]
+    fn comments_cannot_be_ended_by_their_text() {
+        assert_eq!(comment("a\nb"), "-- a\n-- b");
+        assert_eq!(
+            comment("x\r\nALTER ROLE m SUPERUSER;\rDROP TABLE t;"),
+            "-- x\n-- ALTER ROLE m SUPERUSER;\n-- DROP TABLE t;"
+        );
+        for line in comment("p\n\n*/ q\r").lines() {
+            assert!(line.starts_with("--"), "{line}");
+        }
+    }
+
+    #[test]
+    fn printable_report_text() {
+        assert_eq!(printable("t\n[x] fake"), "t<U+000A>[x] fake");
+        assert_eq!(printable("plain"), "plain");
     }
 }

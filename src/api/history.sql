@@ -233,7 +233,11 @@ DECLARE
     n int;
     listing text;
 BEGIN
-    SELECT count(*), string_agg(format('%s  %s  %s', f.level, f.rule, f.object_identity), E'\n'
+    -- identities are printable (one line each); control characters are masked anyway so
+    -- no name can forge a line of DETAIL
+    SELECT count(*), string_agg(format('%s  %s  %s', f.level, f.rule,
+                                       regexp_replace(f.object_identity, '[[:cntrl:]]', '?', 'g')),
+                                E'\n'
                                 ORDER BY f.level DESC, f.rule, f.object_identity)
     INTO n, listing
     FROM @extschema@.advisor_run(rules, false) f

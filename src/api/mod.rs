@@ -57,13 +57,16 @@ ALTER FUNCTION advisor_report(text) SET jit = off;
 -- extension's own schema) could otherwise plant an exact-type operator or function that
 -- beats pg_catalog's polymorphic or variadic one and runs as the superuser calling us.
 -- The extension's own objects are always named with their schema (docs/SECURITY.md).
+-- (Only the extension's schema: `cargo pgrx test` adds test functions in schema tests.)
 DO $pin$
 DECLARE
     f pg_catalog.regprocedure;
 BEGIN
     FOR f IN
         SELECT d.objid FROM pg_catalog.pg_depend d
+        JOIN pg_catalog.pg_proc p ON p.oid OPERATOR(pg_catalog.=) d.objid
         WHERE d.classid = 'pg_catalog.pg_proc'::pg_catalog.regclass
+          AND p.pronamespace OPERATOR(pg_catalog.=) '@extschema@'::pg_catalog.regnamespace
           AND d.refclassid = 'pg_catalog.pg_extension'::pg_catalog.regclass
           AND d.refobjid = (SELECT e.oid FROM pg_catalog.pg_extension e
                             WHERE e.extname OPERATOR(pg_catalog.=) 'database_advisor')

@@ -6,6 +6,7 @@ mod workload;
 
 use crate::error::AdvisorError;
 use database_advisor_core::config::Config;
+use database_advisor_core::quote;
 use database_advisor_core::rules::indexes;
 use database_advisor_core::snapshot::{
     node_tree, Attribute, AuditTrigger, Constraint, ConstraintKind, Extension, ForeignKey,
@@ -46,6 +47,16 @@ fn oids(row: &SpiHeapTupleData, i: usize) -> SpiResult<Vec<Oid>> {
         .collect())
 }
 
+/// SQL the server printed (`pg_get_expr`, an identity), rewritten to hold no raw control
+/// characters: rules paste it into generated SQL and comments.
+fn printed(row: &SpiHeapTupleData, i: usize) -> SpiResult<String> {
+    Ok(quote::printable_sql(&col::<String>(row, i)?))
+}
+
+fn printed_opt(row: &SpiHeapTupleData, i: usize) -> SpiResult<Option<String>> {
+    Ok(row.get::<String>(i)?.map(|s| quote::printable_sql(&s)))
+}
+
 fn first_char(s: &str) -> char {
     s.chars().next().unwrap_or('?')
 }
@@ -78,7 +89,7 @@ pub fn load(config: &Config, index_defs: bool) -> Result<Snapshot, AdvisorError>
             let wanted: Vec<i64> = wanted.into_iter().map(i64::from).collect();
             let args = [wanted.into()];
             for row in client.select(include_str!("sql/index_definitions.sql"), None, &args)? {
-                snap.index_defs.insert(oid(&row, 1)?, col(&row, 2)?);
+                snap.index_defs.insert(oid(&row, 1)?, printed(&row, 2)?);
             }
         }
         Ok(snap)
@@ -153,6 +164,7 @@ fn load_with(client: &SpiClient<'_>) -> SpiResult<Snapshot> {
                 collation: oid(row, 4)?,
                 type_name: col(row, 5)?,
                 type_category: first_char(&col::<String>(row, 6)?),
+                type_schema: col(row, 7)?,
             },
         );
         Ok(())
@@ -178,7 +190,10 @@ fn load_with(client: &SpiClient<'_>) -> SpiResult<Snapshot> {
             .collect();
         let columns: Vec<i16> = col(row, 4)?;
         let expressions = match row.get::<Vec<Option<String>>>(15)? {
-            Some(e) => e,
+            Some(e) => e
+                .into_iter()
+                .map(|e| e.map(|e| quote::printable_sql(&e)))
+                .collect(),
             None => vec![None; columns.len()],
         };
         snap.indexes.push(Index {
@@ -198,7 +213,7 @@ fn load_with(client: &SpiClient<'_>) -> SpiResult<Snapshot> {
             primary: col(row, 13)?,
             options: col::<Vec<i16>>(row, 14)?.into_iter().take(n_key).collect(),
             expressions,
-            predicate: row.get(16)?,
+            predicate: printed_opt(row, 16)?,
             exclusion: col(row, 17)?,
             replica_identity: col(row, 18)?,
             scans: row.get(19)?,
@@ -283,8 +298,8 @@ fn load_with(client: &SpiClient<'_>) -> SpiResult<Snapshot> {
             command: first_char(&col::<String>(row, 4)?),
             permissive: col(row, 5)?,
             roles: oids(row, 6)?,
-            using: row.get(7)?,
-            check: row.get(8)?,
+            using: printed_opt(row, 7)?,
+            check: printed_opt(row, 8)?,
             per_row_functions: node_tree::per_row_function_ids(&trees),
             columns: col(row, 10)?,
         });
@@ -303,7 +318,7 @@ fn load_with(client: &SpiClient<'_>) -> SpiResult<Snapshot> {
             config: col(row, 8)?,
             owner: oid(row, 9)?,
             extension_member: col(row, 10)?,
-            identity: col(row, 11)?,
+            identity: printed(row, 11)?,
             grants: oids(row, 12)?
                 .into_iter()
                 .map(|g| Grant::new(g, "EXECUTE"))

@@ -10,7 +10,7 @@
 mod generate;
 mod options;
 
-pub use generate::{disable_statements, enable_statements, one_line, refresh_statements};
+pub use generate::{disable_statements, enable_statements, refresh_statements};
 pub use options::{follow_renames, resolve_requested, Column};
 
 use serde::{Deserialize, Serialize};

@@ -3,12 +3,19 @@
 
 use super::{count, summary};
 use crate::finding::Level;
+use crate::quote::printable;
 use crate::suppress::Outcome;
 use std::fmt::Write;
 
-/// Escape text for a Markdown table cell or line.
+/// Escape text for a Markdown table cell or line: one line, no cell breaks.
 fn cell(s: &str) -> String {
-    s.replace('|', "\\|").replace('\n', " ")
+    printable(s).replace('|', "\\|")
+}
+
+/// A code fence longer than any run of backticks in the code, so the code cannot end it.
+fn fence(code: &str) -> String {
+    let longest = code.split(|c| c != '`').map(str::len).max().unwrap_or(0);
+    "`".repeat(longest.max(2) + 1)
 }
 
 pub fn render(outcome: &Outcome) -> String {
@@ -35,7 +42,10 @@ pub fn render(outcome: &Outcome) -> String {
             finding.category
         );
         if let Some(sql) = &finding.remediation {
-            let _ = writeln!(out, "```sql\n{sql}\n```");
+            let sql: Vec<String> = sql.split('\n').map(printable).collect();
+            let sql = sql.join("\n");
+            let fence = fence(&sql);
+            let _ = writeln!(out, "{fence}sql\n{sql}\n{fence}");
         }
     }
     if !outcome.suppressed.is_empty() {
@@ -68,5 +78,16 @@ mod tests {
         assert!(md.contains("a on public.t \\| has a \"pipe\"."));
         assert!(md.contains("```sql\nCREATE INDEX ...;\n```"));
         assert!(md.contains("| `unused_index` | public.idx | monthly report |  |"));
+    }
+
+    #[test]
+    fn names_cannot_end_the_code_block_or_the_cell() {
+        let mut o = outcome();
+        o.findings[0].object_identity = "t\n## fake".into();
+        o.findings[0].remediation = Some("SELECT 1 AS \"```\n# x\";".into());
+        let md = render(&o);
+        assert!(md.contains("t<U+000A>## fake"));
+        assert!(md.contains("````sql\nSELECT 1 AS \"```\n# x\";\n````"));
+        assert!(!md.lines().any(|l| l == "## fake"));
     }
 }

@@ -2,8 +2,18 @@
 //! category, with the fix for each finding.
 
 use super::{groups, summary};
+use crate::quote::printable;
 use crate::suppress::Outcome;
 use std::fmt::Write;
+
+/// Multi-line text (a fix) under a finding: every line indented, none able to start a
+/// line of the report's own (names and values cannot forge a finding or a heading).
+fn indented(text: &str, indent: &str) -> String {
+    text.split('\n')
+        .map(printable)
+        .collect::<Vec<_>>()
+        .join(&format!("\n{indent}"))
+}
 
 pub fn render(outcome: &Outcome) -> String {
     let mut out = format!("database_advisor: {}\n", summary(outcome));
@@ -20,12 +30,14 @@ pub fn render(outcome: &Outcome) -> String {
             let _ = writeln!(
                 out,
                 "\n[{}] {} {}",
-                f.rule, f.object_type, f.object_identity
+                f.rule,
+                f.object_type,
+                printable(&f.object_identity)
             );
-            let _ = writeln!(out, "  {}", f.detail);
+            let _ = writeln!(out, "  {}", printable(&f.detail));
             match &f.remediation {
                 Some(sql) => {
-                    let _ = writeln!(out, "  fix: {}", sql.replace('\n', "\n       "));
+                    let _ = writeln!(out, "  fix: {}", indented(sql, "       "));
                 }
                 None => out.push_str("  fix: see the detail above (no SQL can fix this)\n"),
             }
@@ -42,8 +54,8 @@ pub fn render(outcome: &Outcome) -> String {
                 "[{}] {} {} — {}{}",
                 s.finding.rule,
                 s.finding.object_type,
-                s.finding.object_identity,
-                s.reason,
+                printable(&s.finding.object_identity),
+                printable(&s.reason),
                 s.until
                     .as_deref()
                     .map(|u| format!(" (until {u})"))
@@ -71,6 +83,24 @@ mod tests {
         assert!(w < i);
         assert!(text.contains("fix: CREATE INDEX ...;"));
         assert!(text.contains("[unused_index] table constraint public.idx — monthly report"));
+    }
+
+    #[test]
+    fn names_cannot_forge_report_lines() {
+        let mut o = outcome();
+        o.findings[0].object_identity = "t\n[fake_rule] table x".into();
+        o.findings[0].detail = "d\r\n== ERROR / security (9) ==".into();
+        o.findings[0].remediation = Some("SELECT 1;\n\"a\rb\"\n[x]".into());
+        let text = render(&o);
+        for line in text.lines() {
+            assert!(
+                !line.starts_with("[fake_rule]") && !line.starts_with("[x]"),
+                "{line}"
+            );
+            assert!(!line.starts_with("== ERROR"), "{line}");
+            assert!(!line.contains('\r'), "{line}");
+        }
+        assert!(text.contains("t<U+000A>[fake_rule] table x"));
     }
 
     #[test]

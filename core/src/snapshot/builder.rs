@@ -106,6 +106,7 @@ impl SnapshotBuilder {
                     name: (*c).into(),
                     collation: 0,
                     type_name: "text".into(),
+                    type_schema: "pg_catalog".into(),
                     type_category: 'S',
                 },
             );

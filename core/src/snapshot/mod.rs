@@ -258,9 +258,31 @@ pub struct Attribute {
     pub name: String,
     /// `attcollation` (0 when the type is not collatable).
     pub collation: Oid,
-    /// `format_type` of the column's type, and its `typcategory` (`S` string, `N` numeric...).
+    /// The column type's `typname`, its schema, and its `typcategory` (`S` string, `N`
+    /// numeric...).
     pub type_name: String,
+    pub type_schema: String,
     pub type_category: char,
+}
+
+impl Attribute {
+    /// The column's type as generated SQL writes it (in a cast, say): built-in types by
+    /// their SQL name (`int8` -> `bigint`), others schema-qualified and quoted, so neither
+    /// a weird type name nor the caller's search_path changes what it means.
+    pub fn type_sql(&self) -> String {
+        if self.type_schema != "pg_catalog" {
+            return quote::qualified(&self.type_schema, &self.type_name);
+        }
+        match self.type_name.as_str() {
+            "int2" => "smallint".into(),
+            "int4" => "integer".into(),
+            "int8" => "bigint".into(),
+            "bool" => "boolean".into(),
+            "varchar" => "character varying".into(),
+            "bpchar" => "character".into(),
+            other => format!("pg_catalog.{}", quote::ident(other)),
+        }
+    }
 }
 
 /// An index (`pg_index` joined with its `pg_class` row and access method).

@@ -8,7 +8,7 @@ mod catalog;
 use super::or_raise;
 use crate::error::AdvisorError;
 use database_advisor_core::audit::{
-    disable_statements, enable_statements, one_line, refresh_statements, AuditOptions,
+    disable_statements, enable_statements, refresh_statements, AuditOptions,
 };
 use database_advisor_core::quote;
 use pgrx::prelude::*;
@@ -74,19 +74,20 @@ fn _advisor_audit(
     }
     let header = match action {
         Action::Disable => format!(
-            "-- Stop auditing {}; the log keeps its rows.",
-            one_line(&target.audited_table)
+            "Stop auditing {}; the log keeps its rows.",
+            target.audited_table
         ),
         _ => format!(
-            "-- Audit trail for {} (database_advisor {}).{}",
-            one_line(&quote::qualified(&target.schema, &target.table)),
+            "Audit trail for {} (database_advisor {}).{}",
+            quote::qualified(&target.schema, &target.table),
             env!("CARGO_PKG_VERSION"),
             warnings
                 .iter()
-                .map(|w| format!("\n-- WARNING: {}", one_line(w)))
+                .map(|w| format!("\nWARNING: {w}"))
                 .collect::<String>()
         ),
     };
+    let header = quote::comment(&header);
     format!("{header}\n\n{};\n", statements.join(";\n\n"))
 }
 

@@ -139,7 +139,7 @@ fn check_missing(snap: &Snapshot, config: &Config) -> Vec<Finding> {
         let names: Vec<String> = group.iter().map(|c| quote::ident(&c.attr.name)).collect();
         let mut call = format!(
             "SELECT {own_schema}advisor_audit_enable({}",
-            quote::literal(&table)
+            quote::regclass_literal(snap.schema_name(rel), &rel.name)
         );
         if !exclude.is_empty() {
             let list: Vec<String> = exclude.iter().map(|n| quote::literal(n)).collect();

@@ -77,7 +77,7 @@ pub fn tenant_policy_sql(
     let type_name = snap
         .attnum(rel.oid, column)
         .and_then(|a| snap.attributes.get(&(rel.oid, a)))
-        .map_or("text", |a| sql_type_name(&a.type_name));
+        .map_or_else(|| "text".to_string(), |a| a.type_sql());
     let name = format!("{}_tenant_isolation", rel.name);
     format!(
         "CREATE POLICY {} ON {}{} USING ({} = (SELECT current_setting({}, true))::{type_name});",
@@ -87,19 +87,6 @@ pub fn tenant_policy_sql(
         quote::ident(column),
         quote::literal(&config.tenant_setting),
     )
-}
-
-/// The SQL spelling of the common internal type names (`int8` -> `bigint`).
-fn sql_type_name(typname: &str) -> &str {
-    match typname {
-        "int2" => "smallint",
-        "int4" => "integer",
-        "int8" => "bigint",
-        "bool" => "boolean",
-        "varchar" => "character varying",
-        "bpchar" => "character",
-        other => other,
-    }
 }
 
 /// Tables RLS rules look at: ordinary and partitioned tables in scope.

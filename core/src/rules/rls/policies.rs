@@ -171,12 +171,12 @@ fn always_true(snap: &Snapshot, config: &Config) -> Vec<Finding> {
             },
             snap.rel_identity(p.table)
         );
-        let remediation = format!(
-            "-- Needs a decision: which rows may these roles change? For example:\n\
-             -- ALTER POLICY {} ON {} USING (<condition>) WITH CHECK (<condition>);",
+        let remediation = quote::comment(&format!(
+            "Needs a decision: which rows may these roles change? For example:\n\
+             ALTER POLICY {} ON {} USING (<condition>) WITH CHECK (<condition>);",
             quote::ident(&p.name),
             snap.rel_identity(p.table)
-        );
+        ));
         out.push(ALWAYS_TRUE.finding(
             Level::Warning,
             "policy",
@@ -298,14 +298,14 @@ fn multiple_permissive(snap: &Snapshot, config: &Config) -> Vec<Finding> {
                         )
                     })
                     .collect();
-                let remediation = format!(
-                    "-- Needs a decision: merge them, for example:\n\
-                     -- CREATE POLICY <name> ON {table} FOR {command_name} TO {} USING ({});\n\
-                     -- then drop {}",
+                let remediation = quote::comment(&format!(
+                    "Needs a decision: merge them, for example:\n\
+                     CREATE POLICY <name> ON {table} FOR {command_name} TO {} USING ({});\n\
+                     then drop {}",
                     snap.grantee_sql(role),
                     conditions.join(" OR "),
                     names.join(", ")
-                );
+                ));
                 let mut metadata = table_metadata(snap, rel);
                 metadata["role"] = json!(role_name);
                 metadata["command"] = json!(command_name);
@@ -357,7 +357,8 @@ fn find_call(s: &str, name: &str, from: usize) -> Option<usize> {
     while i < bytes.len() {
         if bytes[i] == b'\'' {
             in_string = !in_string;
-        } else if !in_string && i >= from && s[i..].starts_with(&pattern) {
+        } else if !in_string && i >= from && bytes[i..].starts_with(pattern.as_bytes()) {
+            // a match starts on a character boundary: UTF-8 lead bytes never continue one
             let before = s[..i].chars().next_back();
             let part_of_word =
                 before.is_some_and(|c| c.is_alphanumeric() || c == '_' || c == '.' || c == '"');
@@ -433,11 +434,11 @@ fn per_row_function(snap: &Snapshot, config: &Config) -> Vec<Finding> {
         if let Some(c) = &p.check {
             clauses.push(format!("WITH CHECK ({})", wrap_calls(c, &names)));
         }
-        let remediation = format!(
-            "-- Review, then run:\n-- ALTER POLICY {} ON {table} {};",
+        let remediation = quote::comment(&format!(
+            "Review, then run:\nALTER POLICY {} ON {table} {};",
             quote::ident(&p.name),
             clauses.join(" ")
-        );
+        ));
         let mut metadata = policy_metadata(snap, p);
         metadata["functions"] = json!(names);
         out.push(PER_ROW_FUNCTION.finding(
@@ -702,6 +703,12 @@ mod tests {
             wrap_calls("(my_current_setting(1) = 2)", &names),
             "(my_current_setting(1) = 2)"
         );
+        // multi-byte characters before and inside the call are no trouble
+        let names = vec!["\"süd\".\"fü\"".to_string()];
+        assert_eq!(
+            wrap_calls("(\"idü\" = \"süd\".\"fü\"())", &names),
+            "(\"idü\" = (SELECT \"süd\".\"fü\"()))"
+        );
     }
 
     #[test]
@@ -768,7 +775,7 @@ mod tests {
     fn tenant_column_ignored_by_every_policy() {
         let mut b = SnapshotBuilder::new();
         let t = tasks(&mut b);
-        b.attribute_mut(t, "tenant_id").type_name = "bigint".into();
+        b.attribute_mut(t, "tenant_id").type_name = "int8".into();
         b.policy(t, "mine", 'r', Some("(owner_id = 1)"), None, &["owner_id"]);
         let found = run(&TENANT_UNPROTECTED, b);
         assert_eq!(found.len(), 1);

@@ -123,18 +123,18 @@ fn disabled_exposed(snap: &Snapshot, config: &Config) -> Vec<Finding> {
             }
             None => (
                 Level::Warning,
-                Some(format!(
-                    "-- Needs a decision: which rows may each role see? Then, for example:\n\
-                     -- ALTER TABLE {id} ENABLE ROW LEVEL SECURITY;\n\
-                     -- CREATE POLICY <name> ON {id} FOR SELECT TO <role> USING (<condition>);\n\
-                     -- or, if these roles should not have it at all:\n\
-                     -- REVOKE ALL ON TABLE {id} FROM {};",
+                Some(quote::comment(&format!(
+                    "Needs a decision: which rows may each role see? Then, for example:\n\
+                     ALTER TABLE {id} ENABLE ROW LEVEL SECURITY;\n\
+                     CREATE POLICY <name> ON {id} FOR SELECT TO <role> USING (<condition>);\n\
+                     or, if these roles should not have it at all:\n\
+                     REVOKE ALL ON TABLE {id} FROM {};",
                     roles
                         .iter()
                         .map(|&r| snap.grantee_sql(r))
                         .collect::<Vec<_>>()
                         .join(", ")
-                )),
+                ))),
                 format!(
                     "Table {id} is granted to {} with Row Level Security off: they see every \
                      row. Decide which rows each role may see (the remediation is a commented \
@@ -195,10 +195,10 @@ fn enabled_no_policy(snap: &Snapshot, config: &Config) -> Vec<Finding> {
                  add the policies (the remediation is a commented template).",
                 if rel.rls_forced { " (and, as it is forced, the owner too)" } else { "" }
             );
-            let remediation = format!(
-                "-- Needs a decision: which rows may each role see? For example:\n\
-                 -- CREATE POLICY <name> ON {id} FOR SELECT TO <role> USING (<condition>);"
-            );
+            let remediation = quote::comment(&format!(
+                "Needs a decision: which rows may each role see? For example:\n\
+                 CREATE POLICY <name> ON {id} FOR SELECT TO <role> USING (<condition>);"
+            ));
             ENABLED_NO_POLICY.finding(
                 Level::Info,
                 "table",
@@ -438,7 +438,7 @@ mod tests {
 
     fn tenant_table(b: &mut SnapshotBuilder) -> Oid {
         let t = b.table("app", "invoices", &["id", "tenant_id", "total"]);
-        b.attribute_mut(t, "tenant_id").type_name = "bigint".into();
+        b.attribute_mut(t, "tenant_id").type_name = "int8".into();
         t
     }
 
@@ -479,6 +479,35 @@ mod tests {
             .unwrap()
             .starts_with("-- Needs a decision"));
         assert!(notes.detail.contains("PUBLIC"));
+    }
+
+    #[test]
+    fn tenant_types_are_written_as_sql_types() {
+        let mut b = SnapshotBuilder::new();
+        let app = b.role("app_user", true, false, false);
+        let t = b.table("app", "invoices", &["id", "tenant_id"]);
+        b.grant(t, app, &["SELECT"]);
+        let a = b.attribute_mut(t, "tenant_id");
+        a.type_name = "Tenant Key".into();
+        a.type_schema = "My \"Types\"".into();
+        let found = run(&DISABLED_EXPOSED, b);
+        let sql = found[0].remediation.as_deref().unwrap();
+        assert!(
+            sql.contains("::\"My \"\"Types\"\"\".\"Tenant Key\");"),
+            "{sql}"
+        );
+        let mut a = crate::snapshot::Attribute {
+            name: "x".into(),
+            collation: 0,
+            type_name: "int8".into(),
+            type_schema: "pg_catalog".into(),
+            type_category: 'N',
+        };
+        assert_eq!(a.type_sql(), "bigint");
+        a.type_name = "char".into();
+        assert_eq!(a.type_sql(), "pg_catalog.\"char\"");
+        a.type_name = "uuid".into();
+        assert_eq!(a.type_sql(), "pg_catalog.uuid");
     }
 
     #[test]

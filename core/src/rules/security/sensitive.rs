@@ -189,14 +189,15 @@ fn check(snap: &Snapshot, config: &Config) -> Vec<Finding> {
             if exposed { ", in a table other roles can read without Row Level Security" } else { "" }
         );
         let remediation = match kind {
-            Kind::Cvv => format!("-- Needs a decision (the data is lost):\n-- ALTER TABLE {table} DROP COLUMN {column};"),
+            Kind::Cvv => format!("Needs a decision (the data is lost):\nALTER TABLE {table} DROP COLUMN {column};"),
             Kind::CardNumber | Kind::Password | Kind::Secret => format!(
-                "-- Needs a migration: add a protected column, fill it, then\n-- ALTER TABLE {table} DROP COLUMN {column};"
+                "Needs a migration: add a protected column, fill it, then\nALTER TABLE {table} DROP COLUMN {column};"
             ),
             _ => format!(
-                "-- Needs a decision: who may read it? For example:\n-- REVOKE SELECT ({column}) ON {table} FROM <role>;"
+                "Needs a decision: who may read it? For example:\nREVOKE SELECT ({column}) ON {table} FROM <role>;"
             ),
         };
+        let remediation = quote::comment(&remediation);
         out.push(SENSITIVE_PLAINTEXT.finding(
             level,
             "table column",

@@ -284,9 +284,12 @@ fn temp_spill(snap: &Snapshot, _config: &Config) -> Vec<Finding> {
                 display_query(s, 200)
             );
             let remediation = format!(
-                "SET work_mem = '{mb}MB';  -- in the session or transaction that runs it\n\
-                 -- or for the role that runs it: ALTER ROLE {} SET work_mem = '{mb}MB';",
-                quote::ident(&s.role)
+                "SET work_mem = '{mb}MB';\n{}",
+                quote::comment(&format!(
+                    "in the session or transaction that runs it, or for the role that runs it:\n\
+                     ALTER ROLE {} SET work_mem = '{mb}MB';",
+                    quote::ident(&s.role)
+                ))
             );
             finding(
                 &TEMP_SPILL,
