@@ -55,6 +55,26 @@ impl AdvisorError {
     }
 }
 
+/// The value of an argument that must not be NULL, or an ERROR (22004) naming it.
+pub fn required<T>(value: Option<T>, argument: &str) -> T {
+    value.unwrap_or_else(|| {
+        AdvisorError::User {
+            code: PgSqlErrorCode::ERRCODE_NULL_VALUE_NOT_ALLOWED,
+            message: format!("{argument} must not be NULL"),
+            hint: "Leave the argument out to get its default.".into(),
+        }
+        .raise()
+    })
+}
+
+/// An array argument without NULL elements (22004 naming the argument otherwise).
+pub fn no_null_elements<T>(values: Vec<Option<T>>, argument: &str) -> Vec<T> {
+    values
+        .into_iter()
+        .map(|v| required(v, &format!("an element of {argument}")))
+        .collect()
+}
+
 impl From<pgrx::spi::SpiError> for AdvisorError {
     fn from(e: pgrx::spi::SpiError) -> Self {
         AdvisorError::Catalog(e.to_string())

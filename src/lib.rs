@@ -19,6 +19,11 @@ mod parse;
 #[allow(non_snake_case)]
 #[pg_guard]
 pub extern "C-unwind" fn _PG_init() {
+    // pgrx attaches a captured Rust backtrace to the DETAIL of every ERROR raised through
+    // Rust (panics, cancels) when RUST_BACKTRACE is set in the server's environment: build
+    // paths and 60+ lines a user should never see. Turn capturing off for this process.
+    // (_PG_init runs in the single-threaded backend or postmaster, before any capture.)
+    std::env::set_var("RUST_LIB_BACKTRACE", "0");
     gucs::init();
 }
 

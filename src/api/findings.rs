@@ -2,6 +2,7 @@
 //! views.
 
 use super::run_rules;
+use crate::error::{no_null_elements, required};
 use database_advisor_core::finding::Finding;
 use database_advisor_core::rules;
 use pgrx::prelude::*;
@@ -9,9 +10,9 @@ use pgrx::JsonB;
 
 #[pg_extern(stable)]
 fn _advisor_run(
-    rules: default!(Option<Vec<String>>, "NULL"),
-    include_suppressed: default!(bool, "false"),
-    with_undo: default!(bool, "false"),
+    rules: default!(Option<Vec<Option<String>>>, "NULL"),
+    include_suppressed: default!(Option<bool>, "false"),
+    with_undo: default!(Option<bool>, "false"),
 ) -> TableIterator<
     'static,
     (
@@ -28,7 +29,9 @@ fn _advisor_run(
         name!(suppressed_until, Option<String>),
     ),
 > {
-    let outcome = run_rules(rules, with_undo);
+    let rules = rules.map(|r| no_null_elements(r, "rules"));
+    let include_suppressed = required(include_suppressed, "include_suppressed");
+    let outcome = run_rules(rules, required(with_undo, "with_undo"));
     let active = outcome.findings.into_iter().map(|f| (f, None, None));
     let suppressed: Vec<_> = if include_suppressed {
         outcome
@@ -102,7 +105,7 @@ SELECT pg_catalog.pg_extension_config_dump('advisor_rule_settings', '');
 CREATE TABLE advisor_suppressions (
     rule text NOT NULL,
     object_identity text NOT NULL,
-    reason text NOT NULL CHECK (btrim(reason) <> ''),
+    reason text NOT NULL CHECK (reason ~ '\S'),
     until timestamptz,
     created_at timestamptz NOT NULL DEFAULT now(),
     created_by text NOT NULL DEFAULT current_user,

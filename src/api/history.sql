@@ -3,27 +3,36 @@
 CREATE FUNCTION advisor_check_rule(rule text) RETURNS void
 LANGUAGE plpgsql STABLE AS $$
 BEGIN
-    IF rule IS NULL OR NOT EXISTS (SELECT 1 FROM @extschema@.advisor_rules r WHERE r.id = rule) THEN
+    IF rule IS NULL THEN
+        RAISE EXCEPTION 'rule must not be NULL'
+            USING ERRCODE = '22004', HINT = 'SELECT id FROM advisor_rules lists every rule id.';
+    END IF;
+    IF NOT EXISTS (SELECT 1 FROM @extschema@.advisor_rules r WHERE r.id = rule) THEN
         RAISE EXCEPTION 'unknown rule "%"', rule
             USING ERRCODE = '22023',
                   HINT = 'Valid rules: ' || (SELECT string_agg(id, ', ' ORDER BY id) FROM @extschema@.advisor_rules);
     END IF;
 END $$;
 COMMENT ON FUNCTION advisor_check_rule(text) IS
-'Internal: raises SQLSTATE 22023 unless the rule id exists.';
+'Internal: raises SQLSTATE 22023 unless the rule id exists (22004 when NULL).';
 
 CREATE FUNCTION advisor_suppress(rule text, object_identity text, reason text,
                                  until timestamptz DEFAULT NULL)
 RETURNS void LANGUAGE plpgsql AS $$
 BEGIN
     PERFORM @extschema@.advisor_check_rule(rule);
-    IF object_identity IS NULL OR btrim(object_identity) = '' THEN
-        RAISE EXCEPTION 'object_identity is required'
+    IF object_identity IS NULL OR reason IS NULL THEN
+        RAISE EXCEPTION '% must not be NULL', CASE WHEN reason IS NULL THEN 'reason' ELSE 'object_identity' END
+            USING ERRCODE = '22004',
+                  HINT = 'Pass the object_identity (or the fingerprint) shown in advisor_findings and why it is accepted.';
+    END IF;
+    IF object_identity !~ '\S' THEN
+        RAISE EXCEPTION 'object_identity is empty'
             USING ERRCODE = '22023',
                   HINT = 'Use the object_identity (or the fingerprint) shown in advisor_findings.';
     END IF;
-    IF reason IS NULL OR btrim(reason) = '' THEN
-        RAISE EXCEPTION 'a suppression needs a reason'
+    IF reason !~ '\S' THEN
+        RAISE EXCEPTION 'a suppression needs a reason, not only white space'
             USING ERRCODE = '22023', HINT = 'Say why this finding is accepted, for the next reader.';
     END IF;
     IF until IS NOT NULL AND until <= now() THEN
@@ -35,18 +44,30 @@ BEGIN
     ON CONFLICT ON CONSTRAINT advisor_suppressions_pkey DO UPDATE
         SET reason = excluded.reason, until = excluded.until,
             created_at = now(), created_by = current_user;
+    -- a typo in the identity would suppress nothing, silently: say so
+    IF NOT EXISTS (SELECT 1 FROM @extschema@.advisor_run(ARRAY[rule], true) f
+                   WHERE object_identity IN (f.object_identity, f.fingerprint)) THEN
+        RAISE NOTICE 'no current % finding is about "%"', rule, object_identity
+            USING HINT = 'The suppression is kept and applies when such a finding appears. Check the spelling against object_identity or fingerprint in advisor_findings.';
+    END IF;
 END $$;
 COMMENT ON FUNCTION advisor_suppress(text, text, text, timestamptz) IS
 'Accepts one finding: the rule, the object_identity (or fingerprint) from advisor_findings, a reason, and optionally until when. It then leaves advisor_findings (see advisor_suppressed_findings). Replaces an existing suppression of the same finding.';
 
 CREATE FUNCTION advisor_unsuppress(rule text, object_identity text)
-RETURNS boolean LANGUAGE sql AS $$
-    WITH gone AS (
-        DELETE FROM @extschema@.advisor_suppressions s
-        WHERE s.rule = advisor_unsuppress.rule AND s.object_identity = advisor_unsuppress.object_identity
-        RETURNING 1)
-    SELECT count(*) > 0 FROM gone
-$$;
+RETURNS boolean LANGUAGE plpgsql AS $$
+DECLARE
+    removed int;
+BEGIN
+    PERFORM @extschema@.advisor_check_rule(rule);
+    IF object_identity IS NULL THEN
+        RAISE EXCEPTION 'object_identity must not be NULL' USING ERRCODE = '22004';
+    END IF;
+    DELETE FROM @extschema@.advisor_suppressions s
+    WHERE s.rule = advisor_unsuppress.rule AND s.object_identity = advisor_unsuppress.object_identity;
+    GET DIAGNOSTICS removed = ROW_COUNT;
+    RETURN removed > 0;
+END $$;
 COMMENT ON FUNCTION advisor_unsuppress(text, text) IS
 'Removes a suppression; returns whether there was one.';
 
@@ -57,7 +78,8 @@ RETURNS void LANGUAGE plpgsql AS $$
 BEGIN
     PERFORM @extschema@.advisor_check_rule(rule);
     IF enabled IS NULL THEN
-        RAISE EXCEPTION 'enabled must be true or false' USING ERRCODE = '22023';
+        RAISE EXCEPTION 'enabled must not be NULL' USING ERRCODE = '22004',
+            HINT = 'Pass true or false.';
     END IF;
     INSERT INTO @extschema@.advisor_rule_settings AS s (rule, enabled, level, reason)
     VALUES (rule, enabled, level, reason)
@@ -189,9 +211,14 @@ RETURNS bigint LANGUAGE plpgsql AS $$
 DECLARE
     job text := 'database_advisor:' || current_database();
     command text := 'SELECT @extschema@.advisor_snapshot()';
-    cron_db text := current_setting('cron.database_name', true);
+    -- superuser-only: read it where the caller may (pg_settings hides it otherwise)
+    cron_db text := (SELECT s.setting FROM pg_settings s WHERE s.name = 'cron.database_name');
     job_id bigint;
 BEGIN
+    IF schedule IS NULL THEN
+        RAISE EXCEPTION 'schedule must not be NULL' USING ERRCODE = '22004',
+            HINT = 'Pass a cron schedule such as ''17 * * * *'', or leave it out for hourly.';
+    END IF;
     IF NOT EXISTS (SELECT 1 FROM pg_extension WHERE extname = 'pg_cron') THEN
         IF cron_db IS NOT NULL AND cron_db <> current_database() THEN
             RAISE EXCEPTION 'pg_cron runs from database "%", not from "%"', cron_db, current_database()
@@ -233,6 +260,10 @@ DECLARE
     n int;
     listing text;
 BEGIN
+    IF max_level IS NULL THEN
+        RAISE EXCEPTION 'max_level must not be NULL' USING ERRCODE = '22004',
+            HINT = 'Pass info, warning or error, or leave it out.';
+    END IF;
     -- identities are printable (one line each); control characters are masked anyway so
     -- no name can forge a line of DETAIL
     SELECT count(*), string_agg(format('%s  %s  %s', f.level, f.rule,

@@ -102,6 +102,15 @@ fn prepare(index_defs: bool) -> (Snapshot, Config) {
 /// Run the named rules (all enabled ones when `None`) over one fresh snapshot, then apply
 /// rule settings and suppressions.
 fn run_rules(rule_ids: Option<Vec<String>>, index_defs: bool) -> Outcome {
+    if rule_ids.as_ref().is_some_and(|ids| ids.is_empty()) {
+        // no rule at all would report nothing, which reads like a clean bill of health
+        AdvisorError::User {
+            code: pgrx::PgSqlErrorCode::ERRCODE_INVALID_PARAMETER_VALUE,
+            message: "rules is an empty array: no rule would run".into(),
+            hint: "Pass NULL for every enabled rule, or name rules from advisor_rules.".into(),
+        }
+        .raise()
+    }
     let settings = or_raise(crate::loader::settings::load());
     let selected = or_raise(
         rules::select(rule_ids.as_deref(), &settings.rules).map_err(AdvisorError::UnknownRule),

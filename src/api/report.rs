@@ -6,8 +6,10 @@ use database_advisor_core::output;
 use pgrx::prelude::*;
 
 #[pg_extern(stable)]
-fn advisor_report(format: default!(String, "'text'")) -> String {
-    let format = format.trim().to_lowercase();
+fn advisor_report(format: default!(Option<String>, "'text'")) -> String {
+    let format = crate::error::required(format, "format")
+        .trim()
+        .to_lowercase();
     if !output::FORMATS.contains(&format.as_str()) {
         AdvisorError::UnknownFormat {
             given: format,

@@ -126,7 +126,11 @@ LANGUAGE plpgsql AS $$
 DECLARE
     purged bigint;
 BEGIN
-    IF older_than IS NULL OR older_than < interval '0' THEN
+    IF older_than IS NULL THEN
+        RAISE EXCEPTION 'older_than must not be NULL' USING ERRCODE = '22004',
+            HINT = 'For example: SELECT advisor_audit_purge(interval ''1 year'');';
+    END IF;
+    IF older_than < interval '0' THEN
         RAISE EXCEPTION 'older_than must be an interval of zero or more, got %', coalesce(older_than::text, 'NULL')
             USING ERRCODE = '22023', HINT = 'For example: SELECT advisor_audit_purge(interval ''1 year'');';
     END IF;

@@ -31,13 +31,14 @@ pub(super) enum Action {
 /// One entry point for the four actions: they share every check and the catalog reads.
 #[pg_extern(volatile)]
 fn _advisor_audit(
-    rel: pg_sys::Oid,
-    action: &str,
+    rel: Option<pg_sys::Oid>,
+    action: Option<&str>,
     exclude_columns: Option<Vec<Option<String>>>,
     changed_only: Option<bool>,
     skip_unchanged: Option<bool>,
 ) -> String {
-    let action = match action {
+    let rel = crate::error::required(rel, "rel");
+    let action = match crate::error::required(action, "action") {
         "sql" => Action::Sql,
         "enable" => Action::Enable,
         "disable" => Action::Disable,
@@ -68,6 +69,15 @@ fn _advisor_audit(
         }
     }
     if action != Action::Sql {
+        // SAFETY: reads a backend-local flag (true on a standby and in READ ONLY transactions)
+        if unsafe { pg_sys::XactReadOnly } {
+            user_error(
+                Code::ERRCODE_READ_ONLY_SQL_TRANSACTION,
+                "cannot change an audit in a read-only transaction".into(),
+                "Run it on the primary, outside a READ ONLY transaction; advisor_audit_sql() \
+                 shows the DDL without running it.",
+            )
+        }
         for statement in &statements {
             or_raise(Spi::run(statement).map_err(AdvisorError::from));
         }
@@ -106,24 +116,20 @@ fn requested_options(
     changed_only: Option<bool>,
     skip_unchanged: Option<bool>,
 ) -> AuditOptions {
-    let null = |what: &str| -> ! {
-        user_error(
-            Code::ERRCODE_NULL_VALUE_NOT_ALLOWED,
-            format!("{what} must not be NULL"),
-            "Leave the argument out to get its default.",
-        )
-    };
+    use crate::error::{no_null_elements, required};
     let mut exclude = Vec::new();
-    for c in exclude_columns.unwrap_or_else(|| null("exclude_columns")) {
-        let c = c.unwrap_or_else(|| null("an element of exclude_columns"));
+    for c in no_null_elements(
+        required(exclude_columns, "exclude_columns"),
+        "exclude_columns",
+    ) {
         if !exclude.contains(&c) {
             exclude.push(c);
         }
     }
     AuditOptions {
         exclude_columns: exclude,
-        changed_only: changed_only.unwrap_or_else(|| null("changed_only")),
-        skip_unchanged: skip_unchanged.unwrap_or_else(|| null("skip_unchanged")),
+        changed_only: required(changed_only, "changed_only"),
+        skip_unchanged: required(skip_unchanged, "skip_unchanged"),
         exclude_attnums: Vec::new(),
     }
 }
