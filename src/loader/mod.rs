@@ -290,7 +290,13 @@ fn load_with(client: &SpiClient<'_>) -> SpiResult<Snapshot> {
     })?;
 
     each_row(client, include_str!("sql/policies.sql"), |row| {
-        let trees: String = col(row, 9)?;
+        let using_tree: Option<String> = row.get(9)?;
+        let check_tree: Option<String> = row.get(10)?;
+        let per_row_functions = [&using_tree, &check_tree]
+            .into_iter()
+            .flatten()
+            .flat_map(|t| node_tree::per_row_function_ids(t))
+            .collect();
         snap.policies.push(Policy {
             oid: oid(row, 1)?,
             name: col(row, 2)?,
@@ -300,8 +306,10 @@ fn load_with(client: &SpiClient<'_>) -> SpiResult<Snapshot> {
             roles: oids(row, 6)?,
             using: printed_opt(row, 7)?,
             check: printed_opt(row, 8)?,
-            per_row_functions: node_tree::per_row_function_ids(&trees),
-            columns: col(row, 10)?,
+            using_tree,
+            check_tree,
+            per_row_functions,
+            columns: col(row, 11)?,
         });
         Ok(())
     })?;

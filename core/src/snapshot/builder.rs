@@ -319,7 +319,9 @@ impl SnapshotBuilder {
     }
 
     /// A permissive policy; `command` is `r`, `a`, `w`, `d` or `*`. Columns are the table
-    /// columns it references. Returns it for tweaking.
+    /// columns it references. The node trees are PostgreSQL's for the expressions `true`
+    /// and `false`, and unknown for any other text (set `using_tree` / `check_tree` to a
+    /// real tree to test what is derived from them). Returns it for tweaking.
     pub fn policy(
         &mut self,
         table: Oid,
@@ -340,6 +342,8 @@ impl SnapshotBuilder {
             roles: vec![PUBLIC],
             using: using.map(String::from),
             check: check.map(String::from),
+            using_tree: using.and_then(literal_tree),
+            check_tree: check.and_then(literal_tree),
             per_row_functions: Vec::new(),
             columns,
         });
@@ -408,5 +412,14 @@ impl SnapshotBuilder {
 
     pub fn build(self) -> Snapshot {
         self.snap.finish()
+    }
+}
+
+/// The node tree of a deparsed expression that is a boolean literal.
+fn literal_tree(expr: &str) -> Option<String> {
+    match expr.trim() {
+        "true" => Some(node_tree::bool_const_tree(true)),
+        "false" => Some(node_tree::bool_const_tree(false)),
+        _ => None,
     }
 }

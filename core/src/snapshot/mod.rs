@@ -131,6 +131,9 @@ pub struct Policy {
     /// Deparsed USING and WITH CHECK expressions.
     pub using: Option<String>,
     pub check: Option<String>,
+    /// Their `pg_node_tree` text (`polqual`, `polwithcheck`): what the rules analyse.
+    pub using_tree: Option<String>,
+    pub check_tree: Option<String>,
     /// Functions called per row: outside any sub-select, in USING or WITH CHECK.
     pub per_row_functions: Vec<Oid>,
     /// Columns of its own table the policy references (`pg_depend`).
@@ -151,6 +154,21 @@ impl Policy {
     /// Whether the policy applies to `command` (`r`, `a`, `w`, `d`).
     pub fn applies_to(&self, command: char) -> bool {
         self.command == '*' || self.command == command
+    }
+
+    /// USING is TRUE for every row (folded from its node tree: `true`, `1 = 1`,
+    /// `id IS NULL OR id IS NOT NULL`, ...; see [`node_tree::always_true`]).
+    pub fn using_always_true(&self) -> bool {
+        self.using_tree
+            .as_deref()
+            .is_some_and(node_tree::always_true)
+    }
+
+    /// WITH CHECK is TRUE for every row.
+    pub fn check_always_true(&self) -> bool {
+        self.check_tree
+            .as_deref()
+            .is_some_and(node_tree::always_true)
     }
 }
 

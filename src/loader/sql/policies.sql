@@ -1,5 +1,6 @@
 -- Row level security policies on user tables: command, roles, deparsed conditions, the
--- node trees (to find per-row function calls) and the table columns they reference.
+-- node trees of USING and WITH CHECK (per-row function calls, tautologies) and the table
+-- columns they reference.
 SELECT p.oid::int8,
        p.polname::text,
        p.polrelid::int8,
@@ -8,7 +9,8 @@ SELECT p.oid::int8,
        p.polroles::int8[],
        pg_get_expr(p.polqual, p.polrelid),
        pg_get_expr(p.polwithcheck, p.polrelid),
-       coalesce(p.polqual::text, '') || ' ' || coalesce(p.polwithcheck::text, ''),
+       p.polqual::text,
+       p.polwithcheck::text,
        ARRAY(SELECT DISTINCT d.refobjsubid::int2
              FROM pg_depend d
              WHERE d.classid = 'pg_policy'::regclass AND d.objid = p.oid

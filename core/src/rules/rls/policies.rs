@@ -16,8 +16,9 @@ pub const ALWAYS_TRUE: Rule = Rule {
     id: "rls_policy_always_true",
     category: Category::Security,
     default_level: Level::Warning,
-    description: "Permissive write policy whose USING or WITH CHECK is constant true for \
-                  non-admin roles: it restricts nothing",
+    description: "Permissive write policy whose USING or WITH CHECK is always true (true, \
+                  1 = 1, x IS NULL OR x IS NOT NULL, ...) for non-admin roles: it restricts \
+                  nothing (info when none of them holds the write privilege)",
     check: always_true,
 };
 
@@ -66,10 +67,6 @@ pub const TENANT_UNPROTECTED: Rule = Rule {
     check: tenant_unprotected,
 };
 
-fn is_true(expr: Option<&str>) -> bool {
-    expr.is_some_and(|e| e.trim() == "true")
-}
-
 /// Applies to some role RLS really restricts (PUBLIC or a non-admin role).
 fn applies_to_ordinary_roles(snap: &Snapshot, p: &Policy) -> bool {
     p.roles.iter().any(|&r| !is_admin(snap, r))
@@ -81,17 +78,25 @@ fn roles_overlap(a: &Policy, b: &Policy) -> bool {
         || a.roles.iter().any(|r| b.roles.contains(r))
 }
 
-/// The check a write policy effectively applies: WITH CHECK, else USING (UPDATE / ALL).
-fn effective_check(p: &Policy) -> Option<&str> {
+/// An UPDATE / DELETE / ALL policy whose USING lets every row through (folded from the
+/// node tree, not matched as text).
+fn using_always_true(p: &Policy) -> bool {
+    matches!(p.command, 'w' | 'd' | '*') && p.using_always_true()
+}
+
+/// Whether the check a write policy effectively applies (WITH CHECK, else USING for
+/// UPDATE / ALL) is always true; `None` when it has neither.
+fn effective_check_always_true(p: &Policy) -> Option<bool> {
     match p.command {
-        'a' => p.check.as_deref(),
-        'w' | '*' => p.check.as_deref().or(p.using.as_deref()),
+        'a' => p.check.as_ref().map(|_| p.check_always_true()),
+        'w' | '*' if p.check.is_some() => Some(p.check_always_true()),
+        'w' | '*' => p.using.as_ref().map(|_| p.using_always_true()),
         _ => None,
     }
 }
 
 fn writes_unchecked(p: &Policy) -> bool {
-    matches!(p.command, 'a' | 'w' | '*') && effective_check(p).is_none_or(|c| c.trim() == "true")
+    matches!(p.command, 'a' | 'w' | '*') && effective_check_always_true(p).unwrap_or(true)
 }
 
 /// The restrictive read conditions (USING of permissive SELECT/ALL policies) that apply to
@@ -103,7 +108,7 @@ fn read_conditions<'s>(snap: &'s Snapshot, p: &Policy) -> Vec<&'s str> {
         .collect();
     if readers
         .iter()
-        .any(|r| r.using.as_deref().is_none_or(|u| u.trim() == "true"))
+        .any(|r| r.using.is_none() || r.using_always_true())
     {
         return Vec::new();
     }
@@ -133,11 +138,43 @@ fn policy_metadata(snap: &Snapshot, p: &Policy) -> serde_json::Value {
     m
 }
 
+/// Policies of in-scope tables with RLS on. On a table with RLS off no policy applies, and
+/// `rls_policy_without_rls` reports the table: what its policies say is not reported too.
 fn scoped_policies<'s>(
     snap: &'s Snapshot,
     config: &'s Config,
 ) -> impl Iterator<Item = &'s Policy> + 's {
-    tables(snap, config).flat_map(move |t| snap.policies_on(t.oid))
+    tables(snap, config)
+        .filter(|t| t.rls_enabled)
+        .flat_map(move |t| snap.policies_on(t.oid))
+}
+
+/// The roles `p` restricts that hold one of `privileges` on its table, through a direct
+/// grant or a grant to PUBLIC; for a policy TO PUBLIC, every such grantee. Left out:
+/// administrators and the owner (RLS restricts neither, unless it is forced for the owner).
+fn writers(snap: &Snapshot, rel: &Relation, p: &Policy, privileges: &[&str]) -> Vec<Oid> {
+    let restricted = |r: Oid| !is_admin(snap, r) && (r != rel.owner || rel.rls_forced);
+    let grantees: BTreeSet<Oid> = rel
+        .grants
+        .iter()
+        .filter(|g| privileges.contains(&g.privilege.as_str()))
+        .map(|g| g.grantee)
+        .collect();
+    let candidates: Vec<Oid> = if grantees.contains(&PUBLIC) {
+        p.roles.clone()
+    } else if p.roles.contains(&PUBLIC) {
+        grantees.into_iter().collect()
+    } else {
+        p.roles
+            .iter()
+            .copied()
+            .filter(|r| grantees.contains(r))
+            .collect()
+    };
+    let mut out: Vec<Oid> = candidates.into_iter().filter(|&r| restricted(r)).collect();
+    out.sort_unstable();
+    out.dedup();
+    out
 }
 
 fn always_true(snap: &Snapshot, config: &Config) -> Vec<Finding> {
@@ -146,30 +183,67 @@ fn always_true(snap: &Snapshot, config: &Config) -> Vec<Finding> {
         if !p.permissive || !applies_to_ordinary_roles(snap, p) {
             continue;
         }
-        let using_true = matches!(p.command, 'w' | 'd' | '*') && is_true(p.using.as_deref());
+        let using_true = using_always_true(p);
         // a write that needs no check while reads are restricted: rls_write_without_check
         let check_true = writes_unchecked(p) && read_conditions(snap, p).is_empty();
         if !using_true && !check_true {
             continue;
         }
+        let rel = &snap.relations[&p.table];
+        let table = snap.rel_identity(p.table);
+        // what the policy lets through: USING for UPDATE / DELETE, the check for INSERT / UPDATE
+        let mut privileges = Vec::new();
+        if check_true && matches!(p.command, 'a' | '*') {
+            privileges.push("INSERT");
+        }
+        if matches!(p.command, 'w' | '*') {
+            privileges.push("UPDATE");
+        }
+        if using_true && matches!(p.command, 'd' | '*') {
+            privileges.push("DELETE");
+        }
+        let writers = writers(snap, rel, p, &privileges);
         let id = policy_identity(snap, p);
-        let what = if using_true {
-            "USING (true)"
+        let always = |clause: &str, expr: &str| {
+            if expr.trim() == "true" {
+                format!("{clause} (true)")
+            } else {
+                format!("{clause} ({expr}), which is always true")
+            }
+        };
+        let what = match (&p.using, &p.check) {
+            (Some(u), _) if using_true => always("USING", u),
+            (_, Some(c)) => always("WITH CHECK", c),
+            _ => "no WITH CHECK".to_string(),
+        };
+        let verb = match p.command {
+            'd' => "delete any row of",
+            'a' => "insert any row into",
+            'w' if using_true => "update any row of",
+            'w' => "update rows to any values in",
+            _ if using_true => "read and change any row of",
+            _ => "write any row into",
+        };
+        let (level, consequence) = if writers.is_empty() {
+            (
+                Level::Info,
+                format!(
+                    "none of these roles holds {} on {table} today (direct grants), so it \
+                     lets nothing through yet; it restricts nothing once one does",
+                    privileges.join(" or ")
+                ),
+            )
         } else {
-            "no real WITH CHECK"
+            (
+                Level::Warning,
+                format!("{} may {verb} {table}", super::role_list(snap, &writers)),
+            )
         };
         let detail = format!(
-            "Policy {id} ({} for {}) has {what}: every such role may {} any row of {}. Write \
-             the condition that should hold (the remediation is a commented template).",
+            "Policy {id} ({} for {}) has {what}: {consequence}. Write the condition that \
+             should hold (the remediation is a commented template).",
             p.command_name(),
             super::role_list(snap, &p.roles),
-            match p.command {
-                'd' => "delete",
-                'a' => "insert",
-                'w' => "update",
-                _ => "read and change",
-            },
-            snap.rel_identity(p.table)
         );
         let remediation = quote::comment(&format!(
             "Needs a decision: which rows may these roles change? For example:\n\
@@ -177,14 +251,20 @@ fn always_true(snap: &Snapshot, config: &Config) -> Vec<Finding> {
             quote::ident(&p.name),
             snap.rel_identity(p.table)
         ));
+        let mut metadata = policy_metadata(snap, p);
+        metadata["privileges"] = json!(privileges);
+        metadata["writers"] = json!(writers
+            .iter()
+            .map(|&r| snap.role_name(r))
+            .collect::<Vec<_>>());
         out.push(ALWAYS_TRUE.finding(
-            Level::Warning,
+            level,
             "policy",
             id,
             None,
             detail,
             Some(remediation),
-            policy_metadata(snap, p),
+            metadata,
         ));
     }
     out
@@ -193,12 +273,11 @@ fn always_true(snap: &Snapshot, config: &Config) -> Vec<Finding> {
 fn write_without_check(snap: &Snapshot, config: &Config) -> Vec<Finding> {
     let mut out = Vec::new();
     for p in scoped_policies(snap, config) {
-        // USING (true) on UPDATE / DELETE / ALL is rls_policy_always_true's
-        let using_true = matches!(p.command, 'w' | 'd' | '*') && is_true(p.using.as_deref());
+        // an always-true USING on UPDATE / DELETE / ALL is rls_policy_always_true's
         if !p.permissive
             || !applies_to_ordinary_roles(snap, p)
             || !writes_unchecked(p)
-            || using_true
+            || using_always_true(p)
         {
             continue;
         }
@@ -594,6 +673,9 @@ fn tenant_unprotected(snap: &Snapshot, config: &Config) -> Vec<Finding> {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::rules::rls::tables::POLICY_WITHOUT_RLS;
+    use crate::snapshot::builder::OWNER;
+    use crate::snapshot::node_tree::fixtures as fx;
     use crate::snapshot::SnapshotBuilder;
 
     fn run(rule: &Rule, b: SnapshotBuilder) -> Vec<Finding> {
@@ -608,10 +690,27 @@ mod tests {
 
     const TENANT: &str = "(tenant_id = ( SELECT (current_setting('app.tenant_id'::text))::bigint AS current_setting))";
 
+    /// `app_user`, granted every table privilege on `t`.
+    fn app_user(b: &mut SnapshotBuilder, t: Oid) -> Oid {
+        let app = b.role("app_user", true, false, false);
+        b.grant(t, app, &["SELECT", "INSERT", "UPDATE", "DELETE"]);
+        app
+    }
+
+    fn identities(found: &[Finding]) -> Vec<(String, Level)> {
+        let mut out: Vec<_> = found
+            .iter()
+            .map(|f| (f.object_identity.clone(), f.level))
+            .collect();
+        out.sort();
+        out
+    }
+
     #[test]
     fn always_true_using_and_check() {
         let mut b = SnapshotBuilder::new();
         let t = tasks(&mut b);
+        app_user(&mut b, t);
         b.policy(t, "edit", 'w', Some("true"), None, &[]);
         b.policy(t, "read", 'r', Some("true"), None, &[]);
         b.policy(t, "add", 'a', None, Some("true"), &[]);
@@ -787,5 +886,233 @@ mod tests {
         let t = tasks(&mut b);
         b.policy(t, "tenant", 'r', Some(TENANT), None, &["tenant_id"]);
         assert!(run(&TENANT_UNPROTECTED, b).is_empty());
+    }
+
+    #[test]
+    fn tautologies_are_found_by_folding_the_tree_not_the_text() {
+        let mut b = SnapshotBuilder::new();
+        let t = tasks(&mut b);
+        app_user(&mut b, t);
+        b.policy(t, "add", 'a', None, Some("(1 = 1)"), &[])
+            .check_tree = Some(fx::ONE_EQ_ONE.into());
+        b.policy(
+            t,
+            "edit",
+            'w',
+            Some("((id IS NOT NULL) OR (id IS NULL))"),
+            None,
+            &["id"],
+        )
+        .using_tree = Some(fx::NULL_OR_NOT_NULL.into());
+        b.policy(t, "wipe", 'd', Some("(NOT false)"), None, &[])
+            .using_tree = Some(fx::NOT_FALSE.into());
+        // x = x is NULL where x is NULL: not a tautology
+        b.policy(t, "same", 'd', Some("(id = id)"), None, &["id"])
+            .using_tree = Some(fx::id_eq_id());
+        b.policy(t, "mine", 'w', Some("(owner_id = 5)"), None, &["owner_id"])
+            .using_tree = Some(fx::OWNER_IS_5.into());
+        // the text says true, the tree does not: the tree decides
+        b.policy(t, "text_only", 'd', Some("true"), None, &[])
+            .using_tree = Some(fx::OWNER_IS_5.into());
+        let found = run(&ALWAYS_TRUE, b);
+        assert_eq!(
+            identities(&found),
+            [
+                ("add on app.tasks".to_string(), Level::Warning),
+                ("edit on app.tasks".to_string(), Level::Warning),
+                ("wipe on app.tasks".to_string(), Level::Warning),
+            ]
+        );
+        let add = found
+            .iter()
+            .find(|f| f.object_identity.starts_with("add"))
+            .unwrap();
+        assert!(
+            add.detail.contains("has WITH CHECK ((1 = 1)), which is always true: app_user may insert any row into app.tasks"),
+            "{}",
+            add.detail
+        );
+        let wipe = found
+            .iter()
+            .find(|f| f.object_identity.starts_with("wipe"))
+            .unwrap();
+        assert!(wipe.detail.contains("USING ((NOT false)), which is always true: app_user may delete any row of app.tasks"), "{}", wipe.detail);
+    }
+
+    #[test]
+    fn write_without_check_folds_the_check_too() {
+        let mut b = SnapshotBuilder::new();
+        let t = tasks(&mut b);
+        app_user(&mut b, t);
+        b.policy(t, "read", 'r', Some(TENANT), None, &["tenant_id"]);
+        b.policy(t, "add", 'a', None, Some("(2 > 1)"), &[])
+            .check_tree = Some(fx::TWO_GT_ONE.into());
+        // a real check
+        b.policy(
+            t,
+            "edit",
+            'w',
+            Some(TENANT),
+            Some("(owner_id = 5)"),
+            &["tenant_id"],
+        )
+        .check_tree = Some(fx::OWNER_IS_5.into());
+        let snap = b.build();
+        let found = (WRITE_WITHOUT_CHECK.check)(&snap, &Config::default());
+        assert_eq!(
+            identities(&found),
+            [("add on app.tasks".to_string(), Level::Warning)]
+        );
+        assert!((ALWAYS_TRUE.check)(&snap, &Config::default()).is_empty());
+        // a read policy whose USING is a tautology restricts no read: always_true's case
+        let mut b = SnapshotBuilder::new();
+        let t = tasks(&mut b);
+        app_user(&mut b, t);
+        b.policy(
+            t,
+            "read",
+            'r',
+            Some("(true OR (owner_id = 5))"),
+            None,
+            &["owner_id"],
+        )
+        .using_tree = Some(fx::TRUE_OR_OWNER.into());
+        b.policy(t, "add", 'a', None, Some("true"), &[]);
+        let snap = b.build();
+        assert!((WRITE_WITHOUT_CHECK.check)(&snap, &Config::default()).is_empty());
+        assert_eq!(
+            identities(&(ALWAYS_TRUE.check)(&snap, &Config::default())),
+            [("add on app.tasks".to_string(), Level::Warning)]
+        );
+    }
+
+    #[test]
+    fn policies_of_tables_without_rls_are_reported_once_by_policy_without_rls() {
+        let mut b = SnapshotBuilder::new();
+        let t = b.table("app", "open", &["id", "tenant_id", "owner_id"]);
+        app_user(&mut b, t);
+        let f = b.function("pg_catalog", "current_setting", "text");
+        f.volatility = 's';
+        let setting = f.oid;
+        b.policy(t, "edit", 'w', Some("true"), None, &[]);
+        b.policy(t, "add", 'a', None, Some("true"), &[]);
+        b.policy(
+            t,
+            "tenant",
+            'r',
+            Some("(tenant_id = (current_setting('app.tenant_id'::text))::bigint)"),
+            None,
+            &["tenant_id"],
+        )
+        .per_row_functions = vec![setting];
+        let snap = b.build();
+        let config = Config::default();
+        assert!((ALWAYS_TRUE.check)(&snap, &config).is_empty());
+        assert!((PER_ROW_FUNCTION.check)(&snap, &config).is_empty());
+        assert!((WRITE_WITHOUT_CHECK.check)(&snap, &config).is_empty());
+        let once = (POLICY_WITHOUT_RLS.check)(&snap, &config);
+        assert_eq!(identities(&once), [("app.open".to_string(), Level::Error)]);
+        // with RLS on, the same policies are reported
+        let mut snap = snap;
+        snap.relations.get_mut(&t).unwrap().rls_enabled = true;
+        assert_eq!((ALWAYS_TRUE.check)(&snap, &config).len(), 1, "edit");
+        assert_eq!((WRITE_WITHOUT_CHECK.check)(&snap, &config).len(), 1, "add");
+        assert_eq!((PER_ROW_FUNCTION.check)(&snap, &config).len(), 1);
+        assert!((POLICY_WITHOUT_RLS.check)(&snap, &config).is_empty());
+    }
+
+    #[test]
+    fn always_true_needs_a_role_that_holds_the_write_privilege() {
+        let level = |setup: &dyn Fn(&mut SnapshotBuilder, Oid)| {
+            let mut b = SnapshotBuilder::new();
+            let t = tasks(&mut b);
+            // the owner holds everything (acldefault), but RLS does not restrict it
+            b.grant(t, OWNER, &["SELECT", "INSERT", "UPDATE", "DELETE"]);
+            setup(&mut b, t);
+            let found = run(&ALWAYS_TRUE, b);
+            assert!(found.len() <= 1);
+            found.first().map(|f| (f.level, f.detail.clone()))
+        };
+        // TO PUBLIC, UPDATE USING (true): nobody but the owner may update
+        let (l, detail) = level(&|b, t| {
+            let reader = b.role("reader", true, false, false);
+            b.grant(t, reader, &["SELECT"]);
+            b.policy(t, "edit", 'w', Some("true"), None, &[]);
+        })
+        .unwrap();
+        assert_eq!(l, Level::Info);
+        assert!(
+            detail.contains("none of these roles holds UPDATE on app.tasks today"),
+            "{detail}"
+        );
+        // ... unless RLS is forced: then the owner is restricted by it
+        let (l, detail) = level(&|b, t| {
+            b.relation_mut(t).rls_forced = true;
+            b.policy(t, "edit", 'w', Some("true"), None, &[]);
+        })
+        .unwrap();
+        assert_eq!(l, Level::Warning);
+        assert!(
+            detail.contains("app_owner may update any row of app.tasks"),
+            "{detail}"
+        );
+        // a grantee of UPDATE makes it a warning, naming who may write
+        let (l, detail) = level(&|b, t| {
+            let writer = b.role("writer", true, false, false);
+            let reader = b.role("reader", true, false, false);
+            b.grant(t, writer, &["UPDATE"]);
+            b.grant(t, reader, &["SELECT"]);
+            b.policy(t, "edit", 'w', Some("true"), None, &[]);
+        })
+        .unwrap();
+        assert_eq!(l, Level::Warning);
+        assert!(detail.contains("writer may update any row"), "{detail}");
+        // TO a role that only reads, while another role may delete
+        let (l, _) = level(&|b, t| {
+            let writer = b.role("writer", true, false, false);
+            let reader = b.role("reader", true, false, false);
+            b.grant(t, writer, &["DELETE"]);
+            b.grant(t, reader, &["SELECT"]);
+            b.policy(t, "wipe", 'd', Some("true"), None, &[]).roles = vec![reader];
+        })
+        .unwrap();
+        assert_eq!(l, Level::Info);
+        // DELETE granted to PUBLIC: every role the policy names may delete
+        let (l, detail) = level(&|b, t| {
+            let reader = b.role("reader", true, false, false);
+            b.grant(t, PUBLIC, &["DELETE"]);
+            b.policy(t, "wipe", 'd', Some("true"), None, &[]).roles = vec![reader];
+        })
+        .unwrap();
+        assert_eq!(l, Level::Warning);
+        assert!(detail.contains("reader may delete any row"), "{detail}");
+        // an INSERT check needs INSERT, not UPDATE
+        let (l, _) = level(&|b, t| {
+            let writer = b.role("writer", true, false, false);
+            b.grant(t, writer, &["UPDATE", "DELETE"]);
+            b.policy(t, "add", 'a', None, Some("true"), &[]);
+        })
+        .unwrap();
+        assert_eq!(l, Level::Info);
+        // ALL USING (true) with only SELECT granted: reads are fine, nothing to write
+        let (l, detail) = level(&|b, t| {
+            let reader = b.role("reader", true, false, false);
+            b.grant(t, reader, &["SELECT"]);
+            b.policy(t, "all", '*', Some("true"), None, &[]);
+        })
+        .unwrap();
+        assert_eq!(l, Level::Info);
+        assert!(
+            detail.contains("holds INSERT or UPDATE or DELETE"),
+            "{detail}"
+        );
+        // an admin with the privilege is not restricted by RLS anyway
+        let (l, _) = level(&|b, t| {
+            let admin = b.role("admin", true, false, true);
+            b.grant(t, admin, &["UPDATE"]);
+            b.policy(t, "edit", 'w', Some("true"), None, &[]).roles = vec![admin, PUBLIC];
+        })
+        .unwrap();
+        assert_eq!(l, Level::Info);
     }
 }

@@ -1,5 +1,6 @@
 //! `sensitive_column_plaintext`: columns whose names say they hold card numbers, CVV,
-//! passwords, secrets, national ids, bank accounts or personal data, stored as plain text.
+//! passwords, secrets, national ids, bank accounts, health data, device identifiers or
+//! personal data, stored as plain text.
 //!
 //! Names are split into lower-case tokens (`customerEmail` -> `customer_email`,
 //! `card_no` -> `card_no`), and patterns match whole tokens: `emailed_at` is not an email.
@@ -20,7 +21,8 @@ pub const SENSITIVE_PLAINTEXT: Rule = Rule {
     category: Category::Compliance,
     default_level: Level::Error,
     description: "Column named like a card number, CVV, password, secret, national id, bank \
-                  account or personal data, stored as plain text (card data and secrets: error)",
+                  account, health record, device identifier or personal data, stored as plain \
+                  text (card data and secrets: error; health data: warning, error when exposed)",
     check,
 };
 
@@ -33,6 +35,10 @@ pub enum Kind {
     Secret,
     NationalId,
     BankAccount,
+    /// Medical records and patient or health-insurance identifiers (GDPR art. 9, HIPAA).
+    HealthData,
+    /// IMEI, MAC address: identify a person's device (personal data under GDPR).
+    DeviceId,
     PersonalData,
 }
 
@@ -43,8 +49,10 @@ impl Kind {
             Kind::Cvv => "a card verification code (CVV/CVC)",
             Kind::Password => "a password",
             Kind::Secret => "a secret, token or key",
-            Kind::NationalId => "a national identifier",
+            Kind::NationalId => "a national or government-issued identifier",
             Kind::BankAccount => "a bank account",
+            Kind::HealthData => "health data",
+            Kind::DeviceId => "a device identifier",
             Kind::PersonalData => "personal data",
         }
     }
@@ -60,16 +68,24 @@ fn patterns() -> &'static Patterns {
     static P: OnceLock<Patterns> = OnceLock::new();
     P.get_or_init(|| {
         let k = |re: &str| Regex::new(&format!("(^|_)({re})(_|$)")).expect("valid pattern");
+        // a pattern that must end the name: `user_jwt`, not `jwt_issuer`
+        let last = |re: &str| Regex::new(&format!("(^|_)({re})$")).expect("valid pattern");
         Patterns {
             token: Regex::new("[A-Z]+[a-z]*|[a-z]+|[0-9]+").expect("valid pattern"),
             protected: k("hash|hashed|digest|bcrypt|scrypt|argon2|encrypted|enc|cipher|ciphertext|masked|last_?4|last_four|fingerprint|salt|tokenized|expires|expiry|exp|at|on|verified|count|type|id_type"),
             kinds: vec![
-                (Kind::Cvv, k("cvv_?2?|cvc_?2?|csc|cid|card_(verification|security)_(code|value)|security_code")),
+                (Kind::Cvv, k("cvv_?2?|cvc_?2?|cvn_?2?|csc|cid|card_(verification|security)_(code|value)|security_code")),
                 (Kind::CardNumber, k("(card|cc|credit_card|creditcard)_(number|num|no|nr)|cardnumber|ccnumber|pan|primary_account_number")),
+                // the bare name (`credit_card`, `customer_credit_card`), not `credit_card_id`
+                (Kind::CardNumber, last("credit_?card")),
                 (Kind::Password, k("password|passwd|pwd|pass_?phrase|passcode")),
-                (Kind::Secret, k("secret|secret_key|token|api_?key|apikey|private_?key|access_?key|auth_token|refresh_token|session_token|client_secret")),
-                (Kind::NationalId, k("ssn|social_security(_number)?|national_(id|number)|passport(_(number|no))?|tax_(id|number)|driver_?s?_licen[cs]e")),
-                (Kind::BankAccount, k("iban|bank_account(_(number|no))?|account_(number|no)|routing_number|sort_code")),
+                (Kind::Secret, k("secret|secret_key|token|api_?key|apikey|private_?key|access_?key|auth_token|refresh_token|session_token|client_secret|(auth|session|ssh|pgp|gpg|licen[cs]e|activation)_key|(recovery|backup|verification)_codes?|(2_fa|two_?fa|mfa|otp|totp)_codes?")),
+                (Kind::Secret, last("jwt|otp")),
+                (Kind::NationalId, k("ssn|social_security(_number)?|national_(id|number)|national_insurance(_(number|no))?|passport(_(number|no))?|tax_(id|number)|driver_?s?_licen[cs]e|licen[cs]e_(number|no)")),
+                (Kind::BankAccount, k("iban|bank_account(_(number|no))?|account_(number|no)|routing_number|sort_code|swift_(code|bic)|bic")),
+                (Kind::HealthData, k("(health|medical)_records?(_(number|no))?|patient_id|insurance_(number|no)")),
+                // before personal data: `mac_address` is not a postal address
+                (Kind::DeviceId, k("imei|mac_?address|mac_addr")),
                 (Kind::PersonalData, k("email|e_mail|email_address|phone|phone_number|mobile|telephone|birth_?date|date_of_birth|dob|birthday|address|street|zip|zip_code|postal_code|postcode")),
             ],
         }
@@ -159,6 +175,8 @@ fn check(snap: &Snapshot, config: &Config) -> Vec<Finding> {
         let exposed = !rel.rls_enabled && !exposed_to(snap, rel, config).is_empty();
         let level = match kind {
             Kind::CardNumber | Kind::Cvv | Kind::Password | Kind::Secret => Level::Error,
+            Kind::HealthData if exposed => Level::Error,
+            Kind::HealthData => Level::Warning,
             _ if exposed => Level::Warning,
             _ => Level::Info,
         };
@@ -176,6 +194,10 @@ fn check(snap: &Snapshot, config: &Config) -> Vec<Finding> {
             }
             Kind::Secret => {
                 "store a hash of tokens you compare, or encrypt secrets you must read back"
+            }
+            Kind::HealthData => {
+                "health data is a special category (GDPR art. 9, HIPAA): restrict who can read \
+                 it (Row Level Security, column privileges) and encrypt it"
             }
             _ => {
                 "restrict who can read it (Row Level Security, column privileges) and consider \
@@ -302,5 +324,143 @@ mod tests {
             (SENSITIVE_PLAINTEXT.check)(&b.build(), &Config::default())[0].level,
             Level::Warning
         );
+    }
+
+    #[test]
+    fn names_splinter_catches() {
+        let positives = [
+            ("credit_card", Kind::CardNumber),
+            ("creditCard", Kind::CardNumber),
+            ("customer_credit_card", Kind::CardNumber),
+            ("auth_key", Kind::Secret),
+            ("session_key", Kind::Secret),
+            ("ssh_key", Kind::Secret),
+            ("pgp_key", Kind::Secret),
+            ("gpg_key", Kind::Secret),
+            ("license_key", Kind::Secret),
+            ("licence_key", Kind::Secret),
+            ("activation_key", Kind::Secret),
+            ("jwt", Kind::Secret),
+            ("user_jwt", Kind::Secret),
+            ("otp", Kind::Secret),
+            ("otp_code", Kind::Secret),
+            ("recovery_code", Kind::Secret),
+            ("recovery_codes", Kind::Secret),
+            ("backup_code", Kind::Secret),
+            ("verification_code", Kind::Secret),
+            ("2fa_code", Kind::Secret),
+            ("mfa_code", Kind::Secret),
+            ("cvn", Kind::Cvv),
+            ("license_number", Kind::NationalId),
+            ("national_insurance_number", Kind::NationalId),
+            ("swift_code", Kind::BankAccount),
+            ("bic", Kind::BankAccount),
+            ("bank_bic", Kind::BankAccount),
+            ("health_record", Kind::HealthData),
+            ("medical_record", Kind::HealthData),
+            ("medical_record_number", Kind::HealthData),
+            ("patient_id", Kind::HealthData),
+            ("patientId", Kind::HealthData),
+            ("insurance_number", Kind::HealthData),
+            ("imei", Kind::DeviceId),
+            ("device_imei", Kind::DeviceId),
+            ("mac_address", Kind::DeviceId),
+            ("macaddress", Kind::DeviceId),
+            ("macAddress", Kind::DeviceId),
+        ];
+        for (name, kind) in positives {
+            assert_eq!(classify(name), Some(kind), "{name}");
+        }
+        let near_misses = [
+            "jwt_expires_at",
+            "jwt_issuer",
+            "otp_verified",
+            "otp_enabled",
+            "topic",
+            "mac_address_hash",
+            "mac",
+            "macro",
+            "bicycle",
+            "cubicle",
+            "basic",
+            "license",
+            "license_type",
+            "licensee",
+            "key",
+            "keyboard",
+            "public_key",
+            "ssh_public_key",
+            "session_id",
+            "session_key_expires_at",
+            "credit_card_id",
+            "credit_card_type",
+            "credit_card_expiry",
+            "backup_at",
+            "verification_status",
+            "activation_date",
+            "patient",
+            "health_score",
+            "record_id",
+            "insurance_type",
+            "swift",
+            "imei_verified",
+            "2fa_enabled",
+        ];
+        for name in near_misses {
+            assert_eq!(classify(name), None, "{name}");
+        }
+        assert_eq!(
+            tokens("2fa_code"),
+            "2_fa_code",
+            "digits are a token of their own"
+        );
+    }
+
+    #[test]
+    fn health_data_and_device_identifiers() {
+        let mut b = SnapshotBuilder::new();
+        let t = b.table(
+            "clinic",
+            "visits",
+            &[
+                "patient_id",
+                "medical_record",
+                "imei",
+                "mac_address",
+                "visit_id",
+            ],
+        );
+        // an integer patient id is a key, not plain text
+        b.attribute_mut(t, "patient_id").type_category = 'N';
+        // the macaddr type is not plain text either
+        b.attribute_mut(t, "mac_address").type_category = 'U';
+        let found = (SENSITIVE_PLAINTEXT.check)(&b.build(), &Config::default());
+        let summary: Vec<(&str, Level)> = found
+            .iter()
+            .map(|f| (f.object_identity.as_str(), f.level))
+            .collect();
+        assert_eq!(
+            summary,
+            [
+                ("clinic.visits.medical_record", Level::Warning),
+                ("clinic.visits.imei", Level::Info),
+            ]
+        );
+        assert!(found[0].detail.contains("looks like health data"));
+        assert!(found[0].detail.contains("GDPR art. 9, HIPAA"));
+        assert_eq!(
+            found[0].remediation.as_deref(),
+            Some("-- Needs a decision: who may read it? For example:\n-- REVOKE SELECT (medical_record) ON clinic.visits FROM <role>;")
+        );
+        // exposed without RLS: health data is an error, a device id a warning
+        let mut b = SnapshotBuilder::new();
+        let app = b.role("app_user", true, false, false);
+        let t = b.table("clinic", "visits", &["health_record", "imei"]);
+        b.grant(t, app, &["SELECT"]);
+        let levels: Vec<Level> = (SENSITIVE_PLAINTEXT.check)(&b.build(), &Config::default())
+            .iter()
+            .map(|f| f.level)
+            .collect();
+        assert_eq!(levels, [Level::Error, Level::Warning]);
     }
 }
