@@ -46,7 +46,7 @@ BEGIN
             created_at = now(), created_by = current_user;
     -- a typo in the identity would suppress nothing, silently: say so
     IF NOT EXISTS (SELECT 1 FROM @extschema@.advisor_run(ARRAY[rule], true) f
-                   WHERE object_identity IN (f.object_identity, f.fingerprint)) THEN
+                   WHERE advisor_suppress.object_identity IN (f.object_identity, f.fingerprint)) THEN
         RAISE NOTICE 'no current % finding is about "%"', rule, object_identity
             USING HINT = 'The suppression is kept and applies when such a finding appears. Check the spelling against object_identity or fingerprint in advisor_findings.';
     END IF;
