@@ -1,6 +1,7 @@
 //! Loads a [`Snapshot`] with a handful of read-only SPI queries (one per catalog), so it
 //! works on a hot standby and in a read-only transaction. Rules never run SQL themselves.
 
+mod own_queries;
 pub mod settings;
 mod workload;
 
@@ -23,12 +24,19 @@ use std::collections::HashMap;
 const USER_SCHEMA: &str = "n.nspname NOT IN ('pg_catalog', 'information_schema', 'pg_toast') \
                            AND n.nspname !~ '^pg_(toast_)?temp_'";
 
-/// Marks the loader's own statements so the workload rules leave them out.
+/// Labels the loader's statements for a DBA reading pg_stat_activity. (The workload rules
+/// recognise them by queryid, see `own_queries`: anyone can write this comment.)
 const MARKER: &str = "/* database_advisor */";
 
-/// A catalog query ready to run: marked, with `{user_schema}` expanded.
+/// A catalog query: labelled, with `{user_schema}` expanded.
 fn sql(text: &str) -> String {
     format!("{MARKER} {}", text.replace("{user_schema}", USER_SCHEMA))
+}
+
+/// A query of ours, ready to run: remembered so the workload rules leave it out.
+fn ours(text: String) -> String {
+    own_queries::remember(&text);
+    text
 }
 
 /// Typed column access with a default for NULL.
@@ -67,7 +75,7 @@ fn each_row(
     query: &str,
     mut each: impl FnMut(&SpiHeapTupleData) -> SpiResult<()>,
 ) -> SpiResult<()> {
-    for row in client.select(&sql(query), None, &[])? {
+    for row in client.select(&ours(sql(query)), None, &[])? {
         pgrx::check_for_interrupts!();
         each(&row)?;
     }
@@ -88,7 +96,8 @@ pub fn load(config: &Config, index_defs: bool) -> Result<Snapshot, AdvisorError>
         if !wanted.is_empty() {
             let wanted: Vec<i64> = wanted.into_iter().map(i64::from).collect();
             let args = [wanted.into()];
-            for row in client.select(include_str!("sql/index_definitions.sql"), None, &args)? {
+            let query = ours(sql(include_str!("sql/index_definitions.sql")));
+            for row in client.select(&query, None, &args)? {
                 snap.index_defs.insert(oid(&row, 1)?, printed(&row, 2)?);
             }
         }

@@ -8,21 +8,19 @@ use pgrx::prelude::*;
 
 pub fn load() -> Result<Settings, AdvisorError> {
     Spi::connect(|client| {
-        let schema: Option<String> = client
-            .select(
-                "SELECT n.nspname::text FROM pg_extension e \
-                 JOIN pg_namespace n ON n.oid = e.extnamespace \
-                 WHERE e.extname = 'database_advisor'",
-                None,
-                &[],
-            )?
-            .first()
-            .get_one()?;
+        let query = super::ours(super::sql(
+            "SELECT n.nspname::text FROM pg_extension e \
+             JOIN pg_namespace n ON n.oid = e.extnamespace \
+             WHERE e.extname = 'database_advisor'",
+        ));
+        let schema: Option<String> = client.select(&query, None, &[])?.first().get_one()?;
         let mut settings = Settings::default();
         let Some(schema) = schema else {
             return Ok(settings); // not installed as an extension (cannot happen in SQL)
         };
-        let sql = include_str!("sql/settings.sql").replace("{ext}", &quote::ident(&schema));
+        let sql = super::ours(
+            super::sql(include_str!("sql/settings.sql")).replace("{ext}", &quote::ident(&schema)),
+        );
         for row in client.select(&sql, None, &[])? {
             let kind: String = row.get(1)?.unwrap_or_default();
             let rule: String = row.get(2)?.unwrap_or_default();

@@ -8,13 +8,17 @@ use pgrx::spi::{SpiClient, SpiResult};
 
 /// A pg_stat_statements query: marked like every loader query, `{pgss}` expanded.
 fn marked(text: &str, pgss_schema: &str) -> String {
-    sql(text).replace("{pgss}", &quote::ident(pgss_schema))
+    super::ours(sql(text).replace("{pgss}", &quote::ident(pgss_schema)))
 }
 
 pub fn load(client: &SpiClient<'_>) -> SpiResult<Workload> {
     let mut w = Workload::default();
     let row = client
-        .select(&sql(include_str!("sql/workload_source.sql")), None, &[])?
+        .select(
+            &super::ours(sql(include_str!("sql/workload_source.sql"))),
+            None,
+            &[],
+        )?
         .first();
     let preload: String = row
         .get(1)?
@@ -70,6 +74,9 @@ pub fn load(client: &SpiClient<'_>) -> SpiResult<Workload> {
             toplevel: col(&row, 13)?,
         });
     }
+    // the loader's own statements (tracked when pg_stat_statements.track = all)
+    let own = super::own_queries::ids();
+    w.statements.retain(|s| !own.contains(&s.queryid));
     w.source = WorkloadSource::Installed { schema };
     Ok(w)
 }

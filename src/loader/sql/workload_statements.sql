@@ -1,6 +1,6 @@
 -- Statements of this database from pg_stat_statements ({pgss} is its schema), all users;
 -- another user's text is hidden unless the caller has pg_read_all_stats (queryid NULL).
--- The loader's own statements (marked) are left out.
+-- The loader's own statements are left out afterwards, by queryid.
 SELECT s.queryid, coalesce(r.rolname::text, s.userid::text),
        CASE WHEN s.queryid IS NULL THEN NULL ELSE s.query END,
        s.calls, s.total_exec_time, s.mean_exec_time, s.rows, s.plans, s.total_plan_time,
@@ -8,4 +8,3 @@ SELECT s.queryid, coalesce(r.rolname::text, s.userid::text),
 FROM {pgss}.pg_stat_statements s
 LEFT JOIN pg_roles r ON r.oid = s.userid
 WHERE s.dbid = (SELECT d.oid FROM pg_database d WHERE d.datname = current_database())
-  AND s.query NOT LIKE '%/* database\_advisor */%'
