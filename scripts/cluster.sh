@@ -42,7 +42,10 @@ CONF
     port="$(cat "$dir/port" 2>/dev/null || echo 54330)"
     while ! port_free "$port"; do port=$((port + 1)); done
     echo "$port" | "${AS_PG[@]}" tee "$dir/port" >/dev/null
-    "${AS_PG[@]}" "$bindir/pg_ctl" -D "$data" -l "$dir/server.log" -o "-p $port" -w start >/dev/null
+    # DA_SERVER_ENV: extra environment for the server (the regress suite sets RUST_BACKTRACE
+    # to prove that no Rust backtrace reaches a client even then)
+    # shellcheck disable=SC2086
+    "${AS_PG[@]}" ${DA_SERVER_ENV:-} "$bindir/pg_ctl" -D "$data" -l "$dir/server.log" -o "-p $port" -w start >/dev/null
     ;;
 stop)
     if running; then "${AS_PG[@]}" "$bindir/pg_ctl" -D "$data" -m fast -w stop >/dev/null; fi

@@ -7,7 +7,9 @@ cd "$ROOT"
 "$ROOT/scripts/install.sh"
 "$ROOT/scripts/cluster.sh" stop regress
 rm -rf "$CLUSTER_BASE/regress"      # a fresh cluster every run
-"$ROOT/scripts/cluster.sh" start regress advisor_regress
+# with RUST_BACKTRACE set: every ERROR raised through Rust would carry a backtrace in its
+# DETAIL unless the extension keeps them from clients (the expected output has none)
+DA_SERVER_ENV="RUST_BACKTRACE=full" "$ROOT/scripts/cluster.sh" start regress advisor_regress
 dir="$("$ROOT/scripts/cluster.sh" dir regress)"
 port="$("$ROOT/scripts/cluster.sh" port regress)"
 psql -X -q -h "$dir" -p "$port" -U postgres -d postgres -c "CREATE DATABASE advisor_regress"

@@ -23,8 +23,9 @@ pub fn init() {
     GucRegistry::define_string_guc(
         c"database_advisor.audit_actor_setting",
         c"The setting audit triggers read the application user from.",
-        c"Audit log rows store current_setting(<this>, true) as app_user: set it per \
-          transaction, e.g. SET LOCAL app.user_id = '42'. Unset or empty gives NULL.",
+        c"A custom setting (prefix.name), fixed in each table's trigger when its audit is \
+          enabled. Log rows store current_setting(<it>, true) as app_user: the application \
+          sets it per transaction, e.g. SET LOCAL app.user_id = '42'. Unset or empty: NULL.",
         &AUDIT_ACTOR_SETTING,
         GucContext::Userset,
         GucFlags::default(),
@@ -126,6 +127,15 @@ pub fn init() {
         GucContext::Userset,
         GucFlags::default(),
     );
+}
+
+/// `database_advisor.audit_actor_setting`, trimmed (default `app.user_id`).
+pub fn audit_actor_setting() -> String {
+    AUDIT_ACTOR_SETTING
+        .get()
+        .map(|v| v.to_string_lossy().trim().to_string())
+        .filter(|v| !v.is_empty())
+        .unwrap_or_else(|| "app.user_id".into())
 }
 
 /// The configuration of one run, from the current GUC values.

@@ -222,11 +222,14 @@ fn function(t: &AuditTarget) -> String {
                    application_name, client_addr";
     // SECURITY DEFINER makes current_user the function's owner: the role the session acts as
     // is the `role` setting (SET ROLE), or the session user when none is set.
-    let who = "session_user,\n            CASE current_setting('role') WHEN 'none' THEN \
-               session_user::text ELSE current_setting('role') END,\n            \
-               nullif(current_setting(nullif(coalesce(current_setting(\
-               'database_advisor.audit_actor_setting', true), 'app.user_id'), ''), true), ''),\n            \
-               current_setting('application_name'), inet_client_addr()";
+    // the application user's setting is fixed here (see AuditOptions::actor_setting)
+    let who = format!(
+        "session_user,\n            CASE current_setting('role') WHEN 'none' THEN \
+         session_user::text ELSE current_setting('role') END,\n            \
+         nullif(current_setting({}, true), ''),\n            \
+         current_setting('application_name'), inet_client_addr()",
+        literal(&t.options.actor_setting)
+    );
     let when = "transaction_timestamp(), statement_timestamp(), pg_current_xact_id()";
     let body = format!(
         "
@@ -261,9 +264,16 @@ END
 ",
         header = header(t),
     );
+    // replace only a function the caller checked is ours; create it otherwise, so one
+    // that someone else creates meanwhile makes this fail rather than be adopted
     format!(
-        "CREATE OR REPLACE FUNCTION {}()\nRETURNS trigger\nLANGUAGE plpgsql\nSECURITY DEFINER\n\
+        "{} FUNCTION {}()\nRETURNS trigger\nLANGUAGE plpgsql\nSECURITY DEFINER\n\
          SET search_path = pg_catalog, pg_temp\nAS {}",
+        if t.function_exists {
+            "CREATE OR REPLACE"
+        } else {
+            "CREATE"
+        },
         func(t),
         dollar_quote(&body)
     )
@@ -323,8 +333,9 @@ pub(super) mod tests {
                 exclude_columns: vec![],
                 changed_only: false,
                 skip_unchanged: true,
-                exclude_attnums: vec![],
+                ..AuditOptions::default()
             },
+            function_exists: true,
         }
     }
 

@@ -26,7 +26,7 @@ pub const FUNCTION_PREFIX: &str = "advisor_audit:";
 const MAX_IDENT_BYTES: usize = 63;
 
 /// What the user chose for one table.
-#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct AuditOptions {
     /// Columns whose values are never logged, and whose changes do not count as changes.
     pub exclude_columns: Vec<String>,
@@ -37,6 +37,42 @@ pub struct AuditOptions {
     /// Column numbers of `exclude_columns`, so an exclusion follows a column rename.
     #[serde(default)]
     pub exclude_attnums: Vec<i16>,
+    /// The custom setting the trigger reads the application user from, fixed when the
+    /// audit is enabled (`database_advisor.audit_actor_setting` then): a writer cannot
+    /// point the SECURITY DEFINER trigger at a setting only its owner may read.
+    #[serde(default = "default_actor_setting")]
+    pub actor_setting: String,
+}
+
+fn default_actor_setting() -> String {
+    "app.user_id".into()
+}
+
+impl Default for AuditOptions {
+    fn default() -> Self {
+        AuditOptions {
+            exclude_columns: Vec::new(),
+            changed_only: false,
+            skip_unchanged: false,
+            exclude_attnums: Vec::new(),
+            actor_setting: default_actor_setting(),
+        }
+    }
+}
+
+/// Whether `name` is a custom setting (`prefix.name`, each part an identifier), the only
+/// kind an audit may read the application user from: PostgreSQL's own settings include
+/// ones only a superuser may read (`data_directory`).
+pub fn is_custom_setting(name: &str) -> bool {
+    let part = |p: &str| {
+        let mut chars = p.chars();
+        chars
+            .next()
+            .is_some_and(|c| c.is_ascii_alphabetic() || c == '_')
+            && chars.all(|c| c.is_ascii_alphanumeric() || c == '_' || c == '$')
+    };
+    let parts: Vec<&str> = name.split('.').collect();
+    parts.len() >= 2 && parts.iter().all(|p| part(p))
 }
 
 /// Where the row identity (`row_key`) comes from.
@@ -71,6 +107,9 @@ pub struct AuditTarget {
     /// Relations carrying our TRUNCATE trigger that should not (detached partitions).
     pub stale_truncate: Vec<(String, String)>,
     pub options: AuditOptions,
+    /// Whether the trigger function exists already (then it is replaced, else created, so
+    /// a function someone else creates meanwhile makes the creation fail).
+    pub function_exists: bool,
 }
 
 impl AuditTarget {
@@ -120,6 +159,31 @@ mod tests {
         assert_ne!(fa, fb);
         assert!(fa.starts_with(FUNCTION_PREFIX));
         assert_eq!(fa, function_name(&a), "deterministic");
+    }
+
+    #[test]
+    fn actor_settings_are_custom_settings() {
+        for ok in ["app.user_id", "my_app.actor", "a.b.c", "_x.y$"] {
+            assert!(is_custom_setting(ok), "{ok}");
+        }
+        for bad in [
+            "data_directory",
+            "",
+            ".x",
+            "x.",
+            "app..x",
+            "app.user id",
+            "1a.b",
+            "a.b;",
+        ] {
+            assert!(!is_custom_setting(bad), "{bad}");
+        }
+        // stored options from before the setting was recorded read as the old default
+        let old: AuditOptions = serde_json::from_str(
+            r#"{"exclude_columns":[],"changed_only":false,"skip_unchanged":true}"#,
+        )
+        .unwrap();
+        assert_eq!(old.actor_setting, "app.user_id");
     }
 
     #[test]

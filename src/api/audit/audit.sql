@@ -201,7 +201,10 @@ DECLARE
     audited oid;
     unsafe record;
 BEGIN
-    IF tg_tag IN ('CREATE CAST', 'ALTER TYPE') THEN
+    -- a type an audited table uses may gain a cast to json by CREATE CAST, or a column of a
+    -- type with one: ALTER TYPE ... ADD ATTRIBUTE, or ALTER TABLE of a table whose row type
+    -- an audited table uses (the check follows row types, domains, arrays and ranges)
+    IF tg_tag IN ('CREATE CAST', 'ALTER TYPE', 'ALTER TABLE') THEN
         SELECT t.tgrelid::regclass AS rel, casts INTO unsafe
         FROM pg_trigger t
         JOIN pg_proc p ON p.oid = t.tgfoid
@@ -218,7 +221,9 @@ BEGIN
                       HINT = 'The audit trigger would run the cast with its owner''s rights. '
                              'Keep such casts off the types of audited tables.';
         END IF;
-        RETURN;
+        IF tg_tag <> 'ALTER TABLE' THEN
+            RETURN;
+        END IF;
     END IF;
     FOR audited IN
         SELECT DISTINCT t.tgrelid

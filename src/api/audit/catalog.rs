@@ -157,6 +157,7 @@ pub(super) fn describe(
     }
     let (audited_table, stored) = registry_entry(c, &ext_schema, current.as_deref(), &identity)?;
     let function_name = current.unwrap_or_else(|| audit::function_name(&audited_table));
+    let function_exists = trusted_function(c, &function_name, &ext_schema)?;
 
     let columns: Vec<Column> = c
         .select(
@@ -271,9 +272,47 @@ pub(super) fn describe(
             truncate_targets,
             stale_truncate,
             options,
+            function_exists,
         },
         warnings,
     ))
+}
+
+/// Whether the trigger function exists already, or the ERROR when it exists but is not
+/// ours: `CREATE OR REPLACE` keeps the owner of a function someone created first, who could
+/// then rewrite it and read every audited change. Ours means owned by the extension's
+/// owner or a superuser (who alone can have created it through this generator).
+fn trusted_function(c: &SpiClient<'_>, name: &str, ext_schema: &str) -> SpiResult<bool> {
+    let row = c
+        .select(
+            "SELECT p.oid::regprocedure::text, r.rolname::text,
+                    r.rolsuper OR p.proowner = (SELECT e.extowner FROM pg_extension e
+                                                WHERE e.extname = 'database_advisor')
+             FROM pg_proc p JOIN pg_roles r ON r.oid = p.proowner
+             WHERE p.pronamespace = (SELECT oid FROM pg_namespace WHERE nspname = $2)
+               AND p.proname = $1 AND p.pronargs = 0",
+            Some(1),
+            &[name.into(), ext_schema.into()],
+        )?
+        .next();
+    let Some(row) = row else {
+        return Ok(false);
+    };
+    if row.get::<bool>(3)? != Some(true) {
+        let function = row.get::<String>(1)?.unwrap_or_default();
+        user_error(
+            Code::ERRCODE_INSUFFICIENT_PRIVILEGE,
+            format!(
+                "function {function} exists and belongs to {}, not to the extension's owner",
+                quote::ident(&row.get::<String>(2)?.unwrap_or_default())
+            ),
+            &format!(
+                "The audit would run it with its owner's rights. Check what it does, drop it \
+                 (DROP FUNCTION {function}), then enable the audit again."
+            ),
+        )
+    }
+    Ok(true)
 }
 
 /// Schema, name and identity of `rel`, or the ERROR that says why it cannot be audited.

@@ -131,5 +131,23 @@ fn requested_options(
         changed_only: required(changed_only, "changed_only"),
         skip_unchanged: required(skip_unchanged, "skip_unchanged"),
         exclude_attnums: Vec::new(),
+        actor_setting: actor_setting(),
     }
+}
+
+/// `database_advisor.audit_actor_setting`, checked: a custom setting only.
+fn actor_setting() -> String {
+    let name = crate::gucs::audit_actor_setting();
+    if !database_advisor_core::audit::is_custom_setting(&name) {
+        user_error(
+            Code::ERRCODE_INVALID_PARAMETER_VALUE,
+            format!(
+                "database_advisor.audit_actor_setting must name a custom setting such as \
+                 app.user_id, not \"{name}\""
+            ),
+            "The audit trigger reads the application user from it with its owner's rights: \
+             only custom settings (prefix.name) are allowed. SET it, then enable again.",
+        )
+    }
+    name
 }

@@ -21,12 +21,13 @@ SET client_min_messages = notice;
 -- The generated DDL, for review or a migration tool
 \pset format unaligned
 \pset tuples_only on
-SELECT advisor_audit_sql('"Shop Ünï"."Order Lines"', exclude_columns => ARRAY['Card No']);
+SELECT advisor_audit_sql('"Shop Ünï"."Order Lines"', exclude_columns => ARRAY['Card No']) AS planned
+\gset
+\echo :planned
 \pset format aligned
 \pset tuples_only off
 SELECT advisor_audit_enable('"Shop Ünï"."Order Lines"', exclude_columns => ARRAY['Card No'])
-       = advisor_audit_sql('"Shop Ünï"."Order Lines"', exclude_columns => ARRAY['Card No'])
-       AS enable_runs_what_sql_shows;
+       = :'planned' AS enable_runs_what_sql_shows;
 
 -- The application writes; it cannot read, change or empty the log, nor detach the audit
 \c - audit_app
@@ -76,13 +77,17 @@ SELECT count(DISTINCT transaction_id) AS transactions,
        bool_and(statement_time >= transaction_time) AS statement_after_transaction_start
 FROM advisor_audit_log;
 
--- SET ROLE is recorded as the current user; the actor setting is configurable
+-- SET ROLE is recorded as the current user; the actor setting is chosen when the audit is
+-- enabled (a writer changing database_advisor.audit_actor_setting later changes nothing)
+SET database_advisor.audit_actor_setting = 'shop.customer';
+SELECT advisor_audit_enable('"Shop Ünï"."Order Lines"', exclude_columns => ARRAY['Card No'])
+       IS NOT NULL AS actor_setting_chosen;
+RESET database_advisor.audit_actor_setting;
 \c - audit_owner
 SET ROLE audit_app;
-SET database_advisor.audit_actor_setting = 'shop.customer';
 SET shop.customer = 'cust-7';
 INSERT INTO "Shop Ünï"."Order Lines" VALUES (4, 'd', 40, NULL);
-SET database_advisor.audit_actor_setting = '';
+SET database_advisor.audit_actor_setting = 'app.user_id';
 INSERT INTO "Shop Ünï"."Order Lines" VALUES (5, 'e', 50, NULL);
 \c - postgres
 SELECT row_key, session_user_name, current_user_name, app_user
