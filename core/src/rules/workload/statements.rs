@@ -487,6 +487,17 @@ mod tests {
             .contains("ALTER ROLE app SET work_mem = '32MB'"));
         assert_eq!(suggested_work_mem_mb(1.0), 8);
         assert_eq!(suggested_work_mem_mb(9.0 * 1024.0 * 1024.0), 32);
+
+        // a role name with line breaks stays inside the comment
+        let mut evil = stmt(3, "SELECT * FROM t ORDER BY y", 4, 400.0, 4);
+        evil.temp_blks_written = 4 * 1280;
+        evil.role = "app\nALTER ROLE app SUPERUSER;\r--".into();
+        let f = (TEMP_SPILL.check)(&snap(vec![evil]), &Config::default());
+        let sql = f[0].remediation.as_deref().unwrap();
+        let mut lines = sql.lines();
+        assert!(lines.next().unwrap().starts_with("SET work_mem"));
+        assert!(lines.all(|l| l.starts_with("-- ")), "{sql}");
+        assert!(!sql.contains('\r'));
     }
 
     #[test]
