@@ -200,7 +200,7 @@ fn double_quoted(name: &str) -> String {
 /// characters go into the literal's escapes instead.
 pub fn regclass_literal(schema: &str, name: &str) -> String {
     let part = |n: &str| {
-        if ident(n).starts_with("U&") {
+        if n.chars().any(is_unprintable) {
             double_quoted(n)
         } else {
             ident(n)
