@@ -253,16 +253,18 @@ COMMENT ON FUNCTION advisor_unschedule() IS
 
 -- CI gate ------------------------------------------------------------------------------
 
-CREATE FUNCTION advisor_assert(max_level @extschema@.advisor_level DEFAULT 'warning',
+-- fail_level as CI tools mean it (--fail-level, --minimum-failure-severity): the lowest
+-- level that fails, so advisor_assert('info') fails on an info finding
+CREATE FUNCTION advisor_assert(fail_level @extschema@.advisor_level DEFAULT 'error',
                                rules text[] DEFAULT NULL)
 RETURNS void LANGUAGE plpgsql AS $$
 DECLARE
     n int;
     listing text;
 BEGIN
-    IF max_level IS NULL THEN
-        RAISE EXCEPTION 'max_level must not be NULL' USING ERRCODE = '22004',
-            HINT = 'Pass info, warning or error, or leave it out.';
+    IF fail_level IS NULL THEN
+        RAISE EXCEPTION 'fail_level must not be NULL' USING ERRCODE = '22004',
+            HINT = 'Pass info, warning or error, or leave it out for error.';
     END IF;
     -- identities are printable (one line each); control characters are masked anyway so
     -- no name can forge a line of DETAIL
@@ -272,12 +274,12 @@ BEGIN
                                 ORDER BY f.level DESC, f.rule, f.object_identity)
     INTO n, listing
     FROM @extschema@.advisor_run(rules, false) f
-    WHERE f.level > max_level;
+    WHERE f.level >= fail_level;
     IF n > 0 THEN
-        RAISE EXCEPTION 'database_advisor: % finding(s) above %', n, max_level
+        RAISE EXCEPTION 'database_advisor: % finding(s) at or above %', n, fail_level
             USING ERRCODE = 'DA001', DETAIL = listing,
                   HINT = 'Fix them (remediation in advisor_findings), or accept one with advisor_suppress(rule, object_identity, reason).';
     END IF;
 END $$;
 COMMENT ON FUNCTION advisor_assert(advisor_level, text[]) IS
-'CI gate: raises SQLSTATE DA001, counting and listing the findings above max_level (default: any error), so psql -v ON_ERROR_STOP=1 -c "SELECT advisor_assert()" fails a pipeline; returns quietly otherwise.';
+'CI gate: raises SQLSTATE DA001, counting and listing the findings (of the named rules, or all enabled ones) at or above fail_level (default error), so psql -v ON_ERROR_STOP=1 -c "SELECT advisor_assert()" fails a pipeline; returns quietly otherwise. Suppressed findings do not count.';

@@ -78,9 +78,7 @@ fn _advisor_audit(
                  shows the DDL without running it.",
             )
         }
-        for statement in &statements {
-            or_raise(Spi::run(statement).map_err(AdvisorError::from));
-        }
+        run_outside_extension_script(&statements);
     }
     let header = match action {
         Action::Disable => format!(
@@ -99,6 +97,21 @@ fn _advisor_audit(
     };
     let header = quote::comment(&header);
     format!("{header}\n\n{};\n", statements.join(";\n\n"))
+}
+
+/// Run the generated DDL. Called from an extension script (the 0.1.0 -> 0.2.0 upgrade
+/// regenerates the audits), PostgreSQL would make what it creates members of the extension
+/// and refuse to replace the generated functions, which are not members (they only depend
+/// on it). They are ours: `catalog::describe` checked their owner. So the statements run
+/// as outside a script; an ERROR aborts the script, which then resets the flag itself.
+fn run_outside_extension_script(statements: &[String]) {
+    // SAFETY: a backend-local flag, read and restored on this single thread
+    let in_script = unsafe { pg_sys::creating_extension };
+    unsafe { pg_sys::creating_extension = false };
+    for statement in statements {
+        or_raise(Spi::run(statement).map_err(AdvisorError::from));
+    }
+    unsafe { pg_sys::creating_extension = in_script };
 }
 
 /// Raise an ERROR the caller can act on; never returns.

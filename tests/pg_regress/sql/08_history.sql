@@ -82,9 +82,12 @@ SELECT advisor_report('sarif')::jsonb ->> 'version' AS sarif_version,
 SELECT advisor_report('pdf');
 \set VERBOSITY default
 
--- the CI gate, both ways
-SELECT advisor_assert('error');                                  -- nothing above error: quiet
+-- the CI gate, both ways: it fails on findings at or above fail_level (default error)
 SELECT advisor_assert(rules => ARRAY['missing_fk_index']);       -- only infos: quiet
+SELECT advisor_assert('warning', ARRAY['missing_fk_index']);     -- still quiet
+\set VERBOSITY sqlstate
+SELECT advisor_assert('info', ARRAY['missing_fk_index']);        -- an info fails at info
+\set VERBOSITY default
 SELECT advisor_configure_rule('missing_fk_index', level => 'error');
 SELECT advisor_assert(rules => ARRAY['missing_fk_index']);       -- an error: fails
 \set VERBOSITY sqlstate

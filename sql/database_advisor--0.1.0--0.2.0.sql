@@ -1,0 +1,411 @@
+-- database_advisor 0.1.0 -> 0.2.0 (ALTER EXTENSION database_advisor UPDATE)
+--
+-- 0.2.0 hardens the extension against a hostile neighbour (docs/SECURITY.md): every
+-- function pins search_path = pg_catalog, pg_temp, views and calls of the extension's own
+-- functions are qualified and typed, NULL arguments give 22004, advisor_assert takes the
+-- lowest level that fails (fail_level), and audit trigger functions read the application
+-- user from a setting fixed when the audit is enabled. Everything the user has is kept:
+-- suppressions, rule settings, history, the audit log and registry, and the audits
+-- themselves (their trigger functions are regenerated at the end).
+--
+-- The upgrade test (tests/external/upgrade.sh) checks that this script leaves the
+-- extension identical to a fresh CREATE EXTENSION of 0.2.0.
+
+\echo Use "ALTER EXTENSION database_advisor UPDATE TO '0.2.0'" to load this file. \quit
+
+-- Rust functions: NULL arguments are now checked (22004) instead of skipped or crashing
+ALTER FUNCTION advisor_report(text) CALLED ON NULL INPUT;
+
+-- a suppression's reason must hold more than white space (tabs and line breaks included)
+ALTER TABLE advisor_suppressions DROP CONSTRAINT advisor_suppressions_reason_check;
+ALTER TABLE advisor_suppressions ADD CONSTRAINT advisor_suppressions_reason_check
+    CHECK (reason ~ '\S');
+
+-- SQL and PL/pgSQL functions: qualified, typed calls; NULL checks; new behaviour
+CREATE OR REPLACE FUNCTION advisor_audit_sql(rel regclass, exclude_columns text[] DEFAULT '{}',
+                                  changed_only boolean DEFAULT false,
+                                  skip_unchanged boolean DEFAULT true)
+RETURNS text LANGUAGE sql AS $$
+    SELECT @extschema@._advisor_audit(rel::oid, 'sql'::text, exclude_columns, changed_only, skip_unchanged)
+$$;
+CREATE OR REPLACE FUNCTION advisor_audit_enable(rel regclass, exclude_columns text[] DEFAULT '{}',
+                                     changed_only boolean DEFAULT false,
+                                     skip_unchanged boolean DEFAULT true)
+RETURNS text LANGUAGE sql AS $$
+    SELECT @extschema@._advisor_audit(rel::oid, 'enable'::text, exclude_columns, changed_only, skip_unchanged)
+$$;
+CREATE OR REPLACE FUNCTION advisor_audit_disable(rel regclass) RETURNS text
+LANGUAGE sql AS $$
+    SELECT @extschema@._advisor_audit(rel::oid, 'disable'::text, NULL::text[], NULL::boolean, NULL::boolean)
+$$;
+CREATE OR REPLACE FUNCTION advisor_audit_purge(older_than interval) RETURNS bigint
+LANGUAGE plpgsql AS $$
+DECLARE
+    purged bigint;
+BEGIN
+    IF older_than IS NULL THEN
+        RAISE EXCEPTION 'older_than must not be NULL' USING ERRCODE = '22004',
+            HINT = 'For example: SELECT advisor_audit_purge(interval ''1 year'');';
+    END IF;
+    IF older_than < interval '0' THEN
+        RAISE EXCEPTION 'older_than must be an interval of zero or more, got %', coalesce(older_than::text, 'NULL')
+            USING ERRCODE = '22023', HINT = 'For example: SELECT advisor_audit_purge(interval ''1 year'');';
+    END IF;
+    DELETE FROM @extschema@.advisor_audit_log WHERE transaction_time < now() - older_than;
+    GET DIAGNOSTICS purged = ROW_COUNT;
+    RETURN purged;
+END $$;
+CREATE OR REPLACE FUNCTION advisor_audit_after_ddl() RETURNS event_trigger
+LANGUAGE plpgsql SECURITY DEFINER SET search_path = pg_catalog, pg_temp AS $$
+DECLARE
+    audited oid;
+    unsafe record;
+BEGIN
+    -- a type an audited table uses may gain a cast to json by CREATE CAST, or a column of a
+    -- type with one: ALTER TYPE ... ADD ATTRIBUTE, or ALTER TABLE of a table whose row type
+    -- an audited table uses (the check follows row types, domains, arrays and ranges)
+    IF tg_tag IN ('CREATE CAST', 'ALTER TYPE', 'ALTER TABLE') THEN
+        SELECT t.tgrelid::regclass AS rel, casts INTO unsafe
+        FROM pg_trigger t
+        JOIN pg_proc p ON p.oid = t.tgfoid
+        CROSS JOIN LATERAL @extschema@._advisor_audit_json_casts(t.tgrelid) casts
+        WHERE t.tgparentid = 0 AND t.tgtype::int & 1 = 1
+          AND p.pronamespace = '@extschema@'::regnamespace
+          AND p.proname LIKE 'advisor\_audit:%'
+          AND casts <> '{}'
+        LIMIT 1;
+        IF FOUND THEN
+            RAISE EXCEPTION 'audited table % has a column of type % with a cast to json',
+                unsafe.rel, unsafe.casts[1]
+                USING ERRCODE = '0A000',
+                      HINT = 'The audit trigger would run the cast with its owner''s rights. '
+                             'Keep such casts off the types of audited tables.';
+        END IF;
+        IF tg_tag <> 'ALTER TABLE' THEN
+            RETURN;
+        END IF;
+    END IF;
+    FOR audited IN
+        SELECT DISTINCT t.tgrelid
+        FROM pg_event_trigger_ddl_commands() c
+        -- the table itself, or an ancestor when a partition was created or altered
+        CROSS JOIN LATERAL (SELECT c.objid AS relid
+                            UNION SELECT pa.relid FROM pg_partition_ancestors(c.objid) pa) a
+        JOIN pg_trigger t ON t.tgrelid = a.relid AND t.tgparentid = 0 AND t.tgtype::int & 1 = 1
+        JOIN pg_proc p ON p.oid = t.tgfoid
+        WHERE c.classid = 'pg_class'::regclass
+          AND p.pronamespace = '@extschema@'::regnamespace
+          AND p.proname LIKE 'advisor\_audit:%'
+    LOOP
+        PERFORM @extschema@._advisor_audit(audited, 'refresh'::text, NULL::text[], NULL::boolean, NULL::boolean);
+    END LOOP;
+END $$;
+CREATE OR REPLACE FUNCTION advisor_run(rules text[] DEFAULT NULL, include_suppressed boolean DEFAULT false)
+RETURNS TABLE (rule text, level @extschema@.advisor_level, category text, object_type text,
+               object_identity text, detail text, remediation text, metadata jsonb,
+               fingerprint text, suppressed text)
+LANGUAGE sql STABLE
+AS $$
+    SELECT r.rule, r.level::@extschema@.advisor_level, r.category, r.object_type,
+           r.object_identity, r.detail, r.remediation, r.metadata, r.fingerprint, r.suppressed
+    FROM @extschema@._advisor_run(rules, include_suppressed, false) AS r
+$$;
+CREATE OR REPLACE FUNCTION advisor_check_rule(rule text) RETURNS void
+LANGUAGE plpgsql STABLE AS $$
+BEGIN
+    IF rule IS NULL THEN
+        RAISE EXCEPTION 'rule must not be NULL'
+            USING ERRCODE = '22004', HINT = 'SELECT id FROM advisor_rules lists every rule id.';
+    END IF;
+    IF NOT EXISTS (SELECT 1 FROM @extschema@.advisor_rules r WHERE r.id = rule) THEN
+        RAISE EXCEPTION 'unknown rule "%"', rule
+            USING ERRCODE = '22023',
+                  HINT = 'Valid rules: ' || (SELECT string_agg(id, ', ' ORDER BY id) FROM @extschema@.advisor_rules);
+    END IF;
+END $$;
+CREATE OR REPLACE FUNCTION advisor_suppress(rule text, object_identity text, reason text,
+                                 until timestamptz DEFAULT NULL)
+RETURNS void LANGUAGE plpgsql AS $$
+BEGIN
+    PERFORM @extschema@.advisor_check_rule(rule);
+    IF object_identity IS NULL OR reason IS NULL THEN
+        RAISE EXCEPTION '% must not be NULL', CASE WHEN reason IS NULL THEN 'reason' ELSE 'object_identity' END
+            USING ERRCODE = '22004',
+                  HINT = 'Pass the object_identity (or the fingerprint) shown in advisor_findings and why it is accepted.';
+    END IF;
+    IF object_identity !~ '\S' THEN
+        RAISE EXCEPTION 'object_identity is empty'
+            USING ERRCODE = '22023',
+                  HINT = 'Use the object_identity (or the fingerprint) shown in advisor_findings.';
+    END IF;
+    IF reason !~ '\S' THEN
+        RAISE EXCEPTION 'a suppression needs a reason, not only white space'
+            USING ERRCODE = '22023', HINT = 'Say why this finding is accepted, for the next reader.';
+    END IF;
+    IF until IS NOT NULL AND until <= now() THEN
+        RAISE EXCEPTION 'until is not in the future'
+            USING ERRCODE = '22023', HINT = 'Pass a later time, or NULL to suppress without an end.';
+    END IF;
+    INSERT INTO @extschema@.advisor_suppressions AS s (rule, object_identity, reason, until)
+    VALUES (rule, object_identity, reason, until)
+    ON CONFLICT ON CONSTRAINT advisor_suppressions_pkey DO UPDATE
+        SET reason = excluded.reason, until = excluded.until,
+            created_at = now(), created_by = current_user;
+    -- a typo in the identity would suppress nothing, silently: say so
+    IF NOT EXISTS (SELECT 1 FROM @extschema@.advisor_run(ARRAY[rule], true) f
+                   WHERE advisor_suppress.object_identity IN (f.object_identity, f.fingerprint)) THEN
+        RAISE NOTICE 'no current % finding is about "%"', rule, object_identity
+            USING HINT = 'The suppression is kept and applies when such a finding appears. Check the spelling against object_identity or fingerprint in advisor_findings.';
+    END IF;
+END $$;
+CREATE OR REPLACE FUNCTION advisor_unsuppress(rule text, object_identity text)
+RETURNS boolean LANGUAGE plpgsql AS $$
+DECLARE
+    removed int;
+BEGIN
+    PERFORM @extschema@.advisor_check_rule(rule);
+    IF object_identity IS NULL THEN
+        RAISE EXCEPTION 'object_identity must not be NULL' USING ERRCODE = '22004';
+    END IF;
+    DELETE FROM @extschema@.advisor_suppressions s
+    WHERE s.rule = advisor_unsuppress.rule AND s.object_identity = advisor_unsuppress.object_identity;
+    GET DIAGNOSTICS removed = ROW_COUNT;
+    RETURN removed > 0;
+END $$;
+CREATE OR REPLACE FUNCTION advisor_configure_rule(rule text, enabled boolean DEFAULT true,
+                                       level @extschema@.advisor_level DEFAULT NULL,
+                                       reason text DEFAULT NULL)
+RETURNS void LANGUAGE plpgsql AS $$
+BEGIN
+    PERFORM @extschema@.advisor_check_rule(rule);
+    IF enabled IS NULL THEN
+        RAISE EXCEPTION 'enabled must not be NULL' USING ERRCODE = '22004',
+            HINT = 'Pass true or false.';
+    END IF;
+    INSERT INTO @extschema@.advisor_rule_settings AS s (rule, enabled, level, reason)
+    VALUES (rule, enabled, level, reason)
+    ON CONFLICT ON CONSTRAINT advisor_rule_settings_pkey DO UPDATE
+        SET enabled = excluded.enabled, level = excluded.level, reason = excluded.reason,
+            changed_at = now(), changed_by = current_user;
+END $$;
+CREATE OR REPLACE FUNCTION advisor_snapshot() RETURNS bigint
+LANGUAGE plpgsql AS $$
+DECLARE
+    started timestamptz := clock_timestamp();
+    this_run bigint;
+    previous bigint;
+    keep_days int;
+    new_errors jsonb;
+BEGIN
+    SELECT max(id) INTO previous FROM @extschema@.advisor_runs;
+    INSERT INTO @extschema@.advisor_runs (started_at) VALUES (now()) RETURNING id INTO this_run;
+    INSERT INTO @extschema@.advisor_run_findings
+        (run_id, fingerprint, rule, level, category, object_type, object_identity, detail,
+         remediation, suppressed)
+    SELECT this_run, r.fingerprint, r.rule, r.level, r.category, r.object_type,
+           r.object_identity, r.detail, r.remediation, r.suppressed IS NOT NULL
+    FROM @extschema@.advisor_run(NULL::text[], true) r
+    ON CONFLICT DO NOTHING;
+    UPDATE @extschema@.advisor_runs u SET
+        duration = clock_timestamp() - started,
+        errors = c.errors, warnings = c.warnings, infos = c.infos, suppressed = c.suppressed
+    FROM (SELECT count(*) FILTER (WHERE NOT f.suppressed AND f.level = 'error') AS errors,
+                 count(*) FILTER (WHERE NOT f.suppressed AND f.level = 'warning') AS warnings,
+                 count(*) FILTER (WHERE NOT f.suppressed AND f.level = 'info') AS infos,
+                 count(*) FILTER (WHERE f.suppressed) AS suppressed
+          FROM @extschema@.advisor_run_findings f WHERE f.run_id = this_run) c
+    WHERE u.id = this_run;
+    -- tell listeners about error-level findings that were not there in the previous run
+    SELECT jsonb_agg(jsonb_build_object('rule', f.rule, 'object_identity', f.object_identity)
+                     ORDER BY f.rule, f.object_identity)
+    INTO new_errors
+    FROM @extschema@.advisor_run_findings f
+    WHERE f.run_id = this_run AND f.level = 'error' AND NOT f.suppressed
+      AND NOT EXISTS (SELECT 1 FROM @extschema@.advisor_run_findings p
+                      WHERE p.run_id = previous AND p.fingerprint = f.fingerprint
+                        AND NOT p.suppressed);
+    IF new_errors IS NOT NULL THEN
+        PERFORM pg_notify('database_advisor', left(jsonb_build_object(
+            'database', current_database(), 'run_id', this_run,
+            'new_errors', jsonb_array_length(new_errors),
+            'findings', (SELECT jsonb_agg(e) FROM (SELECT e FROM jsonb_array_elements(new_errors) e LIMIT 20) x)
+        )::text, 7900));
+    END IF;
+    keep_days := coalesce(nullif(current_setting('database_advisor.history_days', true), '')::int, 30);
+    DELETE FROM @extschema@.advisor_runs r
+    WHERE r.started_at < now() - make_interval(days => keep_days) AND r.id <> this_run;
+    RETURN this_run;
+END $$;
+CREATE OR REPLACE FUNCTION advisor_schedule(schedule text DEFAULT '17 * * * *')
+RETURNS bigint LANGUAGE plpgsql AS $$
+DECLARE
+    job text := 'database_advisor:' || current_database();
+    command text := 'SELECT @extschema@.advisor_snapshot()';
+    -- superuser-only: read it where the caller may (pg_settings hides it otherwise)
+    cron_db text := (SELECT s.setting FROM pg_settings s WHERE s.name = 'cron.database_name');
+    job_id bigint;
+BEGIN
+    IF schedule IS NULL THEN
+        RAISE EXCEPTION 'schedule must not be NULL' USING ERRCODE = '22004',
+            HINT = 'Pass a cron schedule such as ''17 * * * *'', or leave it out for hourly.';
+    END IF;
+    IF NOT EXISTS (SELECT 1 FROM pg_extension WHERE extname = 'pg_cron') THEN
+        IF cron_db IS NOT NULL AND cron_db <> current_database() THEN
+            RAISE EXCEPTION 'pg_cron runs from database "%", not from "%"', cron_db, current_database()
+                USING ERRCODE = '0A000',
+                      HINT = format('Connect to %I and run: SELECT cron.schedule_in_database(%L, %L, %L, %L);',
+                                    cron_db, job, schedule, command, current_database());
+        END IF;
+        RAISE EXCEPTION 'pg_cron is not available in this database'
+            USING ERRCODE = '0A000',
+                  HINT = format('Add pg_cron to shared_preload_libraries, set cron.database_name = %L, restart PostgreSQL, then run CREATE EXTENSION pg_cron.',
+                                current_database());
+    END IF;
+    EXECUTE 'SELECT cron.schedule($1, $2, $3)' INTO job_id USING job, schedule, command;
+    RETURN job_id;
+END $$;
+COMMENT ON FUNCTION advisor_check_rule(text) IS
+'Internal: raises SQLSTATE 22023 unless the rule id exists (22004 when NULL).';
+
+-- advisor_assert: max_level (the highest level allowed) becomes fail_level (the lowest
+-- level that fails), default error: a renamed parameter needs DROP and CREATE
+DROP FUNCTION advisor_assert(advisor_level, text[]);
+CREATE FUNCTION advisor_assert(fail_level @extschema@.advisor_level DEFAULT 'error',
+                               rules text[] DEFAULT NULL)
+RETURNS void LANGUAGE plpgsql AS $$
+DECLARE
+    n int;
+    listing text;
+BEGIN
+    IF fail_level IS NULL THEN
+        RAISE EXCEPTION 'fail_level must not be NULL' USING ERRCODE = '22004',
+            HINT = 'Pass info, warning or error, or leave it out for error.';
+    END IF;
+    -- identities are printable (one line each); control characters are masked anyway so
+    -- no name can forge a line of DETAIL
+    SELECT count(*), string_agg(format('%s  %s  %s', f.level, f.rule,
+                                       regexp_replace(f.object_identity, '[[:cntrl:]]', '?', 'g')),
+                                E'\n'
+                                ORDER BY f.level DESC, f.rule, f.object_identity)
+    INTO n, listing
+    FROM @extschema@.advisor_run(rules, false) f
+    WHERE f.level >= fail_level;
+    IF n > 0 THEN
+        RAISE EXCEPTION 'database_advisor: % finding(s) at or above %', n, fail_level
+            USING ERRCODE = 'DA001', DETAIL = listing,
+                  HINT = 'Fix them (remediation in advisor_findings), or accept one with advisor_suppress(rule, object_identity, reason).';
+    END IF;
+END $$;
+COMMENT ON FUNCTION advisor_assert(advisor_level, text[]) IS
+'CI gate: raises SQLSTATE DA001, counting and listing the findings (of the named rules, or all enabled ones) at or above fail_level (default error), so psql -v ON_ERROR_STOP=1 -c "SELECT advisor_assert()" fails a pipeline; returns quietly otherwise. Suppressed findings do not count.';
+
+-- views: qualified calls with typed arguments (bound when they are created)
+CREATE OR REPLACE VIEW advisor_missing_fk_indexes AS
+SELECT schema_name, table_name, constraint_name, columns,
+       referenced_table, referenced_columns,
+       table_rows, table_bytes, pg_catalog.pg_size_pretty(table_bytes) AS table_size,
+       referenced_deletes, referenced_updates,
+       stats_since::timestamptz AS stats_since,
+       level::@extschema@.advisor_level AS level, object_identity, detail, remediation, fingerprint
+FROM @extschema@._advisor_missing_fk_indexes();
+CREATE OR REPLACE VIEW advisor_findings AS
+SELECT rule, level, category, object_type, object_identity, detail, remediation, metadata,
+       fingerprint
+FROM @extschema@.advisor_run(NULL::text[], false);
+CREATE OR REPLACE VIEW advisor_suppressed_findings AS
+SELECT r.rule, r.level, r.object_type, r.object_identity, r.detail, r.suppressed AS reason,
+       s.until, s.created_by, r.fingerprint
+FROM @extschema@.advisor_run(NULL::text[], true) r
+LEFT JOIN @extschema@.advisor_suppressions s
+       ON s.rule = r.rule AND s.object_identity IN (r.object_identity, r.fingerprint)
+WHERE r.suppressed IS NOT NULL;
+CREATE OR REPLACE VIEW advisor_rules AS
+SELECT id, category, default_level::@extschema@.advisor_level AS default_level, description
+FROM @extschema@._advisor_rules();
+CREATE OR REPLACE VIEW advisor_rls_gaps AS
+SELECT metadata->>'schema' AS schema_name,
+       coalesce(metadata->>'table', metadata->>'view', metadata->>'role') AS table_name,
+       rule, level, object_type, object_identity, detail, remediation, metadata, fingerprint
+FROM @extschema@.advisor_run((SELECT pg_catalog.array_agg(r.id) FROM @extschema@.advisor_rules r
+                            WHERE r.id LIKE 'rls\_%'), false);
+CREATE OR REPLACE VIEW advisor_slow_queries AS
+SELECT queryid, query, role, calls,
+       round(total_exec_ms::numeric, 3) AS total_exec_ms,
+       round(mean_exec_ms::numeric, 3) AS mean_exec_ms,
+       round(share_percent::numeric, 1) AS share_percent,
+       round(rows_per_call::numeric, 2) AS rows_per_call,
+       round(total_plan_ms::numeric, 3) AS total_plan_ms,
+       round(hit_ratio::numeric, 3) AS hit_ratio,
+       temp_blks_written, rules,
+       stats_since::timestamptz AS stats_since
+FROM @extschema@._advisor_slow_queries();
+CREATE OR REPLACE VIEW advisor_unused_indexes AS
+SELECT schema_name, table_name, index_name,
+       index_bytes, pg_catalog.pg_size_pretty(index_bytes) AS index_size, scans,
+       table_inserts, table_updates, table_deletes,
+       stats_since::timestamptz AS stats_since,
+       pg_catalog.make_interval(secs => stats_window_seconds) AS stats_window,
+       level::@extschema@.advisor_level AS level, object_identity, detail, remediation, undo, fingerprint
+FROM @extschema@._advisor_unused_indexes();
+CREATE OR REPLACE VIEW advisor_index_findings AS
+SELECT rule, level::@extschema@.advisor_level AS level, object_type, object_identity, detail, remediation,
+       metadata->>'undo' AS undo, metadata, fingerprint
+FROM @extschema@._advisor_run(ARRAY['missing_fk_index', 'unused_index', 'duplicate_index',
+                        'redundant_index', 'invalid_index'], false, true);
+
+-- Every function of the extension runs with search_path = pg_catalog, pg_temp, whatever
+-- the caller's path: a role that can create objects in a schema on that path (public, the
+-- extension's own schema) could otherwise plant an exact-type operator or function that
+-- beats pg_catalog's polymorphic or variadic one and runs as the superuser calling us.
+-- The extension's own objects are always named with their schema (docs/SECURITY.md).
+-- (Only the extension's schema: `cargo pgrx test` adds test functions in schema tests.)
+DO $pin$
+DECLARE
+    f pg_catalog.regprocedure;
+BEGIN
+    FOR f IN
+        SELECT d.objid FROM pg_catalog.pg_depend d
+        JOIN pg_catalog.pg_proc p ON p.oid OPERATOR(pg_catalog.=) d.objid
+        WHERE d.classid = 'pg_catalog.pg_proc'::pg_catalog.regclass
+          AND p.pronamespace OPERATOR(pg_catalog.=) '@extschema@'::pg_catalog.regnamespace
+          AND d.refclassid = 'pg_catalog.pg_extension'::pg_catalog.regclass
+          AND d.refobjid = (SELECT e.oid FROM pg_catalog.pg_extension e
+                            WHERE e.extname OPERATOR(pg_catalog.=) 'database_advisor')
+          AND d.deptype OPERATOR(pg_catalog.=) 'e'
+    LOOP
+        EXECUTE pg_catalog.format('ALTER FUNCTION %s SET search_path = pg_catalog, pg_temp', f);
+    END LOOP;
+END
+$pin$;
+
+-- Audits enabled under 0.1.0 read the name of the application-user setting at every
+-- write, from a setting any writer could change. Fix the name in each audit's options (the
+-- value this session sees, e.g. from ALTER DATABASE ... SET, if it is a custom setting),
+-- then regenerate the trigger functions so they read only that setting.
+DO $upgrade$
+DECLARE
+    actor text := coalesce(nullif(btrim(pg_catalog.current_setting(
+                      'database_advisor.audit_actor_setting', true)), ''), 'app.user_id');
+    audited oid;
+BEGIN
+    IF actor !~ '^[A-Za-z_][A-Za-z0-9_$]*(\.[A-Za-z_][A-Za-z0-9_$]*)+$' THEN
+        RAISE WARNING 'database_advisor.audit_actor_setting = "%" is not a custom setting; audits read app.user_id from now on', actor;
+        actor := 'app.user_id';
+    END IF;
+    UPDATE @extschema@.advisor_audit_tables
+    SET options = options OPERATOR(pg_catalog.||) pg_catalog.jsonb_build_object('actor_setting', actor)
+    WHERE NOT options OPERATOR(pg_catalog.?) 'actor_setting';
+    FOR audited IN
+        SELECT DISTINCT t.tgrelid
+        FROM pg_catalog.pg_trigger t
+        JOIN pg_catalog.pg_proc p ON p.oid OPERATOR(pg_catalog.=) t.tgfoid
+        WHERE t.tgparentid OPERATOR(pg_catalog.=) 0
+          AND (t.tgtype::int OPERATOR(pg_catalog.&) 1) OPERATOR(pg_catalog.=) 1
+          AND p.pronamespace OPERATOR(pg_catalog.=) '@extschema@'::pg_catalog.regnamespace
+          AND p.proname OPERATOR(pg_catalog.~~) 'advisor\_audit:%'
+    LOOP
+        PERFORM @extschema@._advisor_audit(audited, 'refresh'::text, NULL::text[],
+                                           NULL::boolean, NULL::boolean);
+    END LOOP;
+END
+$upgrade$;
