@@ -1,5 +1,5 @@
 # The two set-up commands (see README): `make demo` and `make test`.
-.PHONY: demo test bench bench-catalog bench-audit stop setup install regress unit fmt clean
+.PHONY: demo test bench bench-catalog bench-audit stop setup install package regress unit fmt clean
 
 demo:            ## install what is missing, build, start a local cluster, load the demo, print the report
 	@scripts/demo.sh
@@ -24,6 +24,9 @@ setup:           ## only install what is missing (packages, cargo-pgrx, pgrx ini
 
 install:         ## build and install the extension into the system PostgreSQL
 	@scripts/install.sh
+
+package:         ## a .deb of the release build for the host's PostgreSQL (target/packages/)
+	@scripts/package.sh
 
 regress:         ## only the pg_regress suite
 	@scripts/regress.sh

@@ -21,4 +21,6 @@ else
 fi
 
 "$ROOT/scripts/regress.sh"
+say "the .deb of make package"
+"$ROOT/tests/external/package.sh"
 say "all tests passed"

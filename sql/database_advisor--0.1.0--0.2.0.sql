@@ -21,6 +21,15 @@ ALTER TABLE advisor_suppressions DROP CONSTRAINT advisor_suppressions_reason_che
 ALTER TABLE advisor_suppressions ADD CONSTRAINT advisor_suppressions_reason_check
     CHECK (reason ~ '\S');
 
+-- the history is the user's data: pg_dump keeps it from now on
+SELECT pg_catalog.pg_extension_config_dump('advisor_runs', '');
+SELECT pg_catalog.pg_extension_config_dump('advisor_run_findings', '');
+SELECT pg_catalog.pg_extension_config_dump(pg_catalog.pg_get_serial_sequence('@extschema@.advisor_runs', 'id'), '');
+COMMENT ON TABLE advisor_runs IS
+'One row per advisor_snapshot(): when, how long, and how many findings of each level (and suppressed). Pruned after database_advisor.history_days. Kept by pg_dump.';
+COMMENT ON TABLE advisor_run_findings IS
+'The findings of each advisor_snapshot() run, by fingerprint; advisor_changes() compares two runs. Kept by pg_dump.';
+
 -- SQL and PL/pgSQL functions: qualified, typed calls; NULL checks; new behaviour
 CREATE OR REPLACE FUNCTION advisor_audit_sql(rel regclass, exclude_columns text[] DEFAULT '{}',
                                   changed_only boolean DEFAULT false,

@@ -102,7 +102,7 @@ CREATE TABLE advisor_runs (
     suppressed int
 );
 COMMENT ON TABLE advisor_runs IS
-'One row per advisor_snapshot(): when, how long, and how many findings of each level (and suppressed). Pruned after database_advisor.history_days.';
+'One row per advisor_snapshot(): when, how long, and how many findings of each level (and suppressed). Pruned after database_advisor.history_days. Kept by pg_dump.';
 
 CREATE TABLE advisor_run_findings (
     run_id bigint NOT NULL REFERENCES advisor_runs ON DELETE CASCADE,
@@ -118,7 +118,11 @@ CREATE TABLE advisor_run_findings (
     PRIMARY KEY (run_id, fingerprint)
 );
 COMMENT ON TABLE advisor_run_findings IS
-'The findings of each advisor_snapshot() run, by fingerprint; advisor_changes() compares two runs.';
+'The findings of each advisor_snapshot() run, by fingerprint; advisor_changes() compares two runs. Kept by pg_dump.';
+-- the history is the user's data: pg_dump keeps it (and the run numbers go on after a restore)
+SELECT pg_catalog.pg_extension_config_dump('advisor_runs', '');
+SELECT pg_catalog.pg_extension_config_dump('advisor_run_findings', '');
+SELECT pg_catalog.pg_extension_config_dump(pg_catalog.pg_get_serial_sequence('@extschema@.advisor_runs', 'id'), '');
 
 CREATE FUNCTION advisor_snapshot() RETURNS bigint
 LANGUAGE plpgsql AS $$

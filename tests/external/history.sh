@@ -50,8 +50,9 @@ out="$(psql -X -d "$db" -c "LISTEN database_advisor" -c "SELECT advisor_snapshot
 echo "$out" | grep -q "Asynchronous notification" && fail "no NOTIFY when nothing new: $out"
 pass "NOTIFY database_advisor carries new errors, and only new ones"
 
-# 3. pg_dump / restore keeps suppressions and rule settings
+# 3. pg_dump / restore keeps suppressions, rule settings and the history
 q "SELECT advisor_suppress('missing_fk_index', 'c_p_fkey on ext.c', 'kept across dumps')" >/dev/null
+runs="$(q "SELECT count(*) || ':' || max(id) || ':' || (SELECT count(*) FROM advisor_run_findings) FROM advisor_runs")"
 q "SELECT advisor_configure_rule('unused_index', enabled => false)" >/dev/null
 dump="$CLUSTER_BASE/regress-out/advisor.dump"
 pg_dump -Fc -d "$db" -f "$dump"
@@ -63,7 +64,11 @@ r() { psql -X -At -d advisor_restored -c "$1"; }
 [ "$(r "SELECT enabled FROM advisor_rule_settings WHERE rule = 'unused_index'")" = f ] || fail "setting restored"
 [ "$(r "SELECT count(*) FROM advisor_findings WHERE object_identity = 'c_p_fkey on ext.c'")" = 0 ] \
     || fail "the restored suppression applies"
-pass "pg_dump/pg_restore kept the suppression and the rule setting"
+[ "$(r "SELECT count(*) || ':' || max(id) || ':' || (SELECT count(*) FROM advisor_run_findings) FROM advisor_runs")" = "$runs" ] \
+    || fail "history restored ($runs)"
+next="$(r "SELECT advisor_snapshot()")"
+[ "$next" -gt "$(echo "$runs" | cut -d: -f2)" ] || fail "run ids go on after a restore ($next)"
+pass "pg_dump/pg_restore kept the suppression, the rule setting and the history (runs:last id:findings $runs)"
 psql -X -q -d postgres -c "DROP DATABASE advisor_restored"
 
 # 4. SARIF validates against the SARIF 2.1.0 schema
