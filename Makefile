@@ -1,11 +1,14 @@
 # The two set-up commands (see README): `make demo` and `make test`.
-.PHONY: demo test bench bench-catalog bench-audit stop setup install package regress unit fmt clean
+.PHONY: demo test test-pg bench bench-catalog bench-audit stop setup install package regress unit fmt clean
 
 demo:            ## install what is missing, build, start a local cluster, load the demo, print the report
 	@scripts/demo.sh
 
 test:            ## install what is missing, then fmt, clippy, unit, server and pg_regress tests
 	@scripts/test.sh
+
+test-pg:         ## the server and pg_regress tests on another PostgreSQL: make test-pg PG=13|17|18
+	@PG=$(PG) scripts/test-pg.sh
 
 bench:           ## both benchmarks below (see BENCHMARKS.md)
 bench: bench-catalog bench-audit

@@ -1,8 +1,14 @@
 # Shared settings for the scripts (sourced, not run).
 set -euo pipefail
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
-PG_MAJOR=15
-PG_CONFIG="${PG_CONFIG:-/usr/bin/pg_config}"
+# The PostgreSQL to build and test for: the host's 15, or another one inside a chroot
+# (scripts/test-pg.sh sets PG_MAJOR there).
+PG_MAJOR="${PG_MAJOR:-15}"
+if [ "$PG_MAJOR" = 15 ]; then
+    PG_CONFIG="${PG_CONFIG:-/usr/bin/pg_config}"
+else
+    PG_CONFIG="${PG_CONFIG:-/usr/lib/postgresql/$PG_MAJOR/bin/pg_config}"
+fi
 PGRX_VERSION="$(sed -n 's/^pgrx = "=\([0-9.]*\)"/\1/p' "$ROOT/Cargo.toml")"
 # Throwaway clusters live outside the checkout so the postgres OS user can reach them.
 CLUSTER_BASE="${DA_CLUSTER_BASE:-/tmp/database_advisor}"

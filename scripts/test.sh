@@ -1,15 +1,19 @@
 #!/usr/bin/env bash
 # make test: install what is missing, then every check CI runs, in order of speed.
+# --server-only: the server, pg_regress, external and package tests alone (what
+# scripts/test-pg.sh runs for another PostgreSQL version inside its chroot).
 source "$(dirname "$0")/common.sh"
 "$ROOT/scripts/setup.sh"
 cd "$ROOT"
 
-say "cargo fmt --check"
-cargo fmt --all --check
-say "cargo clippy -D warnings"
-cargo clippy --workspace --all-targets -- -D warnings
-say "cargo test (pure logic, no server)"
-cargo test -p database_advisor_core
+if [ "${1:-}" != --server-only ]; then
+    say "cargo fmt --check"
+    cargo fmt --all --check
+    say "cargo clippy -D warnings"
+    cargo clippy --workspace --all-targets -- -D warnings
+    say "cargo test (pure logic, no server)"
+    cargo test -p database_advisor_core
+fi
 
 say "cargo pgrx test pg$PG_MAJOR (server tests)"
 if [ "$(id -u)" -eq 0 ]; then
@@ -21,6 +25,6 @@ else
 fi
 
 "$ROOT/scripts/regress.sh"
-say "the .deb of make package"
+say "the .deb of make package (PostgreSQL $PG_MAJOR)"
 "$ROOT/tests/external/package.sh"
-say "all tests passed"
+say "all tests passed (PostgreSQL $PG_MAJOR)"

@@ -28,6 +28,10 @@ fn quote_helper_matches_the_server() {
         .map(|r| r.get::<String>(1).unwrap().unwrap())
         .collect()
     });
+    // the built-in list (used until a server's is loaded) is PostgreSQL 15's
+    #[cfg(feature = "pg15")]
+    assert_eq!(quote::builtin_quoted_keywords(), keywords, "PostgreSQL 15's keywords");
+    Spi::connect(crate::loader::use_server_keywords).unwrap();
     let ours: Vec<String> = quote::quoted_keywords()
         .iter()
         .map(|s| s.to_string())

@@ -1,9 +1,11 @@
 //! SQL identifier quoting: the one helper every piece of generated SQL uses.
 //! Same rules as PostgreSQL's `quote_identifier()` so identities match `pg_identify_object`.
 
+use std::sync::OnceLock;
+
 /// Keywords that PostgreSQL 15 quotes (every category but unreserved),
-/// from `SELECT word FROM pg_get_keywords() WHERE catcode <> 'U'`.
-/// A server test checks this list against the running server's `quote_ident`.
+/// from `SELECT word FROM pg_get_keywords() WHERE catcode <> 'U'`: the list until the
+/// server's own is set with [`use_server_keywords`] (each major version adds a few).
 const QUOTED_KEYWORDS: &[&str] = &[
     "all",
     "analyse",
@@ -158,9 +160,39 @@ const QUOTED_KEYWORDS: &[&str] = &[
     "xmltable",
 ];
 
-/// The keyword list above, for the server test that compares it with `pg_get_keywords()`.
-pub fn quoted_keywords() -> &'static [&'static str] {
+/// The running server's keywords that need quoting, once set.
+static SERVER_KEYWORDS: OnceLock<Vec<String>> = OnceLock::new();
+
+/// Quote like the running server: its `pg_get_keywords()` words that are not unreserved.
+/// Set once per process (a backend); later calls keep the first list.
+pub fn use_server_keywords(mut words: Vec<String>) {
+    words.sort_unstable();
+    let _ = SERVER_KEYWORDS.set(words);
+}
+
+/// Whether [`use_server_keywords`] has been called in this process.
+pub fn has_server_keywords() -> bool {
+    SERVER_KEYWORDS.get().is_some()
+}
+
+/// PostgreSQL 15's keywords that need quoting (the list before a server's is set).
+pub fn builtin_quoted_keywords() -> &'static [&'static str] {
     QUOTED_KEYWORDS
+}
+
+/// The keywords [`ident`] quotes: the server's when set, else PostgreSQL 15's.
+pub fn quoted_keywords() -> Vec<&'static str> {
+    match SERVER_KEYWORDS.get() {
+        Some(words) => words.iter().map(String::as_str).collect(),
+        None => QUOTED_KEYWORDS.to_vec(),
+    }
+}
+
+fn is_quoted_keyword(name: &str) -> bool {
+    match SERVER_KEYWORDS.get() {
+        Some(words) => words.binary_search_by(|w| w.as_str().cmp(name)).is_ok(),
+        None => QUOTED_KEYWORDS.binary_search(&name).is_ok(),
+    }
 }
 
 /// Characters generated SQL never carries as they are: control characters (a line break
@@ -181,7 +213,7 @@ pub fn ident(name: &str) -> String {
         && name
             .chars()
             .all(|c| matches!(c, 'a'..='z' | '0'..='9' | '_'))
-        && QUOTED_KEYWORDS.binary_search(&name).is_err();
+        && !is_quoted_keyword(name);
     if safe {
         name.to_string()
     } else if name.chars().any(is_unprintable) {

@@ -82,11 +82,28 @@ fn each_row(
     Ok(())
 }
 
+/// Make `quote::ident` quote exactly the keywords this server quotes (once per backend:
+/// every major version adds some, and identities must match `pg_identify_object`).
+pub fn use_server_keywords(client: &SpiClient<'_>) -> SpiResult<()> {
+    if !quote::has_server_keywords() {
+        let query = ours(sql(
+            "SELECT word::text FROM pg_get_keywords() WHERE catcode <> 'U'",
+        ));
+        let words = client
+            .select(&query, None, &[])?
+            .map(|row| col::<String>(&row, 1))
+            .collect::<SpiResult<Vec<_>>>()?;
+        quote::use_server_keywords(words);
+    }
+    Ok(())
+}
+
 /// Read the catalogs once into a snapshot; with `index_defs`, also fetch the definitions of
 /// the indexes the rules suggest dropping (for their undo statements) — only when a view
 /// shows them: deparsing thousands of unused indexes costs more than the rest of the run.
 pub fn load(config: &Config, index_defs: bool) -> Result<Snapshot, AdvisorError> {
     Spi::connect(|client| -> SpiResult<Snapshot> {
+        use_server_keywords(client)?;
         let mut snap = load_with(client)?;
         let wanted = if index_defs {
             indexes::definitions_needed(&snap, config)

@@ -8,6 +8,7 @@ use pgrx::prelude::*;
 
 pub fn load() -> Result<Settings, AdvisorError> {
     Spi::connect(|client| {
+        super::use_server_keywords(client)?;
         let query = super::ours(super::sql(
             "SELECT n.nspname::text FROM pg_extension e \
              JOIN pg_namespace n ON n.oid = e.extnamespace \

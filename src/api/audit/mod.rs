@@ -57,7 +57,10 @@ fn _advisor_audit(
         )),
         _ => None,
     };
-    let (target, warnings) = or_raise(Spi::connect(|c| catalog::describe(c, rel, action, request)));
+    let (target, warnings) = or_raise(Spi::connect(|c| {
+        crate::loader::use_server_keywords(c)?;
+        catalog::describe(c, rel, action, request)
+    }));
     let statements = match action {
         Action::Sql | Action::Enable => enable_statements(&target),
         Action::Disable => disable_statements(&target),

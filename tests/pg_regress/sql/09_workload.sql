@@ -63,13 +63,14 @@ FROM advisor_findings WHERE rule = 'seq_scan_heavy_table' AND object_identity = 
 -- the advisors' own catalog queries (tracked: pg_stat_statements.track = all) are left
 -- out by their queryid, not by the comment they carry: a user's statement carrying the
 -- same comment is still seen
-/* database_advisor */ SELECT name FROM wl.users WHERE id = 7;
+-- (inside the statement: PostgreSQL 18 keeps no leading comment in the recorded text)
+SELECT /* database_advisor */ name FROM wl.users WHERE id = 7;
 SELECT pg_stat_force_next_flush();
-SELECT count(*) FILTER (WHERE query LIKE '%/* database_advisor */ SELECT name FROM wl.users%') AS users_marked_statement_seen,
-       count(*) FILTER (WHERE query LIKE '/* database_advisor */%' AND query NOT LIKE '%wl.users%') AS own_queries_seen
+SELECT count(*) FILTER (WHERE query LIKE '%/* database_advisor */ name FROM wl.users%') AS users_marked_statement_seen,
+       count(*) FILTER (WHERE query LIKE '%FROM pg_policy p%') AS own_queries_seen
 FROM advisor_slow_queries;
 SELECT count(*) > 0 AS own_queries_are_tracked
-FROM pg_stat_statements WHERE query LIKE '/* database_advisor */%' AND NOT toplevel;
+FROM pg_stat_statements WHERE query LIKE '%FROM pg_policy p%' AND NOT toplevel;
 -- the per-statement view
 SELECT query, calls, rules FROM advisor_slow_queries
 WHERE query LIKE '%wl.%' OR query LIKE '%pg_sleep%' ORDER BY calls DESC, query;
