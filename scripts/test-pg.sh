@@ -5,7 +5,8 @@
 # /var/cache/database_advisor, reused when present); the checkout, the Rust toolchain and
 # cargo-pgrx are bind-mounted into it, and the extension is built and tested inside,
 # against that version's headers and server. Formatting, clippy and the unit tests do not
-# depend on the version: `make test` runs them.
+# depend on the version: `make test` runs them. TEST_PG_COMMAND runs another command in
+# the chroot instead (e.g. TEST_PG_COMMAND=bash for a shell there).
 source "$(dirname "$0")/common.sh"
 PG="${PG:?set PG, e.g. make test-pg PG=18}"
 case "$PG" in
@@ -26,6 +27,13 @@ if [ ! -x "$root/usr/bin/apt-get" ]; then
         http://deb.debian.org/debian > "$root.log" 2>&1 || { tail -20 "$root.log"; exit 1; }
 fi
 cp /etc/resolv.conf "$root/etc/resolv.conf"
+# the chroot trusts the certificate authorities the host added (a proxy's, say), so npm
+# and other HTTPS clients work there as they do here
+if compgen -G "/usr/local/share/ca-certificates/*.crt" >/dev/null; then
+    mkdir -p "$root/usr/local/share/ca-certificates"
+    cp /usr/local/share/ca-certificates/*.crt "$root/usr/local/share/ca-certificates/"
+    chroot "$root" update-ca-certificates >/dev/null 2>&1 || true
+fi
 # packages installed in the chroot start no services and create no default cluster
 printf '#!/bin/sh\nexit 101\n' > "$root/usr/sbin/policy-rc.d" && chmod +x "$root/usr/sbin/policy-rc.d"
 # a testing release's index expires within days; a machine whose clock runs ahead of the
@@ -57,4 +65,4 @@ say "PostgreSQL $PG in the $suite chroot"
 chroot "$root" /usr/bin/env -i HOME=/root PATH=/root/.cargo/bin:/usr/sbin:/usr/bin:/sbin:/bin \
     TERM="${TERM:-dumb}" PG_MAJOR="$PG" CARGO_TARGET_DIR="$ROOT/target/pg$PG" \
     DA_CLUSTER_BASE=/tmp/database_advisor \
-    bash -c "cd '$ROOT' && scripts/test.sh --server-only"
+    bash -c "cd '$ROOT' && ${TEST_PG_COMMAND:-scripts/test.sh --server-only}"

@@ -28,3 +28,13 @@ fi
 say "the .deb of make package (PostgreSQL $PG_MAJOR)"
 "$ROOT/tests/external/package.sh"
 say "all tests passed (PostgreSQL $PG_MAJOR)"
+
+# the newest PostgreSQL too, in its chroot (scripts/test-pg.sh)
+if [ "${1:-}" != --server-only ]; then
+    if [ "$(id -u)" -ne 0 ]; then
+        say "PostgreSQL 18 NOT tested: scripts/test-pg.sh needs root for its chroot"
+        exit 1
+    fi
+    PG=18 "$ROOT/scripts/test-pg.sh"
+    say "all tests passed (PostgreSQL 15 and 18)"
+fi
