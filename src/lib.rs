@@ -9,9 +9,6 @@ mod api;
 mod error;
 mod gucs;
 mod loader;
-// PostgreSQL's parser; the server tests check generated SQL with it (the migration linter
-// will build on it).
-#[cfg(any(test, feature = "pg_test"))]
 mod parse;
 
 ::pgrx::pg_module_magic!(name, version);

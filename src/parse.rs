@@ -3,27 +3,28 @@
 
 use pgrx::pg_sys;
 use pgrx::PgList;
-use std::ffi::CString;
+use std::ffi::CStr;
 
-/// The node tag of each statement in `sql`, in order (`T_CreateStmt`, `T_AlterTableStmt`,
-/// ...). A syntax error is raised as the server's own ERROR, with its position.
-pub fn statement_kinds(sql: &str) -> Vec<String> {
-    let Ok(text) = CString::new(sql) else {
-        crate::error::AdvisorError::User {
-            code: pgrx::PgSqlErrorCode::ERRCODE_CHARACTER_NOT_IN_REPERTOIRE,
-            message: "SQL text contains a zero byte".into(),
-            hint: "Remove the NUL character.".into(),
-        }
-        .raise()
-    };
+/// The raw statements of a SQL text; a syntax error is raised as the server's own ERROR,
+/// with its position.
+pub fn raw_statements(text: &CStr) -> PgList<pg_sys::RawStmt> {
     // SAFETY: raw_parser reads the NUL-terminated text and returns a List of RawStmt nodes
     // allocated in the current memory context (or raises an ERROR, which pgrx turns into a
-    // Rust panic at this FFI boundary); we only read their tags.
+    // Rust panic at this FFI boundary).
     unsafe {
         let list = pg_sys::raw_parser(text.as_ptr(), pg_sys::RawParseMode::RAW_PARSE_DEFAULT);
         PgList::<pg_sys::RawStmt>::from_pg(list)
-            .iter_ptr()
-            .map(|raw| format!("{:?}", (*(*raw).stmt).type_))
-            .collect()
     }
+}
+
+/// The node tag of each statement in `sql`, in order (`T_CreateStmt`, `T_AlterTableStmt`,
+/// ...): the server tests check generated SQL with it.
+#[cfg(any(test, feature = "pg_test"))]
+pub fn statement_kinds(sql: &str) -> Vec<String> {
+    let text = std::ffi::CString::new(sql).expect("SQL text without a NUL byte");
+    raw_statements(&text)
+        .iter_ptr()
+        // SAFETY: each element is a valid RawStmt with a statement node
+        .map(|raw| unsafe { format!("{:?}", (*(*raw).stmt).type_) })
+        .collect()
 }

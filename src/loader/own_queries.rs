@@ -3,7 +3,6 @@
 //! user could copy a comment into any statement to hide it from the advisors.
 
 use pgrx::pg_sys;
-use pgrx::PgList;
 use std::cell::RefCell;
 use std::collections::{HashMap, HashSet};
 use std::ffi::CString;
@@ -43,13 +42,12 @@ fn query_id(text: &str) -> i64 {
     let Ok(c_text) = CString::new(text) else {
         return 0;
     };
-    // SAFETY: raw_parser and parse analysis read the NUL-terminated text and allocate in
-    // the current memory context; an ERROR becomes a Rust panic at this FFI boundary.
+    let Some(raw) = crate::parse::raw_statements(&c_text).get_ptr(0) else {
+        return 0;
+    };
+    // SAFETY: parse analysis of a RawStmt of this text, allocating in the current memory
+    // context; an ERROR becomes a Rust panic at this FFI boundary.
     unsafe {
-        let list = pg_sys::raw_parser(c_text.as_ptr(), pg_sys::RawParseMode::RAW_PARSE_DEFAULT);
-        let Some(raw) = PgList::<pg_sys::RawStmt>::from_pg(list).get_ptr(0) else {
-            return 0;
-        };
         #[cfg(any(feature = "pg13", feature = "pg14"))]
         let query = pg_sys::parse_analyze(
             raw,
