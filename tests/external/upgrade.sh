@@ -28,7 +28,9 @@ q $up "CREATE SCHEMA app;
        CREATE TABLE app.other (id int PRIMARY KEY, p int REFERENCES app.parent);
        SELECT advisor_suppress('missing_fk_index', 'child_p_fkey on app.child', 'append-only');
        SELECT advisor_configure_rule('extension_in_public', false);
-       SELECT advisor_audit_enable('app.parent');" >/dev/null
+       SELECT advisor_audit_enable('app.parent');
+       CREATE TABLE app.\"Odd \"\"Name\"\"\" (id int PRIMARY KEY);
+       SELECT advisor_audit_enable('app.\"Odd \"\"Name\"\"\"');" >/dev/null
 q $up "SET shop.actor = 'alice'; INSERT INTO app.parent VALUES (1, 'a');
        SET shop.actor = 'bob'; UPDATE app.parent SET note = 'b'"
 run1="$(q $up "SELECT advisor_snapshot()")"
@@ -62,8 +64,16 @@ q $up "SET shop.actor = 'carol'; UPDATE app.parent SET note = 'c';
     || fail "the actor setting is fixed in the audit's options"
 [ "$(q $up "SELECT count(*) FROM pg_proc WHERE proname LIKE 'advisor\_audit:%' AND prosrc LIKE '%database_advisor.audit_actor_setting%'")" = 0 ] \
     || fail "the trigger function was regenerated"
-[ "$(q $up "SELECT state FROM advisor_audit_status")" = enabled ] || fail "audit status"
-pass "audit log kept (4 rows), triggers regenerated, the actor setting fixed (a writer's change is ignored)"
+[ "$(q $up "SELECT string_agg(DISTINCT state, ',') FROM advisor_audit_status")" = enabled ] || fail "audit status"
+# the function 0.1.0 named advisor_audit:app."Odd ""Name""" now has its readable name
+[ "$(q $up "SELECT string_agg(proname, ' | ' ORDER BY proname) FROM pg_proc WHERE proname LIKE 'advisor\_audit:%'")" \
+  = 'advisor_audit:app.Odd "Name" | advisor_audit:app.parent' ] || fail "readable function names"
+[ "$(q $up "SELECT function_name FROM advisor_audit_tables WHERE audited_table = 'app.\"Odd \"\"Name\"\"\"'")" \
+  = 'advisor_audit:app.Odd "Name"' ] || fail "the registry follows the rename"
+q $up "INSERT INTO app.\"Odd \"\"Name\"\"\" VALUES (1)"
+[ "$(q $up "SELECT count(*) FROM advisor_audit_log WHERE table_name = 'Odd \"Name\"'")" = 1 ] \
+    || fail "the renamed function still records"
+pass "audit log kept (4 rows), triggers regenerated, the actor setting fixed (a writer's change is ignored), functions renamed readably"
 
 # 4. identical to a fresh install
 q adv_fresh "CREATE EXTENSION database_advisor"

@@ -6,7 +6,8 @@ use crate::quote::{ident, literal, qualified};
 /// Everything that audits the table, for `advisor_audit_sql` and `advisor_audit_enable`:
 /// the registry entry, the trigger function, the row trigger and the TRUNCATE triggers.
 pub fn enable_statements(t: &AuditTarget) -> Vec<String> {
-    let mut out = vec![register(t), function(t), depends(t), revoke(t), comment(t)];
+    let mut out = rename(t);
+    out.extend([register(t), function(t), depends(t), revoke(t), comment(t)]);
     out.push(format!(
         "CREATE OR REPLACE TRIGGER {ROW_TRIGGER}\n    AFTER INSERT OR UPDATE OR DELETE ON {}\n    \
          FOR EACH ROW EXECUTE FUNCTION {}()",
@@ -22,11 +23,13 @@ pub fn enable_statements(t: &AuditTarget) -> Vec<String> {
 /// on detached ones, and the table's current name in the registry. Takes no lock on the
 /// table beyond what the DDL holds, except on partitions that get a trigger.
 pub fn refresh_statements(t: &AuditTarget) -> Vec<String> {
-    let mut out = vec![
+    let mut out = rename(t);
+    out.extend([
         format!(
-            "UPDATE {} SET schema_name = {}, table_name = {}, options = {}::jsonb\n\
-             WHERE audited_table = {}",
+            "UPDATE {} SET function_name = {}, schema_name = {}, table_name = {}, \
+             options = {}::jsonb\nWHERE audited_table = {}",
             registry(t),
+            literal(&t.function_name),
             literal(&t.schema),
             literal(&t.table),
             literal(&options_json(t)),
@@ -36,9 +39,23 @@ pub fn refresh_statements(t: &AuditTarget) -> Vec<String> {
         // CREATE OR REPLACE FUNCTION forgets DEPENDS ON EXTENSION: say it again
         depends(t),
         comment(t),
-    ];
+    ]);
     out.extend(truncate_triggers(t));
     out
+}
+
+/// A function named the old way gets its readable name (its triggers follow it).
+fn rename(t: &AuditTarget) -> Vec<String> {
+    t.rename_from
+        .iter()
+        .map(|old| {
+            format!(
+                "ALTER FUNCTION {}() RENAME TO {}",
+                qualified(&t.ext_schema, old),
+                ident(&t.function_name)
+            )
+        })
+        .collect()
 }
 
 /// Stop auditing: drop the triggers and the function; the registry entry and the log stay.
@@ -336,6 +353,7 @@ pub(super) mod tests {
                 ..AuditOptions::default()
             },
             function_exists: true,
+            rename_from: None,
         }
     }
 

@@ -110,6 +110,9 @@ pub struct AuditTarget {
     /// Whether the trigger function exists already (then it is replaced, else created, so
     /// a function someone else creates meanwhile makes the creation fail).
     pub function_exists: bool,
+    /// The existing function's name when it differs from `function_name` (named the way
+    /// 0.1.0 did, `advisor_audit:"Shop Ünï"."Order Lines"`): it is renamed first.
+    pub rename_from: Option<String>,
 }
 
 impl AuditTarget {
@@ -120,20 +123,67 @@ impl AuditTarget {
     }
 }
 
-/// The generated function's name for an audited table: `advisor_audit:<identity>`, cut to
-/// 63 bytes with a hash of the whole name when it is longer, so two long names that share
-/// a prefix still get different functions.
+/// The generated function's name for an audited table: `advisor_audit:<schema>.<table>`
+/// as people read them (`advisor_audit:Shop Ünï.Order Lines`, not the identity's nested
+/// quotes), with a hash of the identity when that reading is ambiguous (a dot inside a
+/// name) or longer than 63 bytes, so different tables never share a function.
 pub fn function_name(audited_table: &str) -> String {
-    let full = format!("{FUNCTION_PREFIX}{audited_table}");
-    if full.len() <= MAX_IDENT_BYTES {
+    let (readable, ambiguous) = readable_identity(audited_table);
+    let full = format!("{FUNCTION_PREFIX}{readable}");
+    if full.len() <= MAX_IDENT_BYTES && !ambiguous {
         return full;
     }
-    let suffix = format!("~{:08x}", fnv1a(full.as_bytes()) as u32);
+    let suffix = format!("~{:08x}", fnv1a(audited_table.as_bytes()) as u32);
+    if full.len() + suffix.len() <= MAX_IDENT_BYTES {
+        return format!("{full}{suffix}");
+    }
     let mut cut = MAX_IDENT_BYTES - suffix.len();
     while !full.is_char_boundary(cut) {
         cut -= 1;
     }
     format!("{}{suffix}", &full[..cut])
+}
+
+/// An identity with its double-quoted parts unquoted (`"a ""b"""` -> `a "b"`), and
+/// whether an unquoted part holds a dot (then `schema.table` could be read two ways). The
+/// `U&"..."` form of names with control characters is kept as it is.
+fn readable_identity(identity: &str) -> (String, bool) {
+    let mut out = String::with_capacity(identity.len());
+    let mut ambiguous = false;
+    let mut chars = identity.chars().peekable();
+    while let Some(c) = chars.next() {
+        if c != '"' || out.ends_with("U&") {
+            out.push(c);
+            if c == '"' {
+                // a U&"..." part: copy it to its closing quote
+                while let Some(d) = chars.next() {
+                    out.push(d);
+                    if d == '"' && chars.peek() != Some(&'"') {
+                        break;
+                    }
+                    if d == '"' {
+                        out.push(chars.next().unwrap_or('"'));
+                    }
+                }
+            }
+            continue;
+        }
+        let mut part = String::new();
+        while let Some(d) = chars.next() {
+            if d == '"' {
+                if chars.peek() == Some(&'"') {
+                    chars.next();
+                    part.push('"');
+                    continue;
+                }
+                break;
+            }
+            part.push(d);
+        }
+        ambiguous |= part.contains('.');
+        out.push_str(&part);
+    }
+    (out, ambiguous)
 }
 
 fn fnv1a(bytes: &[u8]) -> u64 {
@@ -151,6 +201,25 @@ mod tests {
         assert_eq!(
             function_name("public.invoices"),
             "advisor_audit:public.invoices"
+        );
+        // readable: no nested quoting
+        assert_eq!(
+            function_name("\"Shop Ünï\".\"Order Lines\""),
+            "advisor_audit:Shop Ünï.Order Lines"
+        );
+        assert_eq!(
+            function_name("aud.\"Acct \"\"x\"\"\""),
+            "advisor_audit:aud.Acct \"x\""
+        );
+        assert_eq!(function_name("public.t #2"), "advisor_audit:public.t #2");
+        // a dot inside a name could be read two ways: a hash tells them apart
+        let (a, b) = (function_name("\"a.b\".c"), function_name("a.\"b.c\""));
+        assert!(a.starts_with("advisor_audit:a.b.c~") && b.starts_with("advisor_audit:a.b.c~"));
+        assert_ne!(a, b);
+        // names with control characters keep their U& form
+        assert_eq!(
+            function_name("m.U&\"x\\000Ay\""),
+            "advisor_audit:m.U&\"x\\000Ay\""
         );
         let a = format!("public.{}", "é".repeat(40));
         let b = format!("public.{}x", "é".repeat(40));

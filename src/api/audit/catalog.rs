@@ -156,8 +156,16 @@ pub(super) fn describe(
         )
     }
     let (audited_table, stored) = registry_entry(c, &ext_schema, current.as_deref(), &identity)?;
-    let function_name = current.unwrap_or_else(|| audit::function_name(&audited_table));
-    let function_exists = trusted_function(c, &function_name, &ext_schema)?;
+    // an existing function keeps serving; one named the 0.1.0 way gets its readable name
+    // (when disabling, it is simply dropped)
+    let expected = audit::function_name(&audited_table);
+    let existing = current.unwrap_or_else(|| expected.clone());
+    let function_exists = trusted_function(c, &existing, &ext_schema)?;
+    let (function_name, rename_from) = if existing == expected || action == Action::Disable {
+        (existing, None)
+    } else {
+        (expected, Some(existing))
+    };
 
     let columns: Vec<Column> = c
         .select(
@@ -244,7 +252,15 @@ pub(super) fn describe(
          WHERE p.proname = $1 AND t.tgtype::int & 32 = 32
            AND p.pronamespace = (SELECT oid FROM pg_namespace WHERE nspname = $2)
          ORDER BY 1, 2",
-        &[function_name.clone().into(), ext_schema.clone().into()],
+        // the triggers call the function by its current name (renamed only afterwards)
+        &[
+            rename_from
+                .as_ref()
+                .unwrap_or(&function_name)
+                .as_str()
+                .into(),
+            ext_schema.clone().into(),
+        ],
     )?;
     let stale_truncate: Vec<_> = has_truncate
         .iter()
@@ -273,6 +289,7 @@ pub(super) fn describe(
             stale_truncate,
             options,
             function_exists,
+            rename_from,
         },
         warnings,
     ))

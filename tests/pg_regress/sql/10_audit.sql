@@ -56,7 +56,7 @@ INSERT INTO advisor_audit_log (audited_table, schema_name, table_name, operation
     transaction_time, statement_time, transaction_id, session_user_name, current_user_name)
 VALUES ('x', 'x', 'x', 'INSERT', now(), now(), pg_current_xact_id(), 'x', 'x');
 DROP TRIGGER advisor_audit ON "Shop Ünï"."Order Lines";
-DROP FUNCTION "advisor_audit:""Shop Ünï"".""Order Lines"""();
+DROP FUNCTION "advisor_audit:Shop Ünï.Order Lines"();
 SELECT advisor_audit_disable('"Shop Ünï"."Order Lines"');
 SELECT advisor_audit_purge('0');
 SELECT _advisor_audit('"Shop Ünï"."Order Lines"'::regclass, 'disable', NULL, NULL, NULL);
@@ -66,7 +66,7 @@ SELECT audited_table, state FROM advisor_audit_status;
 -- nor attach the log writer to a table of its own to forge rows
 CREATE TEMP TABLE mine (id int);
 CREATE TRIGGER forge AFTER INSERT ON mine FOR EACH ROW
-    EXECUTE FUNCTION "advisor_audit:""Shop Ünï"".""Order Lines"""();
+    EXECUTE FUNCTION "advisor_audit:Shop Ünï.Order Lines"();
 \c - postgres
 -- exactly the committed changes: the no-op and excluded-only UPDATEs, the rolled-back
 -- DELETE and the UPDATE rolled back to a savepoint left nothing
