@@ -22,9 +22,14 @@ pub fn resolve_requested(
     Ok(req)
 }
 
-/// Stored exclusions after DDL: a renamed column is found by its number, a dropped one is
-/// forgotten. A name that still exists wins (a restore may have renumbered columns).
+/// Stored options after DDL: a renamed excluded column is found by its number, a dropped
+/// one is forgotten; a name that still exists wins (a restore may have renumbered columns).
+/// A stored actor setting that is not a custom setting (the registry was edited by hand)
+/// falls back to the default: the regenerated trigger may run with a superuser's rights.
 pub fn follow_renames(mut stored: AuditOptions, columns: &[Column]) -> AuditOptions {
+    if !super::is_custom_setting(&stored.actor_setting) {
+        stored.actor_setting = AuditOptions::default().actor_setting;
+    }
     let mut names = Vec::new();
     let mut attnums = Vec::new();
     for (i, name) in stored.exclude_columns.iter().enumerate() {
@@ -51,6 +56,16 @@ mod tests {
 
     fn cols(list: &[(&str, i16)]) -> Vec<Column> {
         list.iter().map(|(n, a)| (n.to_string(), *a)).collect()
+    }
+
+    #[test]
+    fn a_hand_edited_actor_setting_falls_back_to_the_default() {
+        let mut stored = AuditOptions::default();
+        stored.actor_setting = "data_directory".into();
+        assert_eq!(follow_renames(stored, &[]).actor_setting, "app.user_id");
+        let mut stored = AuditOptions::default();
+        stored.actor_setting = "shop.actor".into();
+        assert_eq!(follow_renames(stored, &[]).actor_setting, "shop.actor");
     }
 
     fn excluding(names: &[&str], attnums: &[i16]) -> AuditOptions {
