@@ -27,6 +27,7 @@ if [ ! -x "$root/usr/bin/apt-get" ]; then
         http://deb.debian.org/debian > "$root.log" 2>&1 || { tail -20 "$root.log"; exit 1; }
 fi
 cp /etc/resolv.conf "$root/etc/resolv.conf"
+cp /etc/hosts "$root/etc/hosts"
 # the chroot trusts the certificate authorities the host added (a proxy's, say), so npm
 # and other HTTPS clients work there as they do here
 if compgen -G "/usr/local/share/ca-certificates/*.crt" >/dev/null; then
