@@ -60,12 +60,18 @@ mod tests {
 
     #[test]
     fn a_hand_edited_actor_setting_falls_back_to_the_default() {
-        let mut stored = AuditOptions::default();
-        stored.actor_setting = "data_directory".into();
-        assert_eq!(follow_renames(stored, &[]).actor_setting, "app.user_id");
-        let mut stored = AuditOptions::default();
-        stored.actor_setting = "shop.actor".into();
-        assert_eq!(follow_renames(stored, &[]).actor_setting, "shop.actor");
+        let stored = |actor: &str| AuditOptions {
+            actor_setting: actor.into(),
+            ..AuditOptions::default()
+        };
+        assert_eq!(
+            follow_renames(stored("data_directory"), &[]).actor_setting,
+            "app.user_id"
+        );
+        assert_eq!(
+            follow_renames(stored("shop.actor"), &[]).actor_setting,
+            "shop.actor"
+        );
     }
 
     fn excluding(names: &[&str], attnums: &[i16]) -> AuditOptions {
