@@ -362,6 +362,55 @@ SELECT rule, level::@extschema@.advisor_level AS level, object_type, object_iden
 FROM @extschema@._advisor_run(ARRAY['missing_fk_index', 'unused_index', 'duplicate_index',
                         'redundant_index', 'invalid_index'], false, true);
 
+-- After DROP TABLE, the event trigger drops only trigger functions the audit generator
+-- made (named advisor_audit:..., owned by the extension's owner or a superuser, not an
+-- extension member): the registry it reads is the extension owner's to write.
+CREATE OR REPLACE FUNCTION advisor_audit_after_drop() RETURNS event_trigger
+LANGUAGE plpgsql SECURITY DEFINER SET search_path = pg_catalog, pg_temp AS $$
+DECLARE
+    orphan record;
+BEGIN
+    IF NOT EXISTS (SELECT 1 FROM pg_event_trigger_dropped_objects() d WHERE d.object_type = 'trigger') THEN
+        RETURN;
+    END IF;
+    FOR orphan IN
+        SELECT r.audited_table, p.oid::regprocedure AS fn
+        FROM @extschema@.advisor_audit_tables r
+        JOIN pg_proc p ON p.proname = r.function_name
+                      AND p.pronamespace = '@extschema@'::regnamespace
+        JOIN pg_roles o ON o.oid = p.proowner
+        WHERE r.disabled_at IS NULL
+          -- only a trigger function of this generator's: the registry is the extension
+          -- owner's to write (not a superuser's, in a trusted install) and this runs as
+          -- the superuser, who could drop anyone's function
+          AND p.proname LIKE 'advisor\_audit:%' AND p.pronargs = 0
+          AND p.prorettype = 'trigger'::regtype
+          AND (o.rolsuper OR p.proowner = (SELECT e.extowner FROM pg_extension e
+                                           WHERE e.extname = 'database_advisor'))
+          AND NOT EXISTS (SELECT 1 FROM pg_depend d
+                          WHERE d.classid = 'pg_proc'::regclass AND d.objid = p.oid
+                            AND d.deptype = 'e')
+          AND NOT EXISTS (SELECT 1 FROM pg_trigger t
+                          WHERE t.tgfoid = p.oid AND t.tgparentid = 0 AND t.tgtype::int & 1 = 1)
+    LOOP
+        EXECUTE format('DROP FUNCTION %s', orphan.fn);
+        UPDATE @extschema@.advisor_audit_tables
+        SET disabled_at = now(), dropped_at = now()
+        WHERE audited_table = orphan.audited_table;
+    END LOOP;
+END $$;
+
+-- The extension's owner administers it (suppressions, rule settings, history, audits):
+-- a no-op when a superuser installed it, what a trusted install needs (docs/MANAGED.md).
+GRANT SELECT, INSERT, UPDATE, DELETE, TRUNCATE
+ON advisor_suppressions, advisor_rule_settings, advisor_runs, advisor_run_findings,
+   advisor_audit_tables, advisor_audit_log
+TO @extowner@;
+GRANT EXECUTE ON FUNCTION advisor_audit_enable(regclass, text[], boolean, boolean),
+                          advisor_audit_disable(regclass),
+                          advisor_audit_purge(interval)
+TO @extowner@;
+
 -- Every function of the extension runs with search_path = pg_catalog, pg_temp, whatever
 -- the caller's path: a role that can create objects in a schema on that path (public, the
 -- extension's own schema) could otherwise plant an exact-type operator or function that

@@ -44,6 +44,21 @@ GRANT SELECT ON advisor_findings, advisor_rules, advisor_suppressed_findings,
                 advisor_rls_gaps, advisor_slow_queries, advisor_runs, advisor_run_findings
 TO PUBLIC;
 
+-- The extension's owner administers it: suppressions, rule settings, the history, audits.
+-- Installed by a superuser, that is the superuser, who owns all this anyway. Installed as
+-- a trusted extension by a database owner (docs/MANAGED.md), the objects belong to the
+-- bootstrap superuser and these grants give the installing role what administering takes.
+-- Never TRIGGER or REFERENCES: a trigger on these tables would run as whoever writes them
+-- (a superuser's advisor_snapshot, an audit trigger function a superuser created).
+GRANT SELECT, INSERT, UPDATE, DELETE, TRUNCATE
+ON advisor_suppressions, advisor_rule_settings, advisor_runs, advisor_run_findings,
+   advisor_audit_tables, advisor_audit_log
+TO @extowner@;
+GRANT EXECUTE ON FUNCTION advisor_audit_enable(regclass, text[], boolean, boolean),
+                          advisor_audit_disable(regclass),
+                          advisor_audit_purge(interval)
+TO @extowner@;
+
 -- The catalog queries of a run cost more than jit_above_cost on large catalogs, and
 -- compiling them costs more than running them (1.6 s of 4.3 s at 20,000 tables).
 ALTER FUNCTION _advisor_run(text[], boolean, boolean) SET jit = off;

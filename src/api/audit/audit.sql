@@ -262,7 +262,18 @@ BEGIN
         FROM @extschema@.advisor_audit_tables r
         JOIN pg_proc p ON p.proname = r.function_name
                       AND p.pronamespace = '@extschema@'::regnamespace
+        JOIN pg_roles o ON o.oid = p.proowner
         WHERE r.disabled_at IS NULL
+          -- only a trigger function of this generator's: the registry is the extension
+          -- owner's to write (not a superuser's, in a trusted install) and this runs as
+          -- the superuser, who could drop anyone's function
+          AND p.proname LIKE 'advisor\_audit:%' AND p.pronargs = 0
+          AND p.prorettype = 'trigger'::regtype
+          AND (o.rolsuper OR p.proowner = (SELECT e.extowner FROM pg_extension e
+                                           WHERE e.extname = 'database_advisor'))
+          AND NOT EXISTS (SELECT 1 FROM pg_depend d
+                          WHERE d.classid = 'pg_proc'::regclass AND d.objid = p.oid
+                            AND d.deptype = 'e')
           AND NOT EXISTS (SELECT 1 FROM pg_trigger t
                           WHERE t.tgfoid = p.oid AND t.tgparentid = 0 AND t.tgtype::int & 1 = 1)
     LOOP
