@@ -24,7 +24,11 @@ BEGIN
 END $$;
 
 CREATE EXTENSION IF NOT EXISTS pg_stat_statements;
-CREATE EXTENSION IF NOT EXISTS pg_cron;                           -- advisor_schedule() uses it
+-- advisor_schedule() uses pg_cron, which can only be created in its cron.database_name
+SELECT current_setting('cron.database_name', true) = current_database() AS cron_here \gset
+\if :cron_here
+CREATE EXTENSION IF NOT EXISTS pg_cron;
+\endif
 CREATE EXTENSION IF NOT EXISTS pg_trgm SCHEMA public;            -- PLANTED: extension_in_public
 GRANT CREATE ON SCHEMA public TO PUBLIC;                          -- PLANTED: public_schema_create
 

@@ -26,7 +26,7 @@ fn _advisor_missing_fk_indexes() -> TableIterator<
         name!(fingerprint, String),
     ),
 > {
-    let (snap, config) = prepare(false);
+    let (snap, config) = prepare(missing_fk::RULE.parts, false);
     let since = snap.stats_window.since.clone();
     let mut rows = missing_fk::analyze(&snap, &config);
     rows.sort_by(|a, b| {

@@ -26,7 +26,7 @@ fn _advisor_unused_indexes() -> TableIterator<
         name!(fingerprint, String),
     ),
 > {
-    let (snap, config) = prepare(true);
+    let (snap, config) = prepare(unused::RULE.parts, true);
     let window = snap.stats_window.clone();
     let mut rows = unused::analyze(&snap, &config);
     rows.sort_by(|a, b| {

@@ -16,7 +16,7 @@ mod workload;
 use crate::error::AdvisorError;
 use database_advisor_core::config::Config;
 use database_advisor_core::rules;
-use database_advisor_core::snapshot::Snapshot;
+use database_advisor_core::snapshot::{Parts, Snapshot};
 use database_advisor_core::suppress::{self, Outcome};
 use pgrx::prelude::*;
 
@@ -104,11 +104,12 @@ $pin$;
     finalize,
 );
 
-/// The snapshot and configuration of one run, or the error that stops it. `index_defs`:
-/// load the undo statements of indexes to drop (see `loader::load`).
-fn prepare(index_defs: bool) -> (Snapshot, Config) {
+/// The snapshot (of the catalog `parts` its rules read) and configuration of one run, or
+/// the error that stops it. `index_defs`: load the undo statements of indexes to drop (see
+/// `loader::load`).
+fn prepare(parts: Parts, index_defs: bool) -> (Snapshot, Config) {
     let config = crate::gucs::config();
-    match crate::loader::load(&config, index_defs) {
+    match crate::loader::load(&config, parts, index_defs) {
         Ok(snap) => (snap, config),
         Err(e) => e.raise(),
     }
@@ -130,7 +131,7 @@ fn run_rules(rule_ids: Option<Vec<String>>, index_defs: bool) -> Outcome {
     let selected = or_raise(
         rules::select(rule_ids.as_deref(), &settings.rules).map_err(AdvisorError::UnknownRule),
     );
-    let (snap, config) = prepare(index_defs);
+    let (snap, config) = prepare(Parts::of(selected.iter().copied()), index_defs);
     let findings = rules::run(&selected, &snap, &config);
     suppress::apply(findings, &settings.rules, &settings.suppressions)
 }

@@ -24,7 +24,7 @@ fn _advisor_slow_queries() -> TableIterator<
         name!(stats_since, Option<String>),
     ),
 > {
-    let (snap, config) = prepare(false);
+    let (snap, config) = prepare(database_advisor_core::snapshot::Parts::WORKLOAD, false);
     let rules = statements::rules_by_query(&snap, &config);
     let total = snap.workload.total_exec_ms();
     let since = snap.workload.since.clone();

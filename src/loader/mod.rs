@@ -11,8 +11,8 @@ use database_advisor_core::quote;
 use database_advisor_core::rules::indexes;
 use database_advisor_core::snapshot::{
     node_tree, Attribute, AuditTrigger, Constraint, ConstraintKind, Extension, ForeignKey,
-    Function, Grant, Index, Namespace, Oid, Policy, RelKind, Relation, Role, Snapshot, StatsWindow,
-    TableStats,
+    Function, Grant, Index, Namespace, Oid, Parts, Policy, RelKind, Relation, Role, Snapshot,
+    StatsWindow, TableStats,
 };
 use pgrx::datum::FromDatum;
 use pgrx::prelude::*;
@@ -98,14 +98,15 @@ pub fn use_server_keywords(client: &SpiClient<'_>) -> SpiResult<()> {
     Ok(())
 }
 
-/// Read the catalogs once into a snapshot; with `index_defs`, also fetch the definitions of
-/// the indexes the rules suggest dropping (for their undo statements) — only when a view
-/// shows them: deparsing thousands of unused indexes costs more than the rest of the run.
-pub fn load(config: &Config, index_defs: bool) -> Result<Snapshot, AdvisorError> {
+/// Read the catalog `parts` once into a snapshot (namespaces, relations and the statistics
+/// window always); with `index_defs`, also fetch the definitions of the indexes the rules
+/// suggest dropping (for their undo statements) — only when a view shows them: deparsing
+/// thousands of unused indexes costs more than the rest of the run.
+pub fn load(config: &Config, parts: Parts, index_defs: bool) -> Result<Snapshot, AdvisorError> {
     Spi::connect(|client| -> SpiResult<Snapshot> {
         use_server_keywords(client)?;
-        let mut snap = load_with(client)?;
-        let wanted = if index_defs {
+        let mut snap = load_with(client, parts)?;
+        let wanted = if index_defs && parts.contains(Parts::INDEXES) {
             indexes::definitions_needed(&snap, config)
         } else {
             Vec::new()
@@ -123,8 +124,9 @@ pub fn load(config: &Config, index_defs: bool) -> Result<Snapshot, AdvisorError>
     .map_err(AdvisorError::from)
 }
 
-fn load_with(client: &SpiClient<'_>) -> SpiResult<Snapshot> {
+fn load_with(client: &SpiClient<'_>, parts: Parts) -> SpiResult<Snapshot> {
     let mut snap = Snapshot::default();
+    let wants = |p: Parts| parts.contains(p);
 
     each_row(client, include_str!("sql/stats_window.sql"), |row| {
         snap.stats_window = StatsWindow {
@@ -182,220 +184,248 @@ fn load_with(client: &SpiClient<'_>) -> SpiResult<Snapshot> {
         Ok(())
     })?;
 
-    each_row(client, include_str!("sql/attributes.sql"), |row| {
-        snap.attributes.insert(
-            (oid(row, 1)?, col(row, 2)?),
-            Attribute {
-                name: col(row, 3)?,
-                collation: oid(row, 4)?,
-                type_name: col(row, 5)?,
-                type_category: first_char(&col::<String>(row, 6)?),
-                type_schema: col(row, 7)?,
-            },
-        );
-        Ok(())
-    })?;
+    if wants(Parts::ATTRIBUTES) {
+        each_row(client, include_str!("sql/attributes.sql"), |row| {
+            snap.attributes.insert(
+                (oid(row, 1)?, col(row, 2)?),
+                Attribute {
+                    name: col(row, 3)?,
+                    collation: oid(row, 4)?,
+                    type_name: col(row, 5)?,
+                    type_category: first_char(&col::<String>(row, 6)?),
+                    type_schema: col(row, 7)?,
+                },
+            );
+            Ok(())
+        })?;
+    }
 
     let mut opclass_family: HashMap<Oid, Oid> = HashMap::new();
-    each_row(client, include_str!("sql/operators.sql"), |row| {
-        let kind: String = col(row, 1)?;
-        if kind == "c" {
-            opclass_family.insert(oid(row, 2)?, oid(row, 3)?);
-        } else {
-            snap.opfamily_ops.insert((oid(row, 2)?, oid(row, 3)?));
-        }
-        Ok(())
-    })?;
+    if wants(Parts::INDEXES) {
+        each_row(client, include_str!("sql/operators.sql"), |row| {
+            let kind: String = col(row, 1)?;
+            if kind == "c" {
+                opclass_family.insert(oid(row, 2)?, oid(row, 3)?);
+            } else {
+                snap.opfamily_ops.insert((oid(row, 2)?, oid(row, 3)?));
+            }
+            Ok(())
+        })?;
+    }
 
-    each_row(client, include_str!("sql/indexes.sql"), |row| {
-        let n_key = col::<i64>(row, 5)? as usize;
-        let opclasses: Vec<Oid> = oids(row, 6)?.into_iter().take(n_key).collect();
-        let opfamilies = opclasses
-            .iter()
-            .map(|opc| opclass_family.get(opc).copied().unwrap_or(0))
-            .collect();
-        let columns: Vec<i16> = col(row, 4)?;
-        let expressions = match row.get::<Vec<Option<String>>>(15)? {
-            Some(e) => e
+    if wants(Parts::INDEXES) {
+        each_row(client, include_str!("sql/indexes.sql"), |row| {
+            let n_key = col::<i64>(row, 5)? as usize;
+            let opclasses: Vec<Oid> = oids(row, 6)?.into_iter().take(n_key).collect();
+            let opfamilies = opclasses
+                .iter()
+                .map(|opc| opclass_family.get(opc).copied().unwrap_or(0))
+                .collect();
+            let columns: Vec<i16> = col(row, 4)?;
+            let expressions = match row.get::<Vec<Option<String>>>(15)? {
+                Some(e) => e
+                    .into_iter()
+                    .map(|e| e.map(|e| quote::printable_sql(&e)))
+                    .collect(),
+                None => vec![None; columns.len()],
+            };
+            snap.indexes.push(Index {
+                oid: oid(row, 1)?,
+                table: oid(row, 2)?,
+                am: col(row, 3)?,
+                columns,
+                n_key,
+                opclasses,
+                opfamilies,
+                collations: oids(row, 7)?.into_iter().take(n_key).collect(),
+                valid: col(row, 8)?,
+                ready: col(row, 9)?,
+                live: col(row, 10)?,
+                partial: col(row, 11)?,
+                unique: col(row, 12)?,
+                primary: col(row, 13)?,
+                options: col::<Vec<i16>>(row, 14)?.into_iter().take(n_key).collect(),
+                expressions,
+                predicate: printed_opt(row, 16)?,
+                exclusion: col(row, 17)?,
+                replica_identity: col(row, 18)?,
+                scans: row.get(19)?,
+            });
+            let (table, fetched): (Oid, i64) = (oid(row, 2)?, col(row, 20)?);
+            if let Some(stats) = snap
+                .relations
+                .get_mut(&table)
+                .and_then(|r| r.stats.as_mut())
+            {
+                // what pg_stat_all_tables sums from the indexes
+                stats.idx_scan += col::<i64>(row, 19)?;
+                stats.idx_tup_fetch += fetched;
+            }
+            Ok(())
+        })?;
+    }
+
+    if wants(Parts::INDEXES) {
+        each_row(client, include_str!("sql/indexes_in_progress.sql"), |row| {
+            snap.indexes_in_progress.insert(oid(row, 1)?);
+            Ok(())
+        })?;
+    }
+
+    if wants(Parts::CONSTRAINTS) {
+        each_row(client, include_str!("sql/constraints.sql"), |row| {
+            let kind = ConstraintKind::from_contype(first_char(&col::<String>(row, 4)?));
+            let foreign = if kind == ConstraintKind::ForeignKey {
+                Some(ForeignKey {
+                    ref_table: oid(row, 7)?,
+                    ref_columns: col(row, 8)?,
+                    eq_ops: oids(row, 9)?,
+                })
+            } else {
+                None
+            };
+            snap.constraints.push(Constraint {
+                oid: oid(row, 1)?,
+                name: col(row, 2)?,
+                table: oid(row, 3)?,
+                kind,
+                columns: col(row, 5)?,
+                parent: oid(row, 6)?,
+                index: oid(row, 10)?,
+                foreign,
+            });
+            Ok(())
+        })?;
+    }
+
+    if wants(Parts::GRANTS) {
+        each_row(client, include_str!("sql/grants.sql"), |row| {
+            let grant = Grant {
+                grantee: oid(row, 3)?,
+                privilege: col(row, 4)?,
+            };
+            let object = oid(row, 2)?;
+            let grants = if col::<String>(row, 1)? == "r" {
+                snap.relations.get_mut(&object).map(|r| &mut r.grants)
+            } else {
+                snap.namespaces.get_mut(&object).map(|n| &mut n.grants)
+            };
+            if let Some(grants) = grants {
+                grants.push(grant);
+            }
+            Ok(())
+        })?;
+    }
+
+    if wants(Parts::ROLES) {
+        each_row(client, include_str!("sql/roles.sql"), |row| {
+            let role = Role {
+                oid: oid(row, 1)?,
+                name: col(row, 2)?,
+                login: col(row, 3)?,
+                superuser: col(row, 4)?,
+                bypass_rls: col(row, 5)?,
+            };
+            snap.roles.insert(role.oid, role);
+            Ok(())
+        })?;
+    }
+
+    if wants(Parts::POLICIES) {
+        each_row(client, include_str!("sql/policies.sql"), |row| {
+            let using_tree: Option<String> = row.get(9)?;
+            let check_tree: Option<String> = row.get(10)?;
+            let per_row_functions = [&using_tree, &check_tree]
                 .into_iter()
-                .map(|e| e.map(|e| quote::printable_sql(&e)))
-                .collect(),
-            None => vec![None; columns.len()],
-        };
-        snap.indexes.push(Index {
-            oid: oid(row, 1)?,
-            table: oid(row, 2)?,
-            am: col(row, 3)?,
-            columns,
-            n_key,
-            opclasses,
-            opfamilies,
-            collations: oids(row, 7)?.into_iter().take(n_key).collect(),
-            valid: col(row, 8)?,
-            ready: col(row, 9)?,
-            live: col(row, 10)?,
-            partial: col(row, 11)?,
-            unique: col(row, 12)?,
-            primary: col(row, 13)?,
-            options: col::<Vec<i16>>(row, 14)?.into_iter().take(n_key).collect(),
-            expressions,
-            predicate: printed_opt(row, 16)?,
-            exclusion: col(row, 17)?,
-            replica_identity: col(row, 18)?,
-            scans: row.get(19)?,
-        });
-        let (table, fetched): (Oid, i64) = (oid(row, 2)?, col(row, 20)?);
-        if let Some(stats) = snap
-            .relations
-            .get_mut(&table)
-            .and_then(|r| r.stats.as_mut())
-        {
-            // what pg_stat_all_tables sums from the indexes
-            stats.idx_scan += col::<i64>(row, 19)?;
-            stats.idx_tup_fetch += fetched;
-        }
-        Ok(())
-    })?;
+                .flatten()
+                .flat_map(|t| node_tree::per_row_function_ids(t))
+                .collect();
+            snap.policies.push(Policy {
+                oid: oid(row, 1)?,
+                name: col(row, 2)?,
+                table: oid(row, 3)?,
+                command: first_char(&col::<String>(row, 4)?),
+                permissive: col(row, 5)?,
+                roles: oids(row, 6)?,
+                using: printed_opt(row, 7)?,
+                check: printed_opt(row, 8)?,
+                using_tree,
+                check_tree,
+                per_row_functions,
+                columns: col(row, 11)?,
+            });
+            Ok(())
+        })?;
+    }
 
-    each_row(client, include_str!("sql/indexes_in_progress.sql"), |row| {
-        snap.indexes_in_progress.insert(oid(row, 1)?);
-        Ok(())
-    })?;
+    if wants(Parts::FUNCTIONS) {
+        each_row(client, include_str!("sql/functions.sql"), |row| {
+            let f = Function {
+                oid: oid(row, 1)?,
+                namespace: oid(row, 2)?,
+                schema: col(row, 3)?,
+                name: col(row, 4)?,
+                volatility: first_char(&col::<String>(row, 5)?),
+                kind: first_char(&col::<String>(row, 6)?),
+                security_definer: col(row, 7)?,
+                config: col(row, 8)?,
+                owner: oid(row, 9)?,
+                extension_member: col(row, 10)?,
+                identity: printed(row, 11)?,
+                grants: oids(row, 12)?
+                    .into_iter()
+                    .map(|g| Grant::new(g, "EXECUTE"))
+                    .collect(),
+            };
+            snap.functions.insert(f.oid, f);
+            Ok(())
+        })?;
+    }
 
-    each_row(client, include_str!("sql/constraints.sql"), |row| {
-        let kind = ConstraintKind::from_contype(first_char(&col::<String>(row, 4)?));
-        let foreign = if kind == ConstraintKind::ForeignKey {
-            Some(ForeignKey {
-                ref_table: oid(row, 7)?,
-                ref_columns: col(row, 8)?,
-                eq_ops: oids(row, 9)?,
-            })
-        } else {
-            None
-        };
-        snap.constraints.push(Constraint {
-            oid: oid(row, 1)?,
-            name: col(row, 2)?,
-            table: oid(row, 3)?,
-            kind,
-            columns: col(row, 5)?,
-            parent: oid(row, 6)?,
-            index: oid(row, 10)?,
-            foreign,
-        });
-        Ok(())
-    })?;
+    if wants(Parts::EXTENSIONS) {
+        each_row(client, include_str!("sql/extensions.sql"), |row| {
+            snap.extensions.push(Extension {
+                name: col(row, 1)?,
+                namespace: oid(row, 2)?,
+                relocatable: col(row, 3)?,
+            });
+            Ok(())
+        })?;
+    }
 
-    each_row(client, include_str!("sql/grants.sql"), |row| {
-        let grant = Grant {
-            grantee: oid(row, 3)?,
-            privilege: col(row, 4)?,
-        };
-        let object = oid(row, 2)?;
-        let grants = if col::<String>(row, 1)? == "r" {
-            snap.relations.get_mut(&object).map(|r| &mut r.grants)
-        } else {
-            snap.namespaces.get_mut(&object).map(|n| &mut n.grants)
-        };
-        if let Some(grants) = grants {
-            grants.push(grant);
-        }
-        Ok(())
-    })?;
+    if wants(Parts::AUDIT_TRIGGERS) {
+        each_row(client, include_str!("sql/audit_triggers.sql"), |row| {
+            snap.audit_triggers.push(AuditTrigger {
+                table: oid(row, 1)?,
+                name: col(row, 2)?,
+                enabled: first_char(&col::<String>(row, 3)?),
+                row_level: col(row, 4)?,
+                cloned: col(row, 5)?,
+            });
+            Ok(())
+        })?;
+    }
 
-    each_row(client, include_str!("sql/roles.sql"), |row| {
-        let role = Role {
-            oid: oid(row, 1)?,
-            name: col(row, 2)?,
-            login: col(row, 3)?,
-            superuser: col(row, 4)?,
-            bypass_rls: col(row, 5)?,
-        };
-        snap.roles.insert(role.oid, role);
-        Ok(())
-    })?;
+    if wants(Parts::VIEW_SOURCES) {
+        each_row(client, include_str!("sql/view_sources.sql"), |row| {
+            snap.view_sources
+                .entry(oid(row, 1)?)
+                .or_default()
+                .push(oid(row, 2)?);
+            Ok(())
+        })?;
+    }
 
-    each_row(client, include_str!("sql/policies.sql"), |row| {
-        let using_tree: Option<String> = row.get(9)?;
-        let check_tree: Option<String> = row.get(10)?;
-        let per_row_functions = [&using_tree, &check_tree]
-            .into_iter()
-            .flatten()
-            .flat_map(|t| node_tree::per_row_function_ids(t))
-            .collect();
-        snap.policies.push(Policy {
-            oid: oid(row, 1)?,
-            name: col(row, 2)?,
-            table: oid(row, 3)?,
-            command: first_char(&col::<String>(row, 4)?),
-            permissive: col(row, 5)?,
-            roles: oids(row, 6)?,
-            using: printed_opt(row, 7)?,
-            check: printed_opt(row, 8)?,
-            using_tree,
-            check_tree,
-            per_row_functions,
-            columns: col(row, 11)?,
-        });
-        Ok(())
-    })?;
+    if wants(Parts::WORKLOAD) {
+        snap.workload = workload::load(client)?;
+    }
 
-    each_row(client, include_str!("sql/functions.sql"), |row| {
-        let f = Function {
-            oid: oid(row, 1)?,
-            namespace: oid(row, 2)?,
-            schema: col(row, 3)?,
-            name: col(row, 4)?,
-            volatility: first_char(&col::<String>(row, 5)?),
-            kind: first_char(&col::<String>(row, 6)?),
-            security_definer: col(row, 7)?,
-            config: col(row, 8)?,
-            owner: oid(row, 9)?,
-            extension_member: col(row, 10)?,
-            identity: printed(row, 11)?,
-            grants: oids(row, 12)?
-                .into_iter()
-                .map(|g| Grant::new(g, "EXECUTE"))
-                .collect(),
-        };
-        snap.functions.insert(f.oid, f);
-        Ok(())
-    })?;
-
-    each_row(client, include_str!("sql/extensions.sql"), |row| {
-        snap.extensions.push(Extension {
-            name: col(row, 1)?,
-            namespace: oid(row, 2)?,
-            relocatable: col(row, 3)?,
-        });
-        Ok(())
-    })?;
-
-    each_row(client, include_str!("sql/audit_triggers.sql"), |row| {
-        snap.audit_triggers.push(AuditTrigger {
-            table: oid(row, 1)?,
-            name: col(row, 2)?,
-            enabled: first_char(&col::<String>(row, 3)?),
-            row_level: col(row, 4)?,
-            cloned: col(row, 5)?,
-        });
-        Ok(())
-    })?;
-
-    each_row(client, include_str!("sql/view_sources.sql"), |row| {
-        snap.view_sources
-            .entry(oid(row, 1)?)
-            .or_default()
-            .push(oid(row, 2)?);
-        Ok(())
-    })?;
-
-    snap.workload = workload::load(client)?;
-
-    each_row(client, include_str!("sql/partitions.sql"), |row| {
-        snap.partition_parent.insert(oid(row, 1)?, oid(row, 2)?);
-        Ok(())
-    })?;
+    if wants(Parts::PARTITIONS) {
+        each_row(client, include_str!("sql/partitions.sql"), |row| {
+            snap.partition_parent.insert(oid(row, 1)?, oid(row, 2)?);
+            Ok(())
+        })?;
+    }
 
     Ok(snap.finish())
 }

@@ -9,7 +9,7 @@ pub mod workload;
 
 use crate::config::Config;
 use crate::finding::{sort_findings, Category, Finding, Level};
-use crate::snapshot::Snapshot;
+use crate::snapshot::{Parts, Snapshot};
 use crate::suppress::RuleSetting;
 use std::collections::HashMap;
 use std::fmt;
@@ -21,6 +21,8 @@ pub struct Rule {
     pub default_level: Level,
     pub description: &'static str,
     pub check: fn(&Snapshot, &Config) -> Vec<Finding>,
+    /// The catalog families `check` reads: a run loads only those of its rules.
+    pub parts: Parts,
 }
 
 impl Rule {

@@ -3,8 +3,10 @@
 
 pub mod builder;
 pub mod node_tree;
+pub mod parts;
 
 pub use builder::SnapshotBuilder;
+pub use parts::Parts;
 
 use crate::config::Config;
 use crate::quote;

@@ -6,9 +6,14 @@ use crate::finding::{Category, Finding, Level};
 use crate::quote;
 use crate::rules::security::sensitive::{sensitive_columns, Kind};
 use crate::rules::Rule;
-use crate::snapshot::{AuditTrigger, ConstraintKind, Oid, RelKind, Snapshot};
+use crate::snapshot::{AuditTrigger, ConstraintKind, Oid, Parts, RelKind, Snapshot};
 use serde_json::json;
 use std::collections::{HashMap, HashSet};
+
+/// The audit triggers, and the sensitive-column classification of `audit_missing_sensitive_table`.
+const PARTS: Parts = crate::rules::security::sensitive::PARTS
+    .union(Parts::AUDIT_TRIGGERS)
+    .union(Parts::EXTENSIONS);
 
 pub const TRIGGER_DISABLED: Rule = Rule {
     id: "audit_trigger_disabled",
@@ -17,6 +22,7 @@ pub const TRIGGER_DISABLED: Rule = Rule {
     description: "An audit trigger of advisor_audit_enable is disabled (or fires only in replica \
                   sessions): changes to the table go unrecorded",
     check: check_disabled,
+    parts: PARTS,
 };
 
 pub const MISSING_SENSITIVE: Rule = Rule {
@@ -26,6 +32,7 @@ pub const MISSING_SENSITIVE: Rule = Rule {
     description: "Table with sensitive columns (card data, secrets, national ids, personal data) \
                   whose changes are not audited",
     check: check_missing,
+    parts: PARTS,
 };
 
 fn check_disabled(snap: &Snapshot, config: &Config) -> Vec<Finding> {

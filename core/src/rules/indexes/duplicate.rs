@@ -18,6 +18,7 @@ pub const RULE: Rule = Rule {
                   predicate, operator classes, collations, sort order, INCLUDE, method): \
                   every write maintains both; drop the extra one",
     check,
+    parts: super::PARTS,
 };
 
 /// Everything that makes two indexes serve the same queries the same way.

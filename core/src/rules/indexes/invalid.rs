@@ -22,6 +22,7 @@ pub const RULE: Rule = Rule {
     description: "Invalid index (a failed concurrent build or reindex): queries cannot use it \
                   but writes may still maintain it; rebuild or drop it",
     check,
+    parts: super::PARTS,
 };
 
 /// What the rule looks at: invalid indexes in scope that are not being built right now.

@@ -19,6 +19,7 @@ pub const RULE: Rule = Rule {
     description: "Foreign key without an index on its referencing columns: every delete or key \
                   update on the referenced table scans the referencing table",
     check,
+    parts: super::FK_PARTS,
 };
 
 /// One unindexed foreign key, with the facts `advisor_missing_fk_indexes` shows.

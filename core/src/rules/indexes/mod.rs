@@ -12,8 +12,16 @@ pub mod unused;
 
 use crate::config::Config;
 use crate::quote;
-use crate::snapshot::{ConstraintKind, Index, Oid, RelKind, Relation, Snapshot};
+use crate::snapshot::{ConstraintKind, Index, Oid, Parts, RelKind, Relation, Snapshot};
 use std::collections::{HashMap, HashSet};
+
+/// What the missing-FK rule reads: foreign keys, the indexes and columns of their tables.
+pub const FK_PARTS: Parts = Parts::ATTRIBUTES
+    .union(Parts::INDEXES)
+    .union(Parts::CONSTRAINTS)
+    .union(Parts::PARTITIONS);
+/// The other index rules also keep an index a policy filters on (`Protections`).
+pub const PARTS: Parts = FK_PARTS.union(Parts::POLICIES);
 
 /// Why an index must not be dropped. Computed once per run for all indexes.
 pub struct Protections {

@@ -17,6 +17,7 @@ pub const RULE: Rule = Rule {
     description: "Non-unique btree index whose columns lead another index on the same table: \
                   the longer index serves its queries; drop the shorter one",
     check,
+    parts: super::PARTS,
 };
 
 #[derive(Clone, Debug)]

@@ -16,6 +16,7 @@ pub const RULE: Rule = Rule {
     description: "Index not scanned during the statistics window: it slows every write and \
                   takes memory; drop it (the undo statement recreates it)",
     check,
+    parts: super::PARTS,
 };
 
 #[derive(Clone, Debug)]

@@ -10,7 +10,19 @@ pub mod tables;
 
 use crate::config::Config;
 use crate::quote;
-use crate::snapshot::{Oid, Relation, Snapshot, PUBLIC};
+use crate::snapshot::{Oid, Parts, Relation, Snapshot, PUBLIC};
+
+/// What the RLS rules read: who may reach a table (grants, roles, views, partitions), its
+/// policies and the functions and indexes they use.
+pub const PARTS: Parts = Parts::ATTRIBUTES
+    .union(Parts::INDEXES)
+    .union(Parts::CONSTRAINTS)
+    .union(Parts::PARTITIONS)
+    .union(Parts::GRANTS)
+    .union(Parts::ROLES)
+    .union(Parts::POLICIES)
+    .union(Parts::FUNCTIONS)
+    .union(Parts::VIEW_SOURCES);
 
 const TABLE_PRIVILEGES: [&str; 4] = ["SELECT", "INSERT", "UPDATE", "DELETE"];
 

@@ -20,6 +20,7 @@ pub const ALWAYS_TRUE: Rule = Rule {
                   1 = 1, x IS NULL OR x IS NOT NULL, ...) for non-admin roles: it restricts \
                   nothing (info when none of them holds the write privilege)",
     check: always_true,
+    parts: super::PARTS,
 };
 
 pub const WRITE_WITHOUT_CHECK: Rule = Rule {
@@ -29,6 +30,7 @@ pub const WRITE_WITHOUT_CHECK: Rule = Rule {
     description: "Write policy with no real WITH CHECK while reads are restricted: a role can \
                   write rows it could not read back (e.g. into another tenant)",
     check: write_without_check,
+    parts: super::PARTS,
 };
 
 pub const MULTIPLE_PERMISSIVE: Rule = Rule {
@@ -38,6 +40,7 @@ pub const MULTIPLE_PERMISSIVE: Rule = Rule {
     description: "Several permissive policies for the same table, role and command: they are \
                   OR-ed and each is evaluated per row",
     check: multiple_permissive,
+    parts: super::PARTS,
 };
 
 pub const PER_ROW_FUNCTION: Rule = Rule {
@@ -47,6 +50,7 @@ pub const PER_ROW_FUNCTION: Rule = Rule {
     description: "Policy calls a stable or volatile function per row (current_setting(), \
                   auth.uid(), ...) that could run once per statement as (SELECT ...)",
     check: per_row_function,
+    parts: super::PARTS,
 };
 
 pub const COLUMN_UNINDEXED: Rule = Rule {
@@ -56,6 +60,7 @@ pub const COLUMN_UNINDEXED: Rule = Rule {
     description: "Column a policy filters on is not the leading column of any index on a \
                   large table: every query pays a scan of the whole table",
     check: column_unindexed,
+    parts: super::PARTS,
 };
 
 pub const TENANT_UNPROTECTED: Rule = Rule {
@@ -65,6 +70,7 @@ pub const TENANT_UNPROTECTED: Rule = Rule {
     description: "Table with the tenant column whose policies never reference it: nothing \
                   keeps one tenant out of another's rows",
     check: tenant_unprotected,
+    parts: super::PARTS,
 };
 
 /// Applies to some role RLS really restricts (PUBLIC or a non-admin role).

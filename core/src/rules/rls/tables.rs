@@ -20,6 +20,7 @@ pub const DISABLED_EXPOSED: Rule = Rule {
     description: "Table readable or writable by roles other than its owner, with Row Level \
                   Security off: every such role sees every row (error when it has the tenant column)",
     check: disabled_exposed,
+    parts: super::PARTS,
 };
 
 pub const POLICY_WITHOUT_RLS: Rule = Rule {
@@ -28,6 +29,7 @@ pub const POLICY_WITHOUT_RLS: Rule = Rule {
     default_level: Level::Error,
     description: "Table has policies but Row Level Security is off, so none of them applies",
     check: policy_without_rls,
+    parts: super::PARTS,
 };
 
 pub const ENABLED_NO_POLICY: Rule = Rule {
@@ -37,6 +39,7 @@ pub const ENABLED_NO_POLICY: Rule = Rule {
     description: "Row Level Security is on but the table has no policy: every role but the \
                   owner sees no rows",
     check: enabled_no_policy,
+    parts: super::PARTS,
 };
 
 pub const NOT_FORCED: Rule = Rule {
@@ -46,6 +49,7 @@ pub const NOT_FORCED: Rule = Rule {
     description: "Row Level Security is on but not forced while the owner is a login role: \
                   an application connecting as the owner bypasses every policy",
     check: not_forced,
+    parts: super::PARTS,
 };
 
 pub const PARTITION_UNPROTECTED: Rule = Rule {
@@ -55,6 +59,7 @@ pub const PARTITION_UNPROTECTED: Rule = Rule {
     description: "Partition granted directly without the RLS of its parent: the parent's \
                   policies apply only when the parent is queried",
     check: partition_unprotected,
+    parts: super::PARTS,
 };
 
 pub const BYPASS_ROLE: Rule = Rule {
@@ -63,6 +68,7 @@ pub const BYPASS_ROLE: Rule = Rule {
     default_level: Level::Warning,
     description: "Login role with BYPASSRLS (not a superuser): it ignores every policy",
     check: bypass_role,
+    parts: super::PARTS,
 };
 
 pub const VIEW_BYPASS: Rule = Rule {
@@ -72,6 +78,7 @@ pub const VIEW_BYPASS: Rule = Rule {
     description: "View over an RLS table without security_invoker, readable by other roles: \
                   it applies its owner's rights, not the caller's",
     check: view_bypass,
+    parts: super::PARTS,
 };
 
 /// `ALTER TABLE ... ENABLE` (and `FORCE` when the owner is a login role).

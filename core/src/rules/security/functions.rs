@@ -4,8 +4,10 @@
 use crate::config::Config;
 use crate::finding::{Category, Finding, Level};
 use crate::rules::Rule;
-use crate::snapshot::{is_system_schema, Function, Snapshot, PUBLIC};
+use crate::snapshot::{is_system_schema, Function, Parts, Snapshot, PUBLIC};
 use serde_json::json;
+
+const PARTS: Parts = Parts::FUNCTIONS.union(Parts::ROLES).union(Parts::GRANTS);
 
 pub const DEFINER_SEARCH_PATH: Rule = Rule {
     id: "security_definer_search_path",
@@ -15,6 +17,7 @@ pub const DEFINER_SEARCH_PATH: Rule = Rule {
                   last, nothing writable by others before pg_catalog): a caller can make it \
                   run their own functions or tables with the owner's rights",
     check: definer_search_path,
+    parts: PARTS,
 };
 
 pub const DEFINER_PUBLIC_EXECUTE: Rule = Rule {
@@ -24,6 +27,7 @@ pub const DEFINER_PUBLIC_EXECUTE: Rule = Rule {
     description: "SECURITY DEFINER function executable by PUBLIC: every role can run it with \
                   its owner's rights",
     check: definer_public_execute,
+    parts: PARTS,
 };
 
 /// SECURITY DEFINER functions in scope, in a stable order.

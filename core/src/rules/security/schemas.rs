@@ -5,8 +5,10 @@ use crate::config::Config;
 use crate::finding::{Category, Finding, Level};
 use crate::quote;
 use crate::rules::Rule;
-use crate::snapshot::{is_system_schema, Snapshot, PUBLIC};
+use crate::snapshot::{is_system_schema, Parts, Snapshot, PUBLIC};
 use serde_json::json;
+
+const PARTS: Parts = Parts::GRANTS.union(Parts::ROLES).union(Parts::EXTENSIONS);
 
 pub const PUBLIC_SCHEMA_CREATE: Rule = Rule {
     id: "public_schema_create",
@@ -15,6 +17,7 @@ pub const PUBLIC_SCHEMA_CREATE: Rule = Rule {
     description: "PUBLIC may CREATE in a schema (public before PostgreSQL 15, or granted back): \
                   any role can plant functions and tables others resolve by search_path",
     check: public_schema_create,
+    parts: PARTS,
 };
 
 pub const EXTENSION_IN_PUBLIC: Rule = Rule {
@@ -23,6 +26,7 @@ pub const EXTENSION_IN_PUBLIC: Rule = Rule {
     default_level: Level::Info,
     description: "Relocatable extension installed in schema public: move it to its own schema",
     check: extension_in_public,
+    parts: PARTS,
 };
 
 fn public_schema_create(snap: &Snapshot, config: &Config) -> Vec<Finding> {

@@ -11,10 +11,13 @@ use crate::finding::{Category, Finding, Level};
 use crate::quote;
 use crate::rules::rls::exposed_to;
 use crate::rules::Rule;
-use crate::snapshot::{Attribute, RelKind, Relation, Snapshot};
+use crate::snapshot::{Attribute, Parts, RelKind, Relation, Snapshot};
 use regex::Regex;
 use serde_json::json;
 use std::sync::OnceLock;
+
+/// Columns, and who can read them (the RLS rules' exposure).
+pub const PARTS: Parts = crate::rules::rls::PARTS;
 
 pub const SENSITIVE_PLAINTEXT: Rule = Rule {
     id: "sensitive_column_plaintext",
@@ -24,6 +27,7 @@ pub const SENSITIVE_PLAINTEXT: Rule = Rule {
                   account, health record, device identifier or personal data, stored as plain \
                   text (card data and secrets: error; health data: warning, error when exposed)",
     check,
+    parts: PARTS,
 };
 
 /// What a column holds, by its name.

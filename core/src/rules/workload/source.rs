@@ -5,7 +5,7 @@ use crate::config::Config;
 use crate::finding::{Category, Finding, Level};
 use crate::quote;
 use crate::rules::Rule;
-use crate::snapshot::{human_count, Snapshot, WorkloadSource};
+use crate::snapshot::{human_count, Parts, Snapshot, WorkloadSource};
 use serde_json::json;
 
 pub const MISSING: Rule = Rule {
@@ -15,6 +15,7 @@ pub const MISSING: Rule = Rule {
     description: "pg_stat_statements is not installed or not preloaded: the workload advisors \
                   have nothing to read",
     check: missing,
+    parts: Parts::WORKLOAD,
 };
 
 pub const TOO_SMALL: Rule = Rule {
@@ -24,6 +25,7 @@ pub const TOO_SMALL: Rule = Rule {
     description: "pg_stat_statements evicted statements (dealloc > 0): pg_stat_statements.max \
                   is too small to keep the whole workload",
     check: too_small,
+    parts: Parts::WORKLOAD,
 };
 
 /// `shared_preload_libraries` with pg_stat_statements added.

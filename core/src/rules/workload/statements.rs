@@ -5,7 +5,7 @@ use crate::config::Config;
 use crate::finding::{Category, Finding, Level};
 use crate::quote;
 use crate::rules::Rule;
-use crate::snapshot::{human_bytes, human_count, Snapshot, Statement};
+use crate::snapshot::{human_bytes, human_count, Parts, Snapshot, Statement};
 use serde_json::json;
 
 pub const SLOW: Rule = Rule {
@@ -15,6 +15,7 @@ pub const SLOW: Rule = Rule {
     description: "Statement whose mean execution time is at least database_advisor.slow_query_ms \
                   over at least database_advisor.slow_query_min_calls calls",
     check: slow,
+    parts: Parts::WORKLOAD,
 };
 
 pub const HEAVY: Rule = Rule {
@@ -23,6 +24,7 @@ pub const HEAVY: Rule = Rule {
     default_level: Level::Warning,
     description: "One statement takes at least 20% of all execution time in the window",
     check: heavy,
+    parts: Parts::WORKLOAD,
 };
 
 pub const N_PLUS_ONE: Rule = Rule {
@@ -32,6 +34,7 @@ pub const N_PLUS_ONE: Rule = Rule {
     description: "Cheap one-row lookup executed so often it is probably issued once per row of \
                   another query (N+1): batch it",
     check: n_plus_one,
+    parts: Parts::WORKLOAD,
 };
 
 pub const TEMP_SPILL: Rule = Rule {
@@ -40,6 +43,7 @@ pub const TEMP_SPILL: Rule = Rule {
     default_level: Level::Warning,
     description: "Statement writes temporary files (sorts or hashes larger than work_mem)",
     check: temp_spill,
+    parts: Parts::WORKLOAD,
 };
 
 pub const LOW_CACHE_HIT: Rule = Rule {
@@ -48,6 +52,7 @@ pub const LOW_CACHE_HIT: Rule = Rule {
     default_level: Level::Warning,
     description: "Statement reads a large volume mostly from disk rather than shared buffers",
     check: low_cache_hit,
+    parts: Parts::WORKLOAD,
 };
 
 pub const HIGH_PLANNING: Rule = Rule {
@@ -57,6 +62,7 @@ pub const HIGH_PLANNING: Rule = Rule {
     description: "Frequent statement whose planning takes about as long as its execution \
                   (needs pg_stat_statements.track_planning)",
     check: high_planning,
+    parts: Parts::WORKLOAD,
 };
 
 fn finding(

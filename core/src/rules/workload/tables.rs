@@ -5,8 +5,11 @@ use super::{display_query, ms};
 use crate::config::Config;
 use crate::finding::{Category, Finding, Level};
 use crate::rules::Rule;
-use crate::snapshot::{human_count, RelKind, Relation, Snapshot, Statement};
+use crate::snapshot::{human_count, Parts, RelKind, Relation, Snapshot, Statement};
 use serde_json::json;
+
+/// pg_stat_statements, and table statistics (`idx_scan` sums the indexes' scans).
+const PARTS: Parts = Parts::WORKLOAD.union(Parts::INDEXES);
 
 pub const SEQ_SCAN_HEAVY: Rule = Rule {
     id: "seq_scan_heavy_table",
@@ -15,6 +18,7 @@ pub const SEQ_SCAN_HEAVY: Rule = Rule {
     description: "Table of at least 10,000 rows read mostly by sequential scans (more rows \
                   read by them than fetched through indexes)",
     check,
+    parts: PARTS,
 };
 
 /// Does the query text name the table (as a whole word, qualified or not)?

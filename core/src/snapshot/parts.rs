@@ -1,0 +1,103 @@
+//! The catalog families a snapshot is assembled from. Each rule declares the parts it
+//! reads; a run loads the union of its rules' parts and nothing else, so a per-advisor view
+//! does not pay for catalogs only other rules need. Namespaces, relations and the
+//! statistics window are always loaded: every finding names a relation or a schema.
+
+use std::fmt;
+use std::ops::BitOr;
+
+#[derive(Clone, Copy, PartialEq, Eq, Default)]
+pub struct Parts(u16);
+
+impl Parts {
+    pub const NONE: Parts = Parts(0);
+    /// `pg_attribute` of user relations: column names, types, collations.
+    pub const ATTRIBUTES: Parts = Parts(1);
+    /// `pg_index` with operator classes and families (`pg_opclass`, `pg_amop`), index
+    /// scans (which also sum into each table's `idx_scan`), and indexes being built.
+    pub const INDEXES: Parts = Parts(1 << 1);
+    /// `pg_constraint`: keys, foreign keys, checks.
+    pub const CONSTRAINTS: Parts = Parts(1 << 2);
+    /// `pg_inherits` of partitions.
+    pub const PARTITIONS: Parts = Parts(1 << 3);
+    /// Table and schema privileges (`aclexplode` of `relacl` and `nspacl`).
+    pub const GRANTS: Parts = Parts(1 << 4);
+    /// `pg_roles`: login, superuser, BYPASSRLS.
+    pub const ROLES: Parts = Parts(1 << 5);
+    /// `pg_policy`, deparsed, with their node trees.
+    pub const POLICIES: Parts = Parts(1 << 6);
+    /// `pg_proc` of user schemas.
+    pub const FUNCTIONS: Parts = Parts(1 << 7);
+    /// `pg_extension`.
+    pub const EXTENSIONS: Parts = Parts(1 << 8);
+    /// The audit trail's triggers.
+    pub const AUDIT_TRIGGERS: Parts = Parts(1 << 9);
+    /// What each view reads (`pg_rewrite` dependencies).
+    pub const VIEW_SOURCES: Parts = Parts(1 << 10);
+    /// pg_stat_statements.
+    pub const WORKLOAD: Parts = Parts(1 << 11);
+    pub const ALL: Parts = Parts((1 << 12) - 1);
+
+    pub const fn union(self, other: Parts) -> Parts {
+        Parts(self.0 | other.0)
+    }
+
+    pub const fn contains(self, other: Parts) -> bool {
+        self.0 & other.0 == other.0
+    }
+
+    /// The parts `rules` read together.
+    pub fn of<'a>(rules: impl IntoIterator<Item = &'a crate::rules::Rule>) -> Parts {
+        rules.into_iter().fold(Parts::NONE, |acc, r| acc | r.parts)
+    }
+}
+
+impl BitOr for Parts {
+    type Output = Parts;
+    fn bitor(self, other: Parts) -> Parts {
+        self.union(other)
+    }
+}
+
+const NAMES: [&str; 12] = [
+    "attributes",
+    "indexes",
+    "constraints",
+    "partitions",
+    "grants",
+    "roles",
+    "policies",
+    "functions",
+    "extensions",
+    "audit_triggers",
+    "view_sources",
+    "workload",
+];
+
+impl fmt::Debug for Parts {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let names: Vec<&str> = NAMES
+            .iter()
+            .enumerate()
+            .filter(|(i, _)| self.0 & (1 << i) != 0)
+            .map(|(_, n)| *n)
+            .collect();
+        write!(f, "Parts({})", names.join(" | "))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn union_and_contains() {
+        let p = Parts::INDEXES | Parts::CONSTRAINTS;
+        assert!(p.contains(Parts::INDEXES));
+        assert!(!p.contains(Parts::POLICIES));
+        assert!(Parts::ALL.contains(p | Parts::WORKLOAD));
+        assert!(p.contains(Parts::NONE));
+        assert_eq!(format!("{p:?}"), "Parts(indexes | constraints)");
+        assert_eq!(format!("{:?}", Parts::ALL).matches('|').count(), 11);
+    }
+}

@@ -1,0 +1,21 @@
+-- Each rule declares the catalog parts it reads, and a run loads only those: a view of
+-- one advisor does not pay for the catalogs of the others. Proof: every rule run alone
+-- gives exactly the findings it gives in a run of all rules (which loads every part), on
+-- what the earlier tests left here, then on the demo schema (a plant for every rule
+-- family) in a database of its own. The comparison: tests/pg_regress/include/parts_compare.sql.
+SET client_min_messages = warning;
+\set ECHO none
+\i tests/pg_regress/include/parts_compare.sql
+\set ECHO all
+CREATE DATABASE advisor_parts;
+\c advisor_parts
+SET client_min_messages = warning;
+\set ECHO none
+\o /dev/null
+\i examples/demo_schema.sql
+\o
+CREATE EXTENSION database_advisor;
+\i tests/pg_regress/include/parts_compare.sql
+\set ECHO all
+\c advisor_regress
+DROP DATABASE advisor_parts;
