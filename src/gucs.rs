@@ -16,10 +16,20 @@ static SLOW_QUERY_MS: GucSetting<i32> = GucSetting::<i32>::new(20);
 static SLOW_QUERY_MIN_CALLS: GucSetting<i32> = GucSetting::<i32>::new(100);
 static HISTORY_DAYS: GucSetting<i32> = GucSetting::<i32>::new(30);
 static API_ROLES: GucSetting<Option<CString>> = GucSetting::<Option<CString>>::new(None);
+static TRACE: GucSetting<bool> = GucSetting::<bool>::new(false);
 static AUDIT_ACTOR_SETTING: GucSetting<Option<CString>> =
     GucSetting::<Option<CString>>::new(Some(c"app.user_id"));
 
 pub fn init() {
+    GucRegistry::define_bool_guc(
+        c"database_advisor.trace",
+        c"Report where a run spends its time, as a NOTICE.",
+        c"Catalog SQL, decoding its rows, and the rules; the rest of a statement's time is \
+          the output (see BENCHMARKS.md).",
+        &TRACE,
+        GucContext::Userset,
+        GucFlags::default(),
+    );
     GucRegistry::define_string_guc(
         c"database_advisor.audit_actor_setting",
         c"The setting audit triggers read the application user from.",
@@ -136,6 +146,11 @@ pub fn audit_actor_setting() -> String {
         .map(|v| v.to_string_lossy().trim().to_string())
         .filter(|v| !v.is_empty())
         .unwrap_or_else(|| "app.user_id".into())
+}
+
+/// Whether runs report their timing (`database_advisor.trace`).
+pub fn trace() -> bool {
+    TRACE.get()
 }
 
 /// The configuration of one run, from the current GUC values.

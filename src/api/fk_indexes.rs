@@ -28,7 +28,9 @@ fn _advisor_missing_fk_indexes() -> TableIterator<
 > {
     let (snap, config) = prepare(missing_fk::RULE.parts, false);
     let since = snap.stats_window.since.clone();
+    let started = std::time::Instant::now();
     let mut rows = missing_fk::analyze(&snap, &config);
+    super::trace_rules(started, rows.len());
     rows.sort_by(|a, b| {
         b.finding
             .level

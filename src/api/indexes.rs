@@ -1,7 +1,7 @@
 //! `advisor_unused_indexes` and `advisor_index_findings`: the index family's own views.
 
 use super::prepare;
-use database_advisor_core::rules::indexes::unused;
+use database_advisor_core::rules::indexes::{undo_statement, unused};
 use pgrx::prelude::*;
 
 #[pg_extern(stable)]
@@ -26,9 +26,18 @@ fn _advisor_unused_indexes() -> TableIterator<
         name!(fingerprint, String),
     ),
 > {
-    let (snap, config) = prepare(unused::RULE.parts, true);
+    let (mut snap, config) = prepare(unused::RULE.parts, false);
     let window = snap.stats_window.clone();
+    let started = std::time::Instant::now();
     let mut rows = unused::analyze(&snap, &config);
+    super::trace_rules(started, rows.len());
+    // the undo statements: deparsed for the indexes listed, after the rule ran
+    let wanted: Vec<_> = rows.iter().map(|u| u.index).collect();
+    super::or_raise(crate::loader::load_index_defs(&mut snap, &wanted));
+    for u in &mut rows {
+        u.undo = snap.index(u.index).and_then(|ix| undo_statement(&snap, ix));
+        u.finding.metadata["undo"] = u.undo.clone().into();
+    }
     rows.sort_by(|a, b| {
         (b.finding.level, b.index_bytes, &a.finding.object_identity).cmp(&(
             a.finding.level,

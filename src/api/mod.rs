@@ -16,9 +16,11 @@ mod workload;
 use crate::error::AdvisorError;
 use database_advisor_core::config::Config;
 use database_advisor_core::rules;
+use database_advisor_core::rules::indexes::{fill_undo, undo_wanted};
 use database_advisor_core::snapshot::{Parts, Snapshot};
 use database_advisor_core::suppress::{self, Outcome};
 use pgrx::prelude::*;
+use std::time::Instant;
 
 // `advisor_level` is created in SQL, not with pgrx's PostgresEnum: pgrx converts enums by
 // looking the type up by name at run time, which fails when the extension's schema is not
@@ -109,9 +111,33 @@ $pin$;
 /// `loader::load`).
 fn prepare(parts: Parts, index_defs: bool) -> (Snapshot, Config) {
     let config = crate::gucs::config();
-    match crate::loader::load(&config, parts, index_defs) {
-        Ok(snap) => (snap, config),
-        Err(e) => e.raise(),
+    let started = Instant::now();
+    crate::loader::take_cost();
+    let snap = or_raise(crate::loader::load(&config, parts, index_defs));
+    if crate::gucs::trace() {
+        let cost = crate::loader::take_cost();
+        let total = started.elapsed();
+        notice!(
+            "database_advisor: snapshot of {parts:?} in {} ms: {} catalog queries, {} rows; \
+             SQL {} ms, decoding {} ms, the rest {} ms",
+            total.as_millis(),
+            cost.queries,
+            cost.rows,
+            cost.sql.as_millis(),
+            cost.decode.as_millis(),
+            total.saturating_sub(cost.sql + cost.decode).as_millis()
+        );
+    }
+    (snap, config)
+}
+
+/// With `database_advisor.trace`: what the rules of a run cost.
+fn trace_rules(started: Instant, findings: usize) {
+    if crate::gucs::trace() {
+        notice!(
+            "database_advisor: rules in {} ms, {findings} findings",
+            started.elapsed().as_millis()
+        );
     }
 }
 
@@ -131,9 +157,24 @@ fn run_rules(rule_ids: Option<Vec<String>>, index_defs: bool) -> Outcome {
     let selected = or_raise(
         rules::select(rule_ids.as_deref(), &settings.rules).map_err(AdvisorError::UnknownRule),
     );
-    let (snap, config) = prepare(Parts::of(selected.iter().copied()), index_defs);
+    let (mut snap, config) = prepare(Parts::of(selected.iter().copied()), index_defs);
+    let started = Instant::now();
     let findings = rules::run(&selected, &snap, &config);
-    suppress::apply(findings, &settings.rules, &settings.suppressions)
+    let mut outcome = suppress::apply(findings, &settings.rules, &settings.suppressions);
+    trace_rules(started, outcome.findings.len());
+    if index_defs {
+        let all = || {
+            outcome
+                .findings
+                .iter()
+                .chain(outcome.suppressed.iter().map(|s| &s.finding))
+        };
+        let wanted = undo_wanted(&snap, &all().collect::<Vec<_>>());
+        or_raise(crate::loader::load_index_defs(&mut snap, &wanted));
+        let suppressed = outcome.suppressed.iter_mut().map(|s| &mut s.finding);
+        fill_undo(&snap, outcome.findings.iter_mut().chain(suppressed));
+    }
+    outcome
 }
 
 /// Unwrap or raise the error as a PostgreSQL ERROR.

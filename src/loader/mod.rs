@@ -2,6 +2,8 @@
 //! works on a hot standby and in a read-only transaction. Rules never run SQL themselves.
 
 mod own_queries;
+mod rows;
+pub use rows::take_cost;
 pub mod settings;
 mod workload;
 
@@ -16,8 +18,9 @@ use database_advisor_core::snapshot::{
 };
 use pgrx::datum::FromDatum;
 use pgrx::prelude::*;
-use pgrx::spi::{SpiClient, SpiHeapTupleData, SpiResult};
+use pgrx::spi::{SpiClient, SpiResult};
 use pgrx::IntoDatum;
+use rows::{Columns, Row};
 use std::collections::HashMap;
 
 /// Schemas the loader reads: everything but system and temporary schemas.
@@ -40,15 +43,20 @@ fn ours(text: String) -> String {
 }
 
 /// Typed column access with a default for NULL.
-fn col<T: FromDatum + IntoDatum + Default>(row: &SpiHeapTupleData, i: usize) -> SpiResult<T> {
+fn col<T: FromDatum + IntoDatum + Default>(row: &impl Columns, i: usize) -> SpiResult<T> {
     Ok(row.get::<T>(i)?.unwrap_or_default())
 }
 
-fn oid(row: &SpiHeapTupleData, i: usize) -> SpiResult<Oid> {
+/// A text column, `""` for NULL.
+fn text(row: &impl Columns, i: usize) -> SpiResult<String> {
+    Ok(row.text(i)?.unwrap_or_default())
+}
+
+fn oid(row: &impl Columns, i: usize) -> SpiResult<Oid> {
     Ok(col::<i64>(row, i)? as Oid)
 }
 
-fn oids(row: &SpiHeapTupleData, i: usize) -> SpiResult<Vec<Oid>> {
+fn oids(row: &impl Columns, i: usize) -> SpiResult<Vec<Oid>> {
     Ok(col::<Vec<i64>>(row, i)?
         .into_iter()
         .map(|o| o as Oid)
@@ -57,12 +65,12 @@ fn oids(row: &SpiHeapTupleData, i: usize) -> SpiResult<Vec<Oid>> {
 
 /// SQL the server printed (`pg_get_expr`, an identity), rewritten to hold no raw control
 /// characters: rules paste it into generated SQL and comments.
-fn printed(row: &SpiHeapTupleData, i: usize) -> SpiResult<String> {
-    Ok(quote::printable_sql(&col::<String>(row, i)?))
+fn printed(row: &impl Columns, i: usize) -> SpiResult<String> {
+    Ok(quote::printable_sql(&text(row, i)?))
 }
 
-fn printed_opt(row: &SpiHeapTupleData, i: usize) -> SpiResult<Option<String>> {
-    Ok(row.get::<String>(i)?.map(|s| quote::printable_sql(&s)))
+fn printed_opt(row: &impl Columns, i: usize) -> SpiResult<Option<String>> {
+    Ok(row.text(i)?.map(|s| quote::printable_sql(&s)))
 }
 
 fn first_char(s: &str) -> char {
@@ -71,15 +79,11 @@ fn first_char(s: &str) -> char {
 
 /// Run one catalog query and hand each row to `each`, checking for cancel between rows.
 fn each_row(
-    client: &SpiClient<'_>,
+    _client: &SpiClient<'_>,
     query: &str,
-    mut each: impl FnMut(&SpiHeapTupleData) -> SpiResult<()>,
+    each: impl FnMut(&Row) -> SpiResult<()>,
 ) -> SpiResult<()> {
-    for row in client.select(&ours(sql(query)), None, &[])? {
-        pgrx::check_for_interrupts!();
-        each(&row)?;
-    }
-    Ok(())
+    rows::each_row(&ours(sql(query)), each)
 }
 
 /// Make `quote::ident` quote exactly the keywords this server quotes (once per backend:
@@ -98,30 +102,40 @@ pub fn use_server_keywords(client: &SpiClient<'_>) -> SpiResult<()> {
     Ok(())
 }
 
-/// Read the catalog `parts` once into a snapshot (namespaces, relations and the statistics
-/// window always); with `index_defs`, also fetch the definitions of the indexes the rules
-/// suggest dropping (for their undo statements) — only when a view shows them: deparsing
-/// thousands of unused indexes costs more than the rest of the run.
+/// Read the catalog `parts` once into a snapshot (namespaces and the statistics window
+/// always); with `index_defs`, also the definitions of invalid indexes (their rebuild
+/// statements show them). Other definitions are deparsed after the rules ran, for the
+/// findings that show them: see [`load_index_defs`].
 pub fn load(config: &Config, parts: Parts, index_defs: bool) -> Result<Snapshot, AdvisorError> {
     Spi::connect(|client| -> SpiResult<Snapshot> {
         use_server_keywords(client)?;
         let mut snap = load_with(client, parts)?;
-        let wanted = if index_defs && parts.contains(Parts::INDEXES) {
-            indexes::definitions_needed(&snap, config)
-        } else {
-            Vec::new()
-        };
-        if !wanted.is_empty() {
-            let wanted: Vec<i64> = wanted.into_iter().map(i64::from).collect();
-            let args = [wanted.into()];
-            let query = ours(sql(include_str!("sql/index_definitions.sql")));
-            for row in client.select(&query, None, &args)? {
-                snap.index_defs.insert(oid(&row, 1)?, printed(&row, 2)?);
-            }
+        if index_defs && parts.contains(Parts::INDEXES) {
+            let invalid = indexes::invalid::definitions_needed(&snap, config);
+            index_defs_into(client, &mut snap, &invalid)?;
         }
         Ok(snap)
     })
     .map_err(AdvisorError::from)
+}
+
+/// `pg_get_indexdef` of these indexes into `snap.index_defs` (deparsing every index would
+/// cost more than the rest of a run).
+pub fn load_index_defs(snap: &mut Snapshot, oids: &[Oid]) -> Result<(), AdvisorError> {
+    Spi::connect(|client| index_defs_into(client, snap, oids)).map_err(AdvisorError::from)
+}
+
+fn index_defs_into(client: &SpiClient<'_>, snap: &mut Snapshot, oids: &[Oid]) -> SpiResult<()> {
+    if oids.is_empty() {
+        return Ok(());
+    }
+    let wanted: Vec<i64> = oids.iter().map(|&o| i64::from(o)).collect();
+    let args = [wanted.into()];
+    let query = ours(sql(include_str!("sql/index_definitions.sql")));
+    for row in client.select(&query, None, &args)? {
+        snap.index_defs.insert(oid(&row, 1)?, printed(&row, 2)?);
+    }
+    Ok(())
 }
 
 fn load_with(client: &SpiClient<'_>, parts: Parts) -> SpiResult<Snapshot> {
@@ -140,7 +154,7 @@ fn load_with(client: &SpiClient<'_>, parts: Parts) -> SpiResult<Snapshot> {
     each_row(client, include_str!("sql/namespaces.sql"), |row| {
         let ns = Namespace {
             oid: oid(row, 1)?,
-            name: col(row, 2)?,
+            name: text(row, 2)?,
             owner: oid(row, 3)?,
             grants: Vec::new(),
         };
@@ -148,52 +162,54 @@ fn load_with(client: &SpiClient<'_>, parts: Parts) -> SpiResult<Snapshot> {
         Ok(())
     })?;
 
-    each_row(client, include_str!("sql/relations.sql"), |row| {
-        let kind: String = col(row, 4)?;
-        let has_stats: bool = col(row, 9)?;
-        let rel = Relation {
-            oid: oid(row, 1)?,
-            namespace: oid(row, 2)?,
-            name: col(row, 3)?,
-            kind: RelKind::from_relkind(first_char(&kind)),
-            is_partition: col(row, 5)?,
-            reltuples: col(row, 6)?,
-            size_bytes: col(row, 7)?,
-            extension_member: col(row, 8)?,
-            stats: if has_stats {
-                Some(TableStats {
-                    seq_scan: col(row, 10)?,
-                    seq_tup_read: col(row, 20)?,
-                    idx_tup_fetch: col(row, 21)?,
-                    idx_scan: col(row, 11)?,
-                    n_tup_ins: col(row, 12)?,
-                    n_tup_upd: col(row, 13)?,
-                    n_tup_del: col(row, 14)?,
-                    n_live_tup: col(row, 15)?,
-                })
-            } else {
-                None
-            },
-            owner: oid(row, 16)?,
-            rls_enabled: col(row, 17)?,
-            rls_forced: col(row, 18)?,
-            security_invoker: col(row, 19)?,
-            grants: Vec::new(),
-        };
-        snap.relations.insert(rel.oid, rel);
-        Ok(())
-    })?;
+    if wants(Parts::RELATIONS) {
+        each_row(client, include_str!("sql/relations.sql"), |row| {
+            let kind = text(row, 4)?;
+            let has_stats: bool = col(row, 9)?;
+            let rel = Relation {
+                oid: oid(row, 1)?,
+                namespace: oid(row, 2)?,
+                name: text(row, 3)?,
+                kind: RelKind::from_relkind(first_char(&kind)),
+                is_partition: col(row, 5)?,
+                reltuples: col(row, 6)?,
+                size_bytes: col(row, 7)?,
+                extension_member: col(row, 8)?,
+                stats: if has_stats {
+                    Some(TableStats {
+                        seq_scan: col(row, 10)?,
+                        seq_tup_read: col(row, 20)?,
+                        idx_tup_fetch: col(row, 21)?,
+                        idx_scan: col(row, 11)?,
+                        n_tup_ins: col(row, 12)?,
+                        n_tup_upd: col(row, 13)?,
+                        n_tup_del: col(row, 14)?,
+                        n_live_tup: col(row, 15)?,
+                    })
+                } else {
+                    None
+                },
+                owner: oid(row, 16)?,
+                rls_enabled: col(row, 17)?,
+                rls_forced: col(row, 18)?,
+                security_invoker: col(row, 19)?,
+                grants: Vec::new(),
+            };
+            snap.relations.insert(rel.oid, rel);
+            Ok(())
+        })?;
+    }
 
     if wants(Parts::ATTRIBUTES) {
         each_row(client, include_str!("sql/attributes.sql"), |row| {
             snap.attributes.insert(
                 (oid(row, 1)?, col(row, 2)?),
                 Attribute {
-                    name: col(row, 3)?,
+                    name: text(row, 3)?,
                     collation: oid(row, 4)?,
-                    type_name: col(row, 5)?,
-                    type_category: first_char(&col::<String>(row, 6)?),
-                    type_schema: col(row, 7)?,
+                    type_name: text(row, 5)?,
+                    type_category: first_char(&text(row, 6)?),
+                    type_schema: text(row, 7)?,
                 },
             );
             Ok(())
@@ -203,7 +219,7 @@ fn load_with(client: &SpiClient<'_>, parts: Parts) -> SpiResult<Snapshot> {
     let mut opclass_family: HashMap<Oid, Oid> = HashMap::new();
     if wants(Parts::INDEXES) {
         each_row(client, include_str!("sql/operators.sql"), |row| {
-            let kind: String = col(row, 1)?;
+            let kind = text(row, 1)?;
             if kind == "c" {
                 opclass_family.insert(oid(row, 2)?, oid(row, 3)?);
             } else {
@@ -232,7 +248,7 @@ fn load_with(client: &SpiClient<'_>, parts: Parts) -> SpiResult<Snapshot> {
             snap.indexes.push(Index {
                 oid: oid(row, 1)?,
                 table: oid(row, 2)?,
-                am: col(row, 3)?,
+                am: text(row, 3)?,
                 columns,
                 n_key,
                 opclasses,
@@ -274,7 +290,7 @@ fn load_with(client: &SpiClient<'_>, parts: Parts) -> SpiResult<Snapshot> {
 
     if wants(Parts::CONSTRAINTS) {
         each_row(client, include_str!("sql/constraints.sql"), |row| {
-            let kind = ConstraintKind::from_contype(first_char(&col::<String>(row, 4)?));
+            let kind = ConstraintKind::from_contype(first_char(&text(row, 4)?));
             let foreign = if kind == ConstraintKind::ForeignKey {
                 Some(ForeignKey {
                     ref_table: oid(row, 7)?,
@@ -286,7 +302,7 @@ fn load_with(client: &SpiClient<'_>, parts: Parts) -> SpiResult<Snapshot> {
             };
             snap.constraints.push(Constraint {
                 oid: oid(row, 1)?,
-                name: col(row, 2)?,
+                name: text(row, 2)?,
                 table: oid(row, 3)?,
                 kind,
                 columns: col(row, 5)?,
@@ -302,10 +318,10 @@ fn load_with(client: &SpiClient<'_>, parts: Parts) -> SpiResult<Snapshot> {
         each_row(client, include_str!("sql/grants.sql"), |row| {
             let grant = Grant {
                 grantee: oid(row, 3)?,
-                privilege: col(row, 4)?,
+                privilege: text(row, 4)?,
             };
             let object = oid(row, 2)?;
-            let grants = if col::<String>(row, 1)? == "r" {
+            let grants = if text(row, 1)? == "r" {
                 snap.relations.get_mut(&object).map(|r| &mut r.grants)
             } else {
                 snap.namespaces.get_mut(&object).map(|n| &mut n.grants)
@@ -321,7 +337,7 @@ fn load_with(client: &SpiClient<'_>, parts: Parts) -> SpiResult<Snapshot> {
         each_row(client, include_str!("sql/roles.sql"), |row| {
             let role = Role {
                 oid: oid(row, 1)?,
-                name: col(row, 2)?,
+                name: text(row, 2)?,
                 login: col(row, 3)?,
                 superuser: col(row, 4)?,
                 bypass_rls: col(row, 5)?,
@@ -333,8 +349,8 @@ fn load_with(client: &SpiClient<'_>, parts: Parts) -> SpiResult<Snapshot> {
 
     if wants(Parts::POLICIES) {
         each_row(client, include_str!("sql/policies.sql"), |row| {
-            let using_tree: Option<String> = row.get(9)?;
-            let check_tree: Option<String> = row.get(10)?;
+            let using_tree = row.text(9)?;
+            let check_tree = row.text(10)?;
             let per_row_functions = [&using_tree, &check_tree]
                 .into_iter()
                 .flatten()
@@ -342,9 +358,9 @@ fn load_with(client: &SpiClient<'_>, parts: Parts) -> SpiResult<Snapshot> {
                 .collect();
             snap.policies.push(Policy {
                 oid: oid(row, 1)?,
-                name: col(row, 2)?,
+                name: text(row, 2)?,
                 table: oid(row, 3)?,
-                command: first_char(&col::<String>(row, 4)?),
+                command: first_char(&text(row, 4)?),
                 permissive: col(row, 5)?,
                 roles: oids(row, 6)?,
                 using: printed_opt(row, 7)?,
@@ -363,10 +379,10 @@ fn load_with(client: &SpiClient<'_>, parts: Parts) -> SpiResult<Snapshot> {
             let f = Function {
                 oid: oid(row, 1)?,
                 namespace: oid(row, 2)?,
-                schema: col(row, 3)?,
-                name: col(row, 4)?,
-                volatility: first_char(&col::<String>(row, 5)?),
-                kind: first_char(&col::<String>(row, 6)?),
+                schema: text(row, 3)?,
+                name: text(row, 4)?,
+                volatility: first_char(&text(row, 5)?),
+                kind: first_char(&text(row, 6)?),
                 security_definer: col(row, 7)?,
                 config: col(row, 8)?,
                 owner: oid(row, 9)?,
@@ -385,7 +401,7 @@ fn load_with(client: &SpiClient<'_>, parts: Parts) -> SpiResult<Snapshot> {
     if wants(Parts::EXTENSIONS) {
         each_row(client, include_str!("sql/extensions.sql"), |row| {
             snap.extensions.push(Extension {
-                name: col(row, 1)?,
+                name: text(row, 1)?,
                 namespace: oid(row, 2)?,
                 relocatable: col(row, 3)?,
             });
@@ -397,8 +413,8 @@ fn load_with(client: &SpiClient<'_>, parts: Parts) -> SpiResult<Snapshot> {
         each_row(client, include_str!("sql/audit_triggers.sql"), |row| {
             snap.audit_triggers.push(AuditTrigger {
                 table: oid(row, 1)?,
-                name: col(row, 2)?,
-                enabled: first_char(&col::<String>(row, 3)?),
+                name: text(row, 2)?,
+                enabled: first_char(&text(row, 3)?),
                 row_level: col(row, 4)?,
                 cloned: col(row, 5)?,
             });

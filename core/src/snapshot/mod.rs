@@ -4,6 +4,7 @@
 pub mod builder;
 pub mod node_tree;
 pub mod parts;
+mod shared;
 
 pub use builder::SnapshotBuilder;
 pub use parts::Parts;
@@ -543,6 +544,8 @@ pub struct Snapshot {
     attnum_by_name: HashMap<(Oid, String), i16>,
     policies_by_table: HashMap<Oid, Vec<usize>>,
     relation_names: HashSet<(Oid, String)>,
+    /// Inputs several rules derive from this snapshot, made once (see [`Snapshot::shared`]).
+    shared: shared::Shared,
 }
 
 /// Schemas that are never reported, whatever the configuration says.
@@ -555,6 +558,7 @@ pub fn is_system_schema(name: &str) -> bool {
 impl Snapshot {
     /// Build the lookup indexes. Call once after filling the public fields.
     pub fn finish(mut self) -> Snapshot {
+        self.shared.clear();
         self.indexes_by_table.clear();
         self.index_by_oid.clear();
         for (i, ix) in self.indexes.iter().enumerate() {
@@ -583,6 +587,12 @@ impl Snapshot {
             .map(|(&(rel, num), a)| ((rel, a.name.clone()), num))
             .collect();
         self
+    }
+
+    /// A value derived from this snapshot that several rules use, made on first use and
+    /// shared by the rules of a run (one value per type).
+    pub fn shared<T: std::any::Any>(&self, make: impl FnOnce() -> T) -> std::rc::Rc<T> {
+        self.shared.get(make)
     }
 
     pub fn relation(&self, oid: Oid) -> Option<&Relation> {

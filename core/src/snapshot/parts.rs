@@ -1,7 +1,7 @@
 //! The catalog families a snapshot is assembled from. Each rule declares the parts it
 //! reads; a run loads the union of its rules' parts and nothing else, so a per-advisor view
-//! does not pay for catalogs only other rules need. Namespaces, relations and the
-//! statistics window are always loaded: every finding names a relation or a schema.
+//! does not pay for catalogs only other rules need. Namespaces and the statistics window
+//! are always loaded (they are small).
 
 use std::fmt;
 use std::ops::BitOr;
@@ -11,6 +11,8 @@ pub struct Parts(u16);
 
 impl Parts {
     pub const NONE: Parts = Parts(0);
+    /// `pg_class` of user schemas with sizes, cumulative statistics, RLS state.
+    pub const RELATIONS: Parts = Parts(1 << 12);
     /// `pg_attribute` of user relations: column names, types, collations.
     pub const ATTRIBUTES: Parts = Parts(1);
     /// `pg_index` with operator classes and families (`pg_opclass`, `pg_amop`), index
@@ -36,7 +38,7 @@ impl Parts {
     pub const VIEW_SOURCES: Parts = Parts(1 << 10);
     /// pg_stat_statements.
     pub const WORKLOAD: Parts = Parts(1 << 11);
-    pub const ALL: Parts = Parts((1 << 12) - 1);
+    pub const ALL: Parts = Parts((1 << 13) - 1);
 
     pub const fn union(self, other: Parts) -> Parts {
         Parts(self.0 | other.0)
@@ -59,7 +61,7 @@ impl BitOr for Parts {
     }
 }
 
-const NAMES: [&str; 12] = [
+const NAMES: [&str; 13] = [
     "attributes",
     "indexes",
     "constraints",
@@ -72,6 +74,7 @@ const NAMES: [&str; 12] = [
     "audit_triggers",
     "view_sources",
     "workload",
+    "relations",
 ];
 
 impl fmt::Debug for Parts {
@@ -98,6 +101,6 @@ mod tests {
         assert!(Parts::ALL.contains(p | Parts::WORKLOAD));
         assert!(p.contains(Parts::NONE));
         assert_eq!(format!("{p:?}"), "Parts(indexes | constraints)");
-        assert_eq!(format!("{:?}", Parts::ALL).matches('|').count(), 11);
+        assert_eq!(format!("{:?}", Parts::ALL).matches('|').count(), 12);
     }
 }

@@ -67,7 +67,7 @@ fn check(snap: &Snapshot, config: &Config) -> Vec<Finding> {
 }
 
 pub fn analyze(snap: &Snapshot, config: &Config) -> Vec<DuplicateIndex> {
-    let protections = Protections::new(snap);
+    let protections = Protections::of(snap);
     let mut groups: HashMap<Signature, Vec<&Index>> = HashMap::new();
     for ix in &snap.indexes {
         if candidate(snap, config, ix).is_some() {

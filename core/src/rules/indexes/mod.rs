@@ -11,12 +11,14 @@ pub mod redundant;
 pub mod unused;
 
 use crate::config::Config;
+use crate::finding::Finding;
 use crate::quote;
 use crate::snapshot::{ConstraintKind, Index, Oid, Parts, RelKind, Relation, Snapshot};
 use std::collections::{HashMap, HashSet};
 
 /// What the missing-FK rule reads: foreign keys, the indexes and columns of their tables.
-pub const FK_PARTS: Parts = Parts::ATTRIBUTES
+pub const FK_PARTS: Parts = Parts::RELATIONS
+    .union(Parts::ATTRIBUTES)
     .union(Parts::INDEXES)
     .union(Parts::CONSTRAINTS)
     .union(Parts::PARTITIONS);
@@ -29,6 +31,11 @@ pub struct Protections {
 }
 
 impl Protections {
+    /// The protections of this snapshot's indexes, computed once for all index rules.
+    pub fn of(snap: &Snapshot) -> std::rc::Rc<Protections> {
+        snap.shared(|| Protections::new(snap))
+    }
+
     pub fn new(snap: &Snapshot) -> Protections {
         let mut reasons: HashMap<Oid, String> = HashMap::new();
         for c in &snap.constraints {
@@ -189,17 +196,51 @@ pub fn undo_statement(snap: &Snapshot, ix: &Index) -> Option<String> {
     })
 }
 
-/// The indexes whose definition (`pg_get_indexdef`) the index rules will show: what the
-/// loader fetches in a second, small query instead of deparsing every index.
-pub fn definitions_needed(snap: &Snapshot, config: &Config) -> Vec<Oid> {
-    let mut oids: HashSet<Oid> = HashSet::new();
-    oids.extend(unused::analyze(snap, config).iter().map(|u| u.index));
-    oids.extend(duplicate::analyze(snap, config).iter().map(|d| d.index));
-    oids.extend(redundant::analyze(snap, config).iter().map(|r| r.index));
-    oids.extend(invalid::definitions_needed(snap, config));
-    let mut oids: Vec<Oid> = oids.into_iter().collect();
-    oids.sort_unstable();
-    oids
+/// The rules whose findings carry the `undo` that recreates the index they suggest
+/// dropping (the finding's object).
+const UNDO_RULES: [&str; 3] = ["unused_index", "duplicate_index", "redundant_index"];
+
+fn lacks_undo(f: &Finding) -> bool {
+    UNDO_RULES.contains(&f.rule) && f.metadata.get("undo").is_some_and(|u| u.is_null())
+}
+
+/// The indexes whose `undo` these findings lack because their definition was not loaded:
+/// what the loader deparses (`pg_get_indexdef`) after the rules ran, for those alone.
+pub fn undo_wanted(snap: &Snapshot, findings: &[&Finding]) -> Vec<Oid> {
+    let wanted: HashSet<&str> = findings
+        .iter()
+        .filter(|f| lacks_undo(f))
+        .map(|f| f.object_identity.as_str())
+        .collect();
+    if wanted.is_empty() {
+        return Vec::new();
+    }
+    snap.indexes
+        .iter()
+        .filter(|ix| wanted.contains(snap.rel_identity(ix.oid).as_str()))
+        .map(|ix| ix.oid)
+        .collect()
+}
+
+/// Give these findings the `undo` of their index, from the definitions loaded since.
+pub fn fill_undo<'f>(snap: &Snapshot, findings: impl IntoIterator<Item = &'f mut Finding>) {
+    let by_identity: HashMap<String, &Index> = snap
+        .index_defs
+        .keys()
+        .filter_map(|&oid| snap.index(oid))
+        .map(|ix| (snap.rel_identity(ix.oid), ix))
+        .collect();
+    for f in findings {
+        if !lacks_undo(f) {
+            continue;
+        }
+        if let Some(undo) = by_identity
+            .get(&f.object_identity)
+            .and_then(|ix| undo_statement(snap, ix))
+        {
+            f.metadata["undo"] = serde_json::Value::String(undo);
+        }
+    }
 }
 
 /// Key column names of an index for naming and messages (`expr` for an expression).

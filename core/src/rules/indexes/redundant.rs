@@ -66,7 +66,7 @@ pub fn is_prefix_of(short: &Index, longer: &Index) -> bool {
 }
 
 pub fn analyze(snap: &Snapshot, config: &Config) -> Vec<RedundantIndex> {
-    let protections = Protections::new(snap);
+    let protections = Protections::of(snap);
     let mut out = Vec::new();
     for short in &snap.indexes {
         if short.unique

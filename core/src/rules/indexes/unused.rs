@@ -40,7 +40,7 @@ fn check(snap: &Snapshot, config: &Config) -> Vec<Finding> {
 }
 
 pub fn analyze(snap: &Snapshot, config: &Config) -> Vec<UnusedIndex> {
-    let protections = Protections::new(snap);
+    let protections = Protections::of(snap);
     let window = &snap.stats_window;
     let mut out = Vec::new();
     for ix in &snap.indexes {

@@ -14,7 +14,8 @@ use crate::snapshot::{Oid, Parts, Relation, Snapshot, PUBLIC};
 
 /// What the RLS rules read: who may reach a table (grants, roles, views, partitions), its
 /// policies and the functions and indexes they use.
-pub const PARTS: Parts = Parts::ATTRIBUTES
+pub const PARTS: Parts = Parts::RELATIONS
+    .union(Parts::ATTRIBUTES)
     .union(Parts::INDEXES)
     .union(Parts::CONSTRAINTS)
     .union(Parts::PARTITIONS)

@@ -9,7 +9,9 @@ use crate::snapshot::{human_count, Parts, RelKind, Relation, Snapshot, Statement
 use serde_json::json;
 
 /// pg_stat_statements, and table statistics (`idx_scan` sums the indexes' scans).
-const PARTS: Parts = Parts::WORKLOAD.union(Parts::INDEXES);
+const PARTS: Parts = Parts::WORKLOAD
+    .union(Parts::RELATIONS)
+    .union(Parts::INDEXES);
 
 pub const SEQ_SCAN_HEAVY: Rule = Rule {
     id: "seq_scan_heavy_table",
