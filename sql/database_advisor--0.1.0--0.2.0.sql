@@ -317,14 +317,16 @@ SELECT schema_name, table_name, constraint_name, columns,
        stats_since::timestamptz AS stats_since,
        level::@extschema@.advisor_level AS level, object_identity, detail, remediation, fingerprint
 FROM @extschema@._advisor_missing_fk_indexes();
+-- (the views call _advisor_run directly: advisor_run's pinned search_path keeps
+-- PostgreSQL from inlining it, which would copy every row once more)
 CREATE OR REPLACE VIEW advisor_findings AS
-SELECT rule, level, category, object_type, object_identity, detail, remediation, metadata,
-       fingerprint
-FROM @extschema@.advisor_run(NULL::text[], false);
+SELECT r.rule, r.level::@extschema@.advisor_level AS level, r.category, r.object_type,
+       r.object_identity, r.detail, r.remediation, r.metadata, r.fingerprint
+FROM @extschema@._advisor_run(NULL::text[], false, false) AS r;
 CREATE OR REPLACE VIEW advisor_suppressed_findings AS
-SELECT r.rule, r.level, r.object_type, r.object_identity, r.detail, r.suppressed AS reason,
-       s.until, s.created_by, r.fingerprint
-FROM @extschema@.advisor_run(NULL::text[], true) r
+SELECT r.rule, r.level::@extschema@.advisor_level AS level, r.object_type, r.object_identity,
+       r.detail, r.suppressed AS reason, s.until, s.created_by, r.fingerprint
+FROM @extschema@._advisor_run(NULL::text[], true, false) r
 LEFT JOIN @extschema@.advisor_suppressions s
        ON s.rule = r.rule AND s.object_identity IN (r.object_identity, r.fingerprint)
 WHERE r.suppressed IS NOT NULL;
@@ -334,9 +336,10 @@ FROM @extschema@._advisor_rules();
 CREATE OR REPLACE VIEW advisor_rls_gaps AS
 SELECT metadata->>'schema' AS schema_name,
        coalesce(metadata->>'table', metadata->>'view', metadata->>'role') AS table_name,
-       rule, level, object_type, object_identity, detail, remediation, metadata, fingerprint
-FROM @extschema@.advisor_run((SELECT pg_catalog.array_agg(r.id) FROM @extschema@.advisor_rules r
-                            WHERE r.id LIKE 'rls\_%'), false);
+       rule, level::@extschema@.advisor_level AS level, object_type, object_identity, detail,
+       remediation, metadata, fingerprint
+FROM @extschema@._advisor_run((SELECT pg_catalog.array_agg(r.id) FROM @extschema@.advisor_rules r
+                             WHERE r.id LIKE 'rls\_%'), false, false);
 CREATE OR REPLACE VIEW advisor_slow_queries AS
 SELECT queryid, query, role, calls,
        round(total_exec_ms::numeric, 3) AS total_exec_ms,

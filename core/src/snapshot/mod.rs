@@ -2,6 +2,7 @@
 //! structs. Loaded by the extension (read-only SPI) or built by hand in tests.
 
 pub mod builder;
+pub mod fast_hash;
 pub mod node_tree;
 pub mod parts;
 mod shared;
@@ -11,7 +12,7 @@ pub use parts::Parts;
 
 use crate::config::Config;
 use crate::quote;
-use std::collections::{HashMap, HashSet};
+use fast_hash::{Map as HashMap, Set as HashSet};
 
 pub type Oid = u32;
 

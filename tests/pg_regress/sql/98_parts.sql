@@ -19,3 +19,5 @@ CREATE EXTENSION database_advisor;
 \set ECHO all
 \c advisor_regress
 DROP DATABASE advisor_parts;
+-- the demo's roles are cluster-wide: they go too
+DROP ROLE app_owner, app_user, app_admin, reporting;
