@@ -12,10 +12,12 @@ BEGIN
         INSERT INTO bench_times (what, ms) VALUES (what, 1000 * extract(epoch FROM clock_timestamp() - t0));
     END LOOP;
 END $$;
-SELECT pg_temp.time_it('snapshot load (advisor_run of no rule)', 'SELECT count(*) FROM advisor_run(ARRAY[]::text[])', :reps);
 SELECT pg_temp.time_it('advisor_findings', 'SELECT count(*) FROM advisor_findings', :reps);
 SELECT pg_temp.time_it('advisor_missing_fk_indexes', 'SELECT count(*) FROM advisor_missing_fk_indexes', :reps);
 SELECT pg_temp.time_it('reference: missing FK indexes in plain SQL', 'SELECT count(*) FROM (' || :'reference' || ') r', :reps);
+\if :{?splinter}
+SELECT pg_temp.time_it('splinter 0001_unindexed_foreign_keys', 'SELECT count(*) FROM (' || :'splinter' || ') r', :reps);
+\endif
 SELECT pg_temp.time_it('advisor_unused_indexes', 'SELECT count(*) FROM advisor_unused_indexes', :reps);
 SELECT pg_temp.time_it('advisor_index_findings', 'SELECT count(*) FROM advisor_index_findings', :reps);
 SELECT pg_temp.time_it('advisor_rls_gaps', 'SELECT count(*) FROM advisor_rls_gaps', :reps);

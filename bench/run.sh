@@ -1,14 +1,16 @@
 #!/usr/bin/env bash
 # make bench: synthetic catalogs of 1k, 5k and 20k tables (BENCH_SIZES to change), then in
 # one run: the snapshot load, each advisor view, advisor_findings and a plain-SQL
-# missing-FK reference (median of BENCH_REPS runs), the backend's peak RSS during
-# advisor_findings, and, on the largest catalog, that statement_timeout and
-# pg_cancel_backend stop a run promptly and leave the session usable.
+# missing-FK reference (median of BENCH_REPS runs; splinter's 0001 lint too when
+# BENCH_SPLINTER_0001 names a copy of its SQL file), the same in fresh backends, where the
+# time goes (database_advisor.trace), the backend's peak RSS during advisor_findings, and,
+# on the largest catalog, that statement_timeout and pg_cancel_backend stop a run promptly
+# and leave the session usable.
 source "$(dirname "$0")/../scripts/common.sh"
 sizes=(${BENCH_SIZES:-1000 5000 20000})
 reps="${BENCH_REPS:-5}"
 "$ROOT/scripts/setup.sh"
-"$ROOT/scripts/install.sh" --release
+"$ROOT/scripts/install.sh"   # the release build
 "$ROOT/scripts/cluster.sh" start bench
 dir="$("$ROOT/scripts/cluster.sh" dir bench)"
 port="$("$ROOT/scripts/cluster.sh" port bench)"
@@ -30,9 +32,28 @@ for n in "${sizes[@]}"; do
     rels="$("${psql[@]}" -d "$db" -Atc "SELECT count(*) FROM pg_class c JOIN pg_namespace s ON s.oid = c.relnamespace WHERE s.nspname LIKE 'tenant\_%'")"
     findings="$("${psql[@]}" -d "$db" -Atc "SELECT count(*) FROM advisor_findings")"
     say "measuring $db ($rels relations, $findings findings)"
+    splinter=()
+    [ -n "${BENCH_SPLINTER_0001:-}" ] && splinter=(-v splinter="$(grep -v '^create view' "$BENCH_SPLINTER_0001" | sed 's/;[[:space:]]*$//')")
     while IFS='|' read -r what ms; do
         [[ "$ms" =~ ^[0-9.]+$ ]] && echo "$n|$what|$ms" >>"$out"
-    done < <("${psql[@]}" -d "$db" -v reps="$reps" -v reference="$(cat "$ROOT/bench/reference_missing_fk.sql")" -f "$ROOT/bench/measure.sql")
+    done < <("${psql[@]}" -d "$db" -v reps="$reps" -v reference="$(cat "$ROOT/bench/reference_missing_fk.sql")" \
+                 "${splinter[@]}" -f "$ROOT/bench/measure.sql")
+    # a fresh backend per run, as every psql -c and every pg_cron job gets
+    for view in advisor_findings advisor_missing_fk_indexes; do
+        times=()
+        for _ in $(seq 1 "$reps"); do
+            times+=("$("${psql[@]}" -d "$db" -Atc "SELECT round(1000 * extract(epoch FROM clock_timestamp() - now())::numeric, 1)
+                                                   FROM (SELECT count(*) FROM $view) s")")
+        done
+        echo "$n|$view, fresh backend|$(printf '%s\n' "${times[@]}" | sort -n | sed -n "$(( (reps + 1) / 2 ))p")" >>"$out"
+    done
+    # where the time goes (database_advisor.trace), in a warm backend: SQL, decoding, rules,
+    # and the rest of the statement (the output)
+    for view in advisor_findings advisor_missing_fk_indexes; do
+        "${psql[@]}" -d "$db" -c "SELECT count(*) FROM $view" >/dev/null
+        "${psql[@]}" -d "$db" -c "SET database_advisor.trace = on" -c '\timing on' \
+            -c "SELECT count(*) FROM $view" 2>&1 | python3 "$ROOT/bench/breakdown.py" "$n" "$view" >>"$out"
+    done
     # peak RSS of a fresh backend that runs advisor_findings once
     rss="$("${psql[@]}" -d "$db" -At <<'SQL'
 SELECT pg_backend_pid() AS pid \gset
@@ -55,11 +76,12 @@ ms=$(( ($(date +%s%N) - t0) / 1000000 ))
 echo "$timeout_out" | grep -q "canceling statement due to statement timeout" || { echo "no timeout: $timeout_out"; exit 1; }
 echo "$timeout_out" | grep -q "usable" || { echo "session not usable: $timeout_out"; exit 1; }
 echo "${sizes[-1]}|statement_timeout 100ms: whole psql call incl. connect (ms)|$ms" >>"$out"
-"${psql[@]}" -d "$largest" -At -c "SELECT count(*) FROM advisor_findings, generate_series(1, 20)" >"$CLUSTER_BASE/cancel.out" 2>&1 &
+# (advisor_run depends on g: it runs again for every g, long enough on any catalog)
+"${psql[@]}" -d "$largest" -At -c "SELECT count(*) FROM generate_series(1, 1000) g, LATERAL advisor_run(NULL, g < 0) r" >"$CLUSTER_BASE/cancel.out" 2>&1 &
 victim=$!
 sleep 1
 t0=$(date +%s%N)
-"${psql[@]}" -d "$largest" -At -c "SELECT pg_cancel_backend(pid) FROM pg_stat_activity WHERE query LIKE 'SELECT count(*) FROM advisor_findings, generate_series%' AND pid <> pg_backend_pid()" >/dev/null
+"${psql[@]}" -d "$largest" -At -c "SELECT pg_cancel_backend(pid) FROM pg_stat_activity WHERE query LIKE 'SELECT count(*) FROM generate_series(1, 1000) g, LATERAL advisor_run%' AND pid <> pg_backend_pid()" >/dev/null
 wait "$victim" || true
 ms=$(( ($(date +%s%N) - t0) / 1000000 ))
 grep -q "canceling statement due to user request" "$CLUSTER_BASE/cancel.out" || { cat "$CLUSTER_BASE/cancel.out"; exit 1; }

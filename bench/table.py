@@ -28,7 +28,10 @@ if len(sizes) >= 2:
         print(f"\nadvisor_findings {big}/{mid} time ratio: {f_big / f_mid:.2f} "
               f"(tables ratio {int(big) / int(mid):.1f})")
 for s in sizes:
-    ours, ref = val("advisor_missing_fk_indexes", s), val("reference: missing FK indexes in plain SQL", s)
-    if ours and ref:
-        print(f"{s} tables: advisor_missing_fk_indexes {ours:.0f} ms vs plain SQL {ref:.0f} ms "
-              f"({ref / ours:.2f}x)")
+    ours = val("advisor_missing_fk_indexes", s)
+    for name, what in [("plain SQL", "reference: missing FK indexes in plain SQL"),
+                       ("splinter", "splinter 0001_unindexed_foreign_keys")]:
+        ref = val(what, s)
+        if ours and ref:
+            print(f"{s} tables: advisor_missing_fk_indexes {ours:.0f} ms vs {name} {ref:.0f} ms "
+                  f"({'faster' if ours < ref else 'slower'}, {ref / ours:.2f}x)")

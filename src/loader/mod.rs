@@ -230,7 +230,13 @@ fn load_with(client: &SpiClient<'_>, parts: Parts) -> SpiResult<Snapshot> {
     }
 
     if wants(Parts::INDEXES) {
-        each_row(client, include_str!("sql/indexes.sql"), |row| {
+        let stats = if wants(Parts::INDEX_STATS) {
+            "true"
+        } else {
+            "false"
+        };
+        let query = include_str!("sql/indexes.sql").replace("{index_stats}", stats);
+        each_row(client, &query, |row| {
             let n_key = col::<i64>(row, 5)? as usize;
             let opclasses: Vec<Oid> = oids(row, 6)?.into_iter().take(n_key).collect();
             let opfamilies = opclasses

@@ -13,10 +13,13 @@ impl Parts {
     pub const NONE: Parts = Parts(0);
     /// `pg_class` of user schemas with sizes, cumulative statistics, RLS state.
     pub const RELATIONS: Parts = Parts(1 << 12);
+    /// Index scans (`pg_stat_get_numscans` of each index, which also sum into each
+    /// table's `idx_scan`): two statistics lookups per index.
+    pub const INDEX_STATS: Parts = Parts(1 << 13);
     /// `pg_attribute` of user relations: column names, types, collations.
     pub const ATTRIBUTES: Parts = Parts(1);
-    /// `pg_index` with operator classes and families (`pg_opclass`, `pg_amop`), index
-    /// scans (which also sum into each table's `idx_scan`), and indexes being built.
+    /// `pg_index` with operator classes and families (`pg_opclass`, `pg_amop`), and
+    /// indexes being built.
     pub const INDEXES: Parts = Parts(1 << 1);
     /// `pg_constraint`: keys, foreign keys, checks.
     pub const CONSTRAINTS: Parts = Parts(1 << 2);
@@ -38,7 +41,7 @@ impl Parts {
     pub const VIEW_SOURCES: Parts = Parts(1 << 10);
     /// pg_stat_statements.
     pub const WORKLOAD: Parts = Parts(1 << 11);
-    pub const ALL: Parts = Parts((1 << 13) - 1);
+    pub const ALL: Parts = Parts((1 << 14) - 1);
 
     pub const fn union(self, other: Parts) -> Parts {
         Parts(self.0 | other.0)
@@ -61,7 +64,7 @@ impl BitOr for Parts {
     }
 }
 
-const NAMES: [&str; 13] = [
+const NAMES: [&str; 14] = [
     "attributes",
     "indexes",
     "constraints",
@@ -75,6 +78,7 @@ const NAMES: [&str; 13] = [
     "view_sources",
     "workload",
     "relations",
+    "index_stats",
 ];
 
 impl fmt::Debug for Parts {
@@ -101,6 +105,6 @@ mod tests {
         assert!(Parts::ALL.contains(p | Parts::WORKLOAD));
         assert!(p.contains(Parts::NONE));
         assert_eq!(format!("{p:?}"), "Parts(indexes | constraints)");
-        assert_eq!(format!("{:?}", Parts::ALL).matches('|').count(), 12);
+        assert_eq!(format!("{:?}", Parts::ALL).matches('|').count(), 13);
     }
 }

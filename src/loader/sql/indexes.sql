@@ -1,6 +1,7 @@
 -- Indexes on tables in user schemas: key and INCLUDE columns (0 = expression), operator
 -- classes, collations and sort options per key column, state flags and scans. Expressions
 -- and predicates are deparsed by PostgreSQL itself, and only for the indexes that have them.
+-- Scans only when a rule reads them (the loader writes true or false for index_stats).
 SELECT i.indexrelid::int8,
        i.indrelid::int8,
        am.amname::text,
@@ -23,8 +24,8 @@ SELECT i.indexrelid::int8,
        CASE WHEN i.indpred IS NOT NULL THEN pg_get_expr(i.indpred, i.indrelid, true) END,
        i.indisexclusion,
        i.indisreplident,
-       CASE WHEN c.relkind = 'i' THEN pg_stat_get_numscans(i.indexrelid) END,
-       CASE WHEN c.relkind = 'i' THEN pg_stat_get_tuples_fetched(i.indexrelid) END
+       CASE WHEN {index_stats} AND c.relkind = 'i' THEN pg_stat_get_numscans(i.indexrelid) END,
+       CASE WHEN {index_stats} AND c.relkind = 'i' THEN pg_stat_get_tuples_fetched(i.indexrelid) END
 FROM pg_index i
 JOIN pg_class c ON c.oid = i.indexrelid
 JOIN pg_am am ON am.oid = c.relam

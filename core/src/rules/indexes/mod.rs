@@ -16,14 +16,15 @@ use crate::quote;
 use crate::snapshot::{ConstraintKind, Index, Oid, Parts, RelKind, Relation, Snapshot};
 use std::collections::{HashMap, HashSet};
 
-/// What the missing-FK rule reads: foreign keys, the indexes and columns of their tables.
+/// What the missing-FK rule reads: foreign keys, the columns and indexes of their tables.
 pub const FK_PARTS: Parts = Parts::RELATIONS
     .union(Parts::ATTRIBUTES)
     .union(Parts::INDEXES)
     .union(Parts::CONSTRAINTS)
     .union(Parts::PARTITIONS);
-/// The other index rules also keep an index a policy filters on (`Protections`).
-pub const PARTS: Parts = FK_PARTS.union(Parts::POLICIES);
+/// The other index rules also read index scans, and keep an index a policy filters on
+/// (`Protections`).
+pub const PARTS: Parts = FK_PARTS.union(Parts::INDEX_STATS).union(Parts::POLICIES);
 
 /// Why an index must not be dropped. Computed once per run for all indexes.
 pub struct Protections {

@@ -11,7 +11,8 @@ use serde_json::json;
 /// pg_stat_statements, and table statistics (`idx_scan` sums the indexes' scans).
 const PARTS: Parts = Parts::WORKLOAD
     .union(Parts::RELATIONS)
-    .union(Parts::INDEXES);
+    .union(Parts::INDEXES)
+    .union(Parts::INDEX_STATS);
 
 pub const SEQ_SCAN_HEAVY: Rule = Rule {
     id: "seq_scan_heavy_table",
