@@ -34,9 +34,13 @@ pub struct Config {
     /// `database_advisor.slow_query_min_calls`).
     pub slow_query_ms: f64,
     pub slow_query_min_calls: i64,
-    /// `heavy_query`: share of all execution time.
+    /// `heavy_query`: share of all execution time, at least this many calls, and at least
+    /// this share of one core's time over the window (the statement's execution time
+    /// divided by the window's length).
     pub heavy_query_share: f64,
-    /// `n_plus_one_query`: at least this many calls of a cheap one-row lookup.
+    pub heavy_query_min_calls: i64,
+    pub heavy_query_min_load: f64,
+    /// `n_plus_one_query`: at least this many calls of a cheap keyed lookup.
     pub n_plus_one_min_calls: i64,
     /// `low_cache_hit_query`: blocks touched and the hit ratio below which it is reported.
     pub low_cache_min_blocks: i64,
@@ -62,6 +66,8 @@ impl Default for Config {
             slow_query_ms: 20.0,
             slow_query_min_calls: 100,
             heavy_query_share: 0.2,
+            heavy_query_min_calls: 5,
+            heavy_query_min_load: 0.01,
             n_plus_one_min_calls: 1000,
             low_cache_min_blocks: 10_000,
             low_cache_hit_ratio: 0.9,

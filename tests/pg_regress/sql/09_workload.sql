@@ -52,7 +52,8 @@ SELECT detail ~ '100 calls' AND detail ~ 'EXPLAIN \(ANALYZE, BUFFERS\)' AND deta
        AS slow_detail
 FROM advisor_findings WHERE rule = 'slow_query' AND metadata->>'query' LIKE '%pg_sleep%';
 SELECT detail ~ 'ran 1,500 times' AS calls, detail ~ '= ANY\(\$1\)' AS batching,
-       detail ~ 'returned rows \(1,500\): SELECT user_id FROM wl.items' AS names_the_driver
+       detail ~ 'returned 1,500 rows over 1 call, 1500 lookups per call'
+       AND detail ~ 'Driver: SELECT user_id FROM wl.items' AS names_the_driver
 FROM advisor_findings WHERE rule = 'n_plus_one_query';
 SELECT remediation ~ '^SET work_mem = ''\d+MB'';' AND detail ~ 'work_mem × max_connections'
        AS spill_advice

@@ -13,7 +13,8 @@ pub const SLOW: Rule = Rule {
     category: Category::Performance,
     default_level: Level::Warning,
     description: "Statement whose mean execution time is at least database_advisor.slow_query_ms \
-                  over at least database_advisor.slow_query_min_calls calls",
+                  over at least database_advisor.slow_query_min_calls calls (info when it took \
+                  less than 1% of one core's time over the window)",
     check: slow,
     parts: Parts::WORKLOAD,
 };
@@ -22,7 +23,9 @@ pub const HEAVY: Rule = Rule {
     id: "heavy_query",
     category: Category::Performance,
     default_level: Level::Warning,
-    description: "One statement takes at least 20% of all execution time in the window",
+    description: "One statement takes at least 20% of all execution time in the window and a \
+                  share of the machine worth acting on (warning: at least 5% of one core's \
+                  time and 1 ms per call; info otherwise, with the reason)",
     check: heavy,
     parts: Parts::WORKLOAD,
 };
@@ -31,8 +34,8 @@ pub const N_PLUS_ONE: Rule = Rule {
     id: "n_plus_one_query",
     category: Category::Performance,
     default_level: Level::Warning,
-    description: "Cheap one-row lookup executed so often it is probably issued once per row of \
-                  another query (N+1): batch it",
+    description: "Cheap keyed lookup called once per row another statement returned (N+1): \
+                  its calls track that statement's rows, many per call of it; batch it",
     check: n_plus_one,
     parts: Parts::WORKLOAD,
 };
@@ -99,12 +102,44 @@ fn finding(
     )
 }
 
-/// Statements the caller can see the text of (others only count in totals).
+/// Statements the caller can see the text of (others only count in totals), leaving out
+/// those that read the extension's own views and functions (`advisor_findings` on a large
+/// catalog is slow by nature, and a DBA who runs it is not the workload).
 fn statements(snap: &Snapshot) -> impl Iterator<Item = &Statement> {
     snap.workload
         .statements
         .iter()
-        .filter(|s| s.query.is_some())
+        .filter(|s| s.query.as_deref().is_some_and(|q| !reads_the_advisor(q)))
+}
+
+/// Whether a statement's text names one of the extension's objects (`advisor_...`,
+/// `_advisor_...`). A table of the user's own named like that is left out too: the price
+/// of not parsing every statement.
+pub fn reads_the_advisor(query: &str) -> bool {
+    let bytes = query.as_bytes();
+    query.match_indices("advisor_").any(|(i, _)| {
+        let start = if i > 0 && bytes[i - 1] == b'_' {
+            i - 1
+        } else {
+            i
+        };
+        start == 0 || !(bytes[start - 1].is_ascii_alphanumeric() || bytes[start - 1] == b'_')
+    })
+}
+
+/// The share of one core's time a statement took over the window (its execution time
+/// divided by the window's length); `None` when the window's length is unknown.
+fn core_load(snap: &Snapshot, s: &Statement) -> Option<f64> {
+    (snap.workload.seconds > 0.0).then(|| s.total_exec_ms / (snap.workload.seconds * 1000.0))
+}
+
+/// `12.3% of one core (123 ms of execution per second)`.
+fn describe_load(load: f64) -> String {
+    format!(
+        "{:.1}% of one core ({} of execution per second of the window)",
+        load * 100.0,
+        ms(load * 1000.0)
+    )
 }
 
 /// The statements each rule reports on, by queryid (for the `advisor_slow_queries` view).
@@ -143,8 +178,23 @@ fn slow(snap: &Snapshot, config: &Config) -> Vec<Finding> {
             s.mean_exec_ms >= config.slow_query_ms && s.calls >= config.slow_query_min_calls
         })
         .map(|s| {
+            // slow per call is worth a look; it is a warning when it also costs the machine
+            let (level, why) = match core_load(snap, s) {
+                Some(l) if l < 0.01 => (
+                    Level::Info,
+                    format!("info: it took only {} over the window", describe_load(l)),
+                ),
+                Some(l) => (
+                    Level::Warning,
+                    format!("warning: it took {}", describe_load(l)),
+                ),
+                None => (
+                    Level::Warning,
+                    "warning: slow per call (the window's length is unknown)".to_string(),
+                ),
+            };
             let detail = format!(
-                "Query {} takes {} on average over {} calls ({} in total) {}; {}.",
+                "Query {} takes {} on average over {} calls ({} in total) {}; {why}; {}.",
                 s.queryid,
                 ms(s.mean_exec_ms),
                 human_count(s.calls),
@@ -152,7 +202,16 @@ fn slow(snap: &Snapshot, config: &Config) -> Vec<Finding> {
                 snap.workload.describe_window(),
                 explain_advice(s)
             );
-            finding(&SLOW, snap, s, Level::Warning, detail, None, json!({}))
+            let load = core_load(snap, s);
+            finding(
+                &SLOW,
+                snap,
+                s,
+                level,
+                detail,
+                None,
+                json!({ "core_load": load }),
+            )
         })
         .collect()
 }
@@ -164,12 +223,46 @@ fn heavy(snap: &Snapshot, config: &Config) -> Vec<Finding> {
         return Vec::new();
     }
     statements(snap)
+        .filter(|s| s.calls >= config.heavy_query_min_calls)
         .filter(|s| s.total_exec_ms / total >= config.heavy_query_share)
-        .map(|s| {
+        .filter_map(|s| {
             let share = s.total_exec_ms / total;
+            let load = core_load(snap, s);
+            if load.is_some_and(|l| l < config.heavy_query_min_load) {
+                return None; // a large share of almost nothing
+            }
+            let (level, why) = match load {
+                Some(l) if l >= 0.05 && s.mean_exec_ms >= 1.0 => (
+                    Level::Warning,
+                    format!(
+                        "warning: it kept {} busy, at {} per call: it is where tuning pays most",
+                        describe_load(l),
+                        ms(s.mean_exec_ms)
+                    ),
+                ),
+                Some(l) if s.mean_exec_ms < 1.0 => (
+                    Level::Info,
+                    format!(
+                        "info: it kept {} busy, but each call takes only {}: the time is in how \
+                         often it runs, so fewer calls (batching, caching) pay more than tuning \
+                         the statement",
+                        describe_load(l),
+                        ms(s.mean_exec_ms)
+                    ),
+                ),
+                Some(l) => (
+                    Level::Info,
+                    format!("info: it kept only {} busy", describe_load(l)),
+                ),
+                None => (
+                    Level::Info,
+                    "info: the window's length is unknown, so its load on the machine is too"
+                        .to_string(),
+                ),
+            };
             let detail = format!(
                 "Query {} accounts for {:.0}% of all execution time {} ({} over {} calls, {} \
-                 each): it is where tuning pays most; {}.",
+                 each); {why}; {}.",
                 s.queryid,
                 share * 100.0,
                 snap.workload.describe_window(),
@@ -178,15 +271,15 @@ fn heavy(snap: &Snapshot, config: &Config) -> Vec<Finding> {
                 ms(s.mean_exec_ms),
                 explain_advice(s)
             );
-            finding(
+            Some(finding(
                 &HEAVY,
                 snap,
                 s,
-                Level::Warning,
+                level,
                 detail,
                 None,
-                json!({ "share": share }),
-            )
+                json!({ "share": share, "core_load": load }),
+            ))
         })
         .collect()
 }
@@ -202,58 +295,68 @@ fn is_keyed_lookup(s: &Statement) -> bool {
     lower.trim_start().starts_with("select") && filter.contains('=')
 }
 
+/// A statement that returns rows to a client: a SELECT (or a WITH ... SELECT).
+fn is_select(s: &Statement) -> bool {
+    s.query.as_deref().is_some_and(|q| {
+        let q = q.trim_start().to_lowercase();
+        q.starts_with("select") || q.starts_with("with")
+    })
+}
+
+/// An N+1 lookup is called once per row another statement returned, many times per call of
+/// that statement. Independent point lookups (an OLTP key lookup once per transaction,
+/// pgbench's `SELECT abalance ... WHERE aid = $1`) have no such driver and are left alone.
 fn n_plus_one(snap: &Snapshot, config: &Config) -> Vec<Finding> {
     statements(snap)
-        .filter(|s| {
-            s.calls >= config.n_plus_one_min_calls
-                && s.rows_per_call() <= 1.5
-                && s.mean_exec_ms < 2.0
-                && is_keyed_lookup(s)
-        })
-        .map(|s| {
-            // the statement that probably drives the loop: it returned about as many rows
-            // as this one was called
+        .filter(|s| s.calls >= config.n_plus_one_min_calls && s.mean_exec_ms < 2.0)
+        .filter(|s| is_keyed_lookup(s))
+        .filter_map(|s| {
+            // the statement that drives the loop: its rows track this one's calls (within
+            // 20%), and it ran at least 5 times fewer
             let driver = statements(snap)
-                .filter(|d| d.queryid != s.queryid && d.calls < s.calls)
-                .filter(|d| {
-                    let ratio = d.rows as f64 / s.calls as f64;
-                    (0.9..=1.1).contains(&ratio)
-                })
-                .max_by(|a, b| a.rows.cmp(&b.rows));
-            let driver_text = driver
-                .map(|d| {
-                    format!(
-                        " It was called about as many times as query {} returned rows ({}): \
-                         {}.",
-                        d.queryid,
-                        human_count(d.rows),
-                        display_query(d, 120)
-                    )
-                })
-                .unwrap_or_default();
+                .filter(|d| d.queryid != s.queryid && is_select(d) && d.calls > 0)
+                .filter(|d| d.calls.saturating_mul(5) <= s.calls)
+                .filter(|d| (0.8..=1.25).contains(&(s.calls as f64 / d.rows.max(1) as f64)))
+                .min_by(|a, b| {
+                    let off = |d: &Statement| (s.calls as f64 / d.rows.max(1) as f64 - 1.0).abs();
+                    off(a).total_cmp(&off(b))
+                })?;
+            let per_driver_call = s.calls as f64 / driver.calls as f64;
             let detail = format!(
-                "Query {} ran {} times {}, returning {:.1} row per call in {} each: a lookup \
-                 issued once per row of another query (N+1), costing {} plus a round trip per \
-                 call.{} Fetch them in one statement: WHERE key = ANY($1) with an array of \
-                 keys, or a JOIN in the driving query. Query: {}",
+                "Query {} ran {} times {} ({:.1} rows per call, {} each, {} in all): once per \
+                 row of query {}, which returned {} rows over {} call{}, {:.0} lookups per call \
+                 of it — a lookup issued in a loop over another query's rows (N+1), with a \
+                 round trip each. Fetch them in one statement: WHERE key = ANY($1) with the \
+                 array of keys, or a JOIN in the driving query. Driver: {} Lookup: {}",
                 s.queryid,
                 human_count(s.calls),
                 snap.workload.describe_window(),
                 s.rows_per_call(),
                 ms(s.mean_exec_ms),
                 ms(s.total_exec_ms),
-                driver_text,
+                driver.queryid,
+                human_count(driver.rows),
+                human_count(driver.calls),
+                if driver.calls == 1 { "" } else { "s" },
+                per_driver_call,
+                display_query(driver, 120),
                 display_query(s, 200)
             );
-            finding(
+            Some(finding(
                 &N_PLUS_ONE,
                 snap,
                 s,
                 Level::Warning,
                 detail,
                 None,
-                json!({ "driver_queryid": driver.map(|d| d.queryid) }),
-            )
+                json!({
+                    "driver_queryid": driver.queryid,
+                    "driver_query": display_query(driver, 500),
+                    "driver_calls": driver.calls,
+                    "driver_rows": driver.rows,
+                    "lookups_per_driver_call": per_driver_call,
+                }),
+            ))
         })
         .collect()
 }
@@ -425,27 +528,160 @@ mod tests {
         assert!(f
             .detail
             .contains("since pg_stat_statements was reset at 2026-11-01"));
+        // 10 s of a day: slow per call, little for the machine
+        assert_eq!(f.level, Level::Info);
+        assert!(f.detail.contains("info: it took only 0.0% of one core"), "{}", f.detail);
+    }
+
+    fn over(seconds: f64, statements: Vec<Statement>) -> Snapshot {
+        let mut s = snap(statements);
+        s.workload.seconds = seconds;
+        s
+    }
+
+    fn levels(rule: &Rule, s: &Snapshot) -> Vec<(String, Level)> {
+        (rule.check)(s, &Config::default())
+            .into_iter()
+            .map(|f| (f.object_identity, f.level))
+            .collect()
     }
 
     #[test]
-    fn heavy_is_a_share_of_total_time() {
-        let s = snap(vec![
-            stmt(1, "SELECT a", 10, 800.0, 10),
-            stmt(2, "SELECT b", 10, 100.0, 10),
-            stmt(3, "SELECT c", 10, 100.0, 10),
-        ]);
-        assert_eq!(ids(&HEAVY, &s), ["1"]);
-        assert!(
-            ids(&HEAVY, &snap(vec![stmt(1, "SELECT a", 10, 800.0, 10)])).is_empty(),
-            "one statement is 100% of nothing"
+    fn heavy_needs_a_share_calls_and_a_load_worth_acting_on() {
+        // 100 s window: 10 s of execution is 10% of one core
+        let s = over(
+            100.0,
+            vec![
+                stmt(1, "SELECT report", 50, 50.0 * 200.0, 50), // 10% of a core, 200 ms each
+                stmt(2, "SELECT other", 100, 500.0, 100),
+            ],
         );
+        assert_eq!(levels(&HEAVY, &s), [("1".to_string(), Level::Warning)]);
+        let f = &(HEAVY.check)(&s, &Config::default())[0];
+        assert!(
+            f.detail.contains("warning: it kept 10.0% of one core"),
+            "{}",
+            f.detail
+        );
+        assert_eq!(f.metadata["core_load"], 0.1);
+
+        // the same share of a day: almost nothing for the machine
+        let quiet = over(
+            86400.0,
+            vec![
+                stmt(1, "SELECT report", 50, 10_000.0, 50),
+                stmt(2, "SELECT other", 100, 500.0, 100),
+            ],
+        );
+        assert!(ids(&HEAVY, &quiet).is_empty());
+
+        // 2% of a core: info, saying why
+        let light = over(
+            100.0,
+            vec![
+                stmt(1, "SELECT report", 10, 2000.0, 10),
+                stmt(2, "SELECT b", 10, 200.0, 10),
+            ],
+        );
+        assert_eq!(levels(&HEAVY, &light), [("1".to_string(), Level::Info)]);
+        assert!((HEAVY.check)(&light, &Config::default())[0]
+            .detail
+            .contains("info: it kept only 2.0% of one core"));
+
+        // one statement is 100% of nothing
+        assert!(ids(
+            &HEAVY,
+            &over(100.0, vec![stmt(1, "SELECT a", 10, 8000.0, 10)])
+        )
+        .is_empty());
     }
 
     #[test]
-    fn n_plus_one_names_the_driving_query() {
-        let s = snap(vec![
-            stmt(1, "SELECT assignee_id FROM tasks LIMIT $1", 3, 30.0, 3000),
-            stmt(2, "SELECT * FROM users WHERE id = $1", 3000, 60.0, 3000),
+    fn heavy_is_quiet_on_one_offs_cheap_oltp_calls_and_the_advisor_itself() {
+        // a 46 ms query that ran once is most of a quiet window, and nothing to act on
+        let once = over(
+            10.0,
+            vec![
+                stmt(1, "SELECT big", 1, 46.0, 1),
+                stmt(2, "SELECT b", 100, 5.0, 100),
+            ],
+        );
+        assert!(ids(&HEAVY, &once).is_empty());
+        // pgbench: 0.02 ms point updates taking 40% of all time: info, "fewer calls"
+        let oltp = over(
+            20.0,
+            vec![
+                stmt(
+                    1,
+                    "UPDATE pgbench_branches SET bbalance = bbalance + $1 WHERE bid = $2",
+                    100_000,
+                    2600.0,
+                    100_000,
+                ),
+                stmt(
+                    2,
+                    "SELECT abalance FROM pgbench_accounts WHERE aid = $1",
+                    100_000,
+                    600.0,
+                    100_000,
+                ),
+                stmt(
+                    3,
+                    "UPDATE pgbench_accounts SET abalance = abalance + $1 WHERE aid = $2",
+                    100_000,
+                    2000.0,
+                    100_000,
+                ),
+            ],
+        );
+        let found = (HEAVY.check)(&oltp, &Config::default());
+        assert!(found.iter().all(|f| f.level == Level::Info), "{found:?}");
+        assert!(
+            found[0].detail.contains("each call takes only"),
+            "{}",
+            found[0].detail
+        );
+        // reading the extension's views is not the workload
+        let dba = over(
+            100.0,
+            vec![
+                stmt(1, "SELECT * FROM advisor_findings", 50, 50_000.0, 50),
+                stmt(2, "SELECT b", 10, 100.0, 10),
+            ],
+        );
+        assert!(ids(&HEAVY, &dba).is_empty());
+        assert!(ids(&SLOW, &dba).is_empty());
+    }
+
+    #[test]
+    fn what_reads_the_advisor() {
+        assert!(reads_the_advisor("SELECT * FROM advisor_findings"));
+        assert!(reads_the_advisor(
+            "SELECT count(*) FROM ext._advisor_run($1, $2, $3)"
+        ));
+        assert!(reads_the_advisor("select advisor_snapshot()"));
+        assert!(!reads_the_advisor("SELECT * FROM tax_advisor_fees"));
+        assert!(!reads_the_advisor("SELECT 1"));
+    }
+
+    #[test]
+    fn n_plus_one_is_a_lookup_per_row_of_a_driver() {
+        // an ORM lists a customer's orders, then fetches each order's items one by one
+        let orm = snap(vec![
+            stmt(
+                1,
+                "SELECT id FROM shop_orders WHERE customer_id = $1",
+                60,
+                30.0,
+                3000,
+            ),
+            stmt(
+                2,
+                "SELECT sku, qty FROM shop_items WHERE order_id = $1",
+                3000,
+                90.0,
+                12_000,
+            ),
             stmt(
                 3,
                 "SELECT * FROM users WHERE email LIKE $1",
@@ -454,22 +690,81 @@ mod tests {
                 5000,
             ), // no equality key
             stmt(4, "UPDATE users SET x = $1 WHERE id = $2", 5000, 50.0, 5000), // not a lookup
-            stmt(
-                5,
-                "SELECT * FROM tasks WHERE project_id = $1",
-                5000,
-                500.0,
-                200_000,
-            ), // many rows
         ]);
-        assert_eq!(ids(&N_PLUS_ONE, &s), ["2"]);
-        let f = &(N_PLUS_ONE.check)(&s, &Config::default())[0];
-        assert!(
-            f.detail.contains("query 1 returned rows (3,000)"),
-            "{}",
-            f.detail
+        assert_eq!(
+            levels(&N_PLUS_ONE, &orm),
+            [("2".to_string(), Level::Warning)]
         );
+        let f = &(N_PLUS_ONE.check)(&orm, &Config::default())[0];
+        assert!(f.detail.contains("once per row of query 1, which returned 3,000 rows over 60 calls, 50 lookups per call"), "{}", f.detail);
         assert!(f.detail.contains("= ANY($1)"));
+        assert_eq!(f.metadata["driver_queryid"], 1);
+
+        // PL/pgSQL loop over a driver's 3,000 rows (the demo's plant)
+        let loop_ = snap(vec![
+            stmt(
+                1,
+                "SELECT assignee_id FROM app.tasks WHERE assignee_id IS NOT NULL LIMIT $1",
+                1,
+                3.0,
+                3000,
+            ),
+            stmt(
+                2,
+                "SELECT * FROM app.users WHERE id = r.assignee_id",
+                3000,
+                30.0,
+                3000,
+            ),
+        ]);
+        assert_eq!(ids(&N_PLUS_ONE, &loop_), ["2"]);
+    }
+
+    #[test]
+    fn n_plus_one_leaves_independent_point_lookups_alone() {
+        // pgbench select-only and tpcb-like: one lookup per transaction, no driver
+        let oltp = snap(vec![
+            stmt(
+                1,
+                "SELECT abalance FROM pgbench_accounts WHERE aid = $1",
+                573_285,
+                3400.0,
+                573_285,
+            ),
+            stmt(
+                2,
+                "UPDATE pgbench_accounts SET abalance = abalance + $1 WHERE aid = $2",
+                573_285,
+                9000.0,
+                573_285,
+            ),
+            stmt(
+                3,
+                "INSERT INTO pgbench_history VALUES ($1, $2, $3, $4, now())",
+                573_285,
+                4000.0,
+                573_285,
+            ),
+        ]);
+        assert!(ids(&N_PLUS_ONE, &oltp).is_empty());
+        // rows that match the calls, but from a statement run nearly as often: not a loop
+        let near = snap(vec![
+            stmt(
+                1,
+                "SELECT id FROM shop_orders WHERE customer_id = $1",
+                1000,
+                30.0,
+                3000,
+            ),
+            stmt(
+                2,
+                "SELECT sku FROM shop_items WHERE order_id = $1",
+                3000,
+                90.0,
+                12_000,
+            ),
+        ]);
+        assert!(ids(&N_PLUS_ONE, &near).is_empty());
     }
 
     #[test]
