@@ -30,11 +30,12 @@ if [ $status -ne 0 ]; then
     cat "$out/regression.diffs" 2>/dev/null | head -200
     echo "results are in $out/results" >&2
 elif [ ${#@} -eq 0 ]; then
-    say "external tests (pg_cron, NOTIFY, pg_dump/restore, SARIF schema, audit, upgrade, trusted install)"
+    say "external tests (pg_cron, NOTIFY, pg_dump/restore, SARIF schema, audit, upgrade, trusted install, pgbench and N+1 workloads)"
     "$ROOT/tests/external/history.sh" || status=$?
     "$ROOT/tests/external/audit.sh" || status=$?
     "$ROOT/tests/external/upgrade.sh" || status=$?
     "$ROOT/tests/external/trusted.sh" || status=$?
+    "$ROOT/tests/external/workload.sh" || status=$?
 fi
 "$ROOT/scripts/cluster.sh" stop regress
 exit $status

@@ -44,7 +44,8 @@ pub const TEMP_SPILL: Rule = Rule {
     id: "temp_spill_query",
     category: Category::Performance,
     default_level: Level::Warning,
-    description: "Statement writes temporary files (sorts or hashes larger than work_mem)",
+    description: "Statement writes temporary files (sorts or hashes larger than work_mem); \
+                  warning at 1 MB per call over at least 5 calls",
     check: temp_spill,
     parts: Parts::WORKLOAD,
 };
@@ -376,15 +377,21 @@ fn temp_spill(snap: &Snapshot, _config: &Config) -> Vec<Finding> {
         .map(|s| {
             let per_call = s.temp_blks_written as f64 * 8192.0 / s.calls as f64;
             let mb = suggested_work_mem_mb(per_call);
-            let level = if per_call >= 1024.0 * 1024.0 {
-                Level::Warning
+            // a spill is worth acting on when it is large and it recurs
+            let (level, why) = if per_call < 1024.0 * 1024.0 {
+                (Level::Info, "info: less than 1 MB per call")
+            } else if s.calls < 5 {
+                (Level::Info, "info: it ran only a handful of times")
             } else {
-                Level::Info
+                (
+                    Level::Warning,
+                    "warning: at least 1 MB per call, again and again",
+                )
             };
             let detail = format!(
-                "Query {} wrote {} of temporary files per call ({} calls {}): its sorts or \
-                 hashes do not fit in work_mem. Raise work_mem for this work only — every sort \
-                 or hash node of every connection may use that much, so work_mem × \
+                "Query {} wrote {} of temporary files per call ({} calls {}; {why}): its sorts \
+                 or hashes do not fit in work_mem. Raise work_mem for this work only — every \
+                 sort or hash node of every connection may use that much, so work_mem × \
                  max_connections must fit in RAM — or make the query sort less. Query: {}",
                 s.queryid,
                 human_bytes(per_call as i64),
@@ -530,7 +537,11 @@ mod tests {
             .contains("since pg_stat_statements was reset at 2026-11-01"));
         // 10 s of a day: slow per call, little for the machine
         assert_eq!(f.level, Level::Info);
-        assert!(f.detail.contains("info: it took only 0.0% of one core"), "{}", f.detail);
+        assert!(
+            f.detail.contains("info: it took only 0.0% of one core"),
+            "{}",
+            f.detail
+        );
     }
 
     fn over(seconds: f64, statements: Vec<Statement>) -> Snapshot {
@@ -769,8 +780,8 @@ mod tests {
 
     #[test]
     fn temp_spill_sizes_work_mem() {
-        let mut spill = stmt(1, "SELECT * FROM t ORDER BY x", 4, 400.0, 4);
-        spill.temp_blks_written = 4 * 1280; // 10 MB per call
+        let mut spill = stmt(1, "SELECT * FROM t ORDER BY x", 5, 500.0, 5);
+        spill.temp_blks_written = 5 * 1280; // 10 MB per call
         let s = snap(vec![spill, stmt(2, "SELECT 1", 4, 1.0, 4)]);
         let f = (TEMP_SPILL.check)(&s, &Config::default());
         assert_eq!(f.len(), 1);
@@ -786,6 +797,12 @@ mod tests {
             .as_deref()
             .unwrap()
             .contains("ALTER ROLE app SET work_mem = '32MB'"));
+        // the same spill in a query that ran twice: info, saying why
+        let mut twice = stmt(1, "SELECT * FROM t ORDER BY x", 2, 200.0, 2);
+        twice.temp_blks_written = 2 * 1280;
+        let f = (TEMP_SPILL.check)(&snap(vec![twice]), &Config::default());
+        assert_eq!(f[0].level, Level::Info);
+        assert!(f[0].detail.contains("info: it ran only a handful of times"));
         assert_eq!(suggested_work_mem_mb(1.0), 8);
         assert_eq!(suggested_work_mem_mb(9.0 * 1024.0 * 1024.0), 32);
 
