@@ -50,14 +50,13 @@ SELECT pg_stat_statements_reset();
 DELETE FROM projects WHERE id IN (SELECT id FROM projects ORDER BY id DESC LIMIT 40);
 UPDATE tenants SET plan = 'pro' WHERE id % 5 = 0;
 
--- N+1: the application loads a list, then each user one by one
-DO $$
-DECLARE r record; u record;
-BEGIN
-    FOR r IN SELECT assignee_id FROM app.tasks WHERE assignee_id IS NOT NULL LIMIT 3000 LOOP
-        SELECT * INTO u FROM app.users WHERE id = r.assignee_id;
-    END LOOP;
-END $$;
+-- N+1: the application loads a list of tasks, then each assignee one by one, one round
+-- trip per row (psql's \gexec runs every generated statement as a query of its own, as an
+-- ORM's lazy loading does)
+\o /dev/null
+SELECT format('SELECT * FROM app.users WHERE id = %s', assignee_id)
+FROM app.tasks WHERE assignee_id IS NOT NULL ORDER BY id LIMIT 3000 \gexec
+\o
 
 -- a dashboard that scans tasks again and again (seq_scan_heavy_table) and a slow
 -- per-tenant report joining comments without an index (slow_query, heavy_query)
