@@ -159,7 +159,10 @@ fn run_rules(rule_ids: Option<Vec<String>>, index_defs: bool) -> Outcome {
     );
     let (mut snap, config) = prepare(Parts::of(selected.iter().copied()), index_defs);
     let started = Instant::now();
-    let findings = rules::run(&selected, &snap, &config);
+    // a cancel or statement_timeout stops a run between rules too
+    let findings = rules::run_checking(&selected, &snap, &config, || {
+        pgrx::check_for_interrupts!();
+    });
     let mut outcome = suppress::apply(findings, &settings.rules, &settings.suppressions);
     trace_rules(started, outcome.findings.len());
     if index_defs {

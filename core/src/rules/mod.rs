@@ -139,10 +139,22 @@ pub fn select(
 
 /// Run the given rules over one snapshot; findings sorted worst first.
 pub fn run(rules: &[&Rule], snapshot: &Snapshot, config: &Config) -> Vec<Finding> {
-    let mut findings: Vec<Finding> = rules
-        .iter()
-        .flat_map(|r| (r.check)(snapshot, config))
-        .collect();
+    run_checking(rules, snapshot, config, || {})
+}
+
+/// [`run`], calling `before_each` before each rule (where the extension lets a cancel or
+/// a statement timeout stop the run).
+pub fn run_checking(
+    rules: &[&Rule],
+    snapshot: &Snapshot,
+    config: &Config,
+    mut before_each: impl FnMut(),
+) -> Vec<Finding> {
+    let mut findings = Vec::new();
+    for r in rules {
+        before_each();
+        findings.extend((r.check)(snapshot, config));
+    }
     sort_findings(&mut findings);
     findings
 }
