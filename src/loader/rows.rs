@@ -2,7 +2,7 @@
 //! a guarded `SPI_getbinval` (which walks the tuple from its start), a guarded
 //! `SPI_gettypeid`, a type check and a memory-context switch; on 20,000 tables the loader
 //! reads ~5 million values. Here each row is deformed once (`heap_deform_tuple`), column
-//! types are read from the tuple descriptor, short text is read in place, and the result
+//! types are read once per query, short text is read in place, and the result
 //! is freed as soon as it has been read.
 
 use pgrx::datum::FromDatum;
@@ -121,11 +121,9 @@ pub fn each_row(query: &str, mut each: impl FnMut(&Row) -> SpiResult<()>) -> Spi
         let tupdesc = (*table).tupdesc;
         let natts = (*tupdesc).natts as usize;
         let mut row = Row {
-            types: (*tupdesc)
-                .attrs
-                .as_slice(natts)
-                .iter()
-                .map(|a| a.atttypid)
+            // once per column (the descriptor's layout differs between major versions)
+            types: (1..=natts as i32)
+                .map(|i| pg_sys::SPI_gettypeid(tupdesc, i))
                 .collect(),
             values: vec![pg_sys::Datum::from(0); natts],
             nulls: vec![true; natts],
