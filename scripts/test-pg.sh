@@ -3,10 +3,11 @@
 # tests) against another PostgreSQL major version, from Debian's archive: bullseye has
 # 13, trixie 17, sid 18. A chroot of that release is built with debootstrap (cached under
 # /var/cache/database_advisor, reused when present); the checkout, the Rust toolchain and
-# cargo-pgrx are bind-mounted into it, and the extension is built and tested inside,
-# against that version's headers and server. Formatting, clippy and the unit tests do not
-# depend on the version: `make test` runs them. TEST_PG_COMMAND runs another command in
-# the chroot instead (e.g. TEST_PG_COMMAND=bash for a shell there).
+# cargo-pgrx are bind-mounted into it (bullseye builds its own cargo-pgrx, see below), and
+# the extension is built and tested inside, against that version's headers and server.
+# Formatting, clippy and the unit tests do not depend on the version: `make test` runs
+# them. TEST_PG_COMMAND runs another command in the chroot instead (e.g.
+# TEST_PG_COMMAND=bash for a shell there).
 source "$(dirname "$0")/common.sh"
 PG="${PG:?set PG, e.g. make test-pg PG=18}"
 # bullseye's glibc (2.31) is older than the one the host's cargo-pgrx was built against:
