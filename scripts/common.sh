@@ -20,5 +20,7 @@ else
     AS_PG=(env -u RUST_BACKTRACE)
 fi
 export PATH="$HOME/.cargo/bin:$PATH"
+# cargo install puts cargo-pgrx there when set (scripts/test-pg.sh, for an older glibc)
+[ -z "${CARGO_INSTALL_ROOT:-}" ] || PATH="$CARGO_INSTALL_ROOT/bin:$PATH"
 unset RUST_BACKTRACE
 say() { printf '\033[1m==> %s\033[0m\n' "$*"; }

@@ -13,6 +13,10 @@ DA_SERVER_ENV="RUST_BACKTRACE=full" "$ROOT/scripts/cluster.sh" start regress adv
 dir="$("$ROOT/scripts/cluster.sh" dir regress)"
 port="$("$ROOT/scripts/cluster.sh" port regress)"
 psql -X -q -h "$dir" -p "$port" -U postgres -d postgres -c "CREATE DATABASE advisor_regress"
+# the suite starts where PostgreSQL 15 does: PUBLIC may not create in schema public (a
+# no-op there; before 15 it may, and every listing would carry public_schema_create)
+psql -X -q -h "$dir" -p "$port" -U postgres -d advisor_regress \
+    -c "REVOKE CREATE ON SCHEMA public FROM PUBLIC"
 
 tests=("$@")
 if [ ${#tests[@]} -eq 0 ]; then

@@ -3,14 +3,19 @@
 # tests) against another PostgreSQL major version, from Debian's archive: bullseye has
 # 13, trixie 17, sid 18. A chroot of that release is built with debootstrap (cached under
 # /var/cache/database_advisor, reused when present); the checkout, the Rust toolchain and
-# cargo-pgrx are bind-mounted into it, and the extension is built and tested inside,
-# against that version's headers and server. Formatting, clippy and the unit tests do not
-# depend on the version: `make test` runs them. TEST_PG_COMMAND runs another command in
-# the chroot instead (e.g. TEST_PG_COMMAND=bash for a shell there).
+# cargo-pgrx are bind-mounted into it (bullseye builds its own cargo-pgrx, see below), and
+# the extension is built and tested inside, against that version's headers and server.
+# Formatting, clippy and the unit tests do not depend on the version: `make test` runs
+# them. TEST_PG_COMMAND runs another command in the chroot instead (e.g.
+# TEST_PG_COMMAND=bash for a shell there).
 source "$(dirname "$0")/common.sh"
 PG="${PG:?set PG, e.g. make test-pg PG=18}"
+# bullseye's glibc (2.31) is older than the one the host's cargo-pgrx was built against:
+# there, setup.sh builds cargo-pgrx once into the chroot's own /opt/cargo-pgrx (cached
+# with the chroot, rebuilt only for another pgrx version), found before the host's
+pgrx_root=""
 case "$PG" in
-    13) suite=bullseye ;;
+    13) suite=bullseye pgrx_root=/opt/cargo-pgrx ;;
     17) suite=trixie ;;
     18) suite=sid ;;
     15) exec "$ROOT/scripts/test.sh" ;;
@@ -65,5 +70,6 @@ say "PostgreSQL $PG in the $suite chroot"
 # inside: its own pgrx configuration, target directory and clusters
 chroot "$root" /usr/bin/env -i HOME=/root PATH=/root/.cargo/bin:/usr/sbin:/usr/bin:/sbin:/bin \
     TERM="${TERM:-dumb}" PG_MAJOR="$PG" CARGO_TARGET_DIR="$ROOT/target/pg$PG" \
+    ${pgrx_root:+CARGO_INSTALL_ROOT="$pgrx_root"} \
     DA_CLUSTER_BASE=/tmp/database_advisor \
     bash -c "cd '$ROOT' && ${TEST_PG_COMMAND:-scripts/test.sh --server-only}"

@@ -12,6 +12,9 @@ pub fn raw_statements(text: &CStr) -> PgList<pg_sys::RawStmt> {
     // allocated in the current memory context (or raises an ERROR, which pgrx turns into a
     // Rust panic at this FFI boundary).
     unsafe {
+        #[cfg(feature = "pg13")]
+        let list = pg_sys::raw_parser(text.as_ptr());
+        #[cfg(not(feature = "pg13"))]
         let list = pg_sys::raw_parser(text.as_ptr(), pg_sys::RawParseMode::RAW_PARSE_DEFAULT);
         PgList::<pg_sys::RawStmt>::from_pg(list)
     }

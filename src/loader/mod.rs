@@ -142,6 +142,8 @@ fn index_defs_into(client: &SpiClient<'_>, snap: &mut Snapshot, oids: &[Oid]) ->
 fn load_with(client: &SpiClient<'_>, parts: Parts) -> SpiResult<Snapshot> {
     let mut snap = Snapshot::default();
     let wants = |p: Parts| parts.contains(p);
+    // the major version this build is for (pgrx builds one library per major)
+    snap.server_version_num = pg_sys::PG_VERSION_NUM;
 
     each_row(client, include_str!("sql/stats_window.sql"), |row| {
         snap.stats_window = StatsWindow {

@@ -26,6 +26,8 @@ pub fn load(client: &SpiClient<'_>) -> SpiResult<Workload> {
     let schema: Option<String> = row.get(2)?;
     w.max = row.get(3)?.unwrap_or(0);
     let preloaded: bool = row.get(4)?.unwrap_or(false);
+    // 1.9 and later (PostgreSQL 14): pg_stat_statements_info and the toplevel column
+    let since_1_9: bool = row.get(5)?.unwrap_or(false);
     let schema = match (schema, preloaded) {
         (None, _) => {
             w.source = WorkloadSource::NotInstalled {
@@ -43,20 +45,22 @@ pub fn load(client: &SpiClient<'_>) -> SpiResult<Workload> {
         }
         (Some(s), true) => s,
     };
-    for row in client.select(
-        &marked(include_str!("sql/workload_info.sql"), &schema),
-        None,
-        &[],
-    )? {
-        w.dealloc = col(&row, 1)?;
-        w.since = row.get(2)?;
-        w.seconds = col(&row, 3)?;
+    if since_1_9 {
+        for row in client.select(
+            &marked(include_str!("sql/workload_info.sql"), &schema),
+            None,
+            &[],
+        )? {
+            w.dealloc = col(&row, 1)?;
+            w.since = row.get(2)?;
+            w.seconds = col(&row, 3)?;
+        }
     }
-    for row in client.select(
-        &marked(include_str!("sql/workload_statements.sql"), &schema),
-        None,
-        &[],
-    )? {
+    // before 1.9 every statement counts as top-level: with pg_stat_statements.track = all
+    // the nested ones then count twice in the total the shares are computed from
+    let statements = include_str!("sql/workload_statements.sql")
+        .replace("{toplevel}", if since_1_9 { "s.toplevel" } else { "true" });
+    for row in client.select(&marked(&statements, &schema), None, &[])? {
         pgrx::check_for_interrupts!();
         w.statements.push(Statement {
             queryid: col(&row, 1)?,

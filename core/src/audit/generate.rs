@@ -8,13 +8,46 @@ use crate::quote::{ident, literal, qualified};
 pub fn enable_statements(t: &AuditTarget) -> Vec<String> {
     let mut out = rename(t);
     out.extend([register(t), function(t), depends(t), revoke(t), comment(t)]);
-    out.push(format!(
-        "CREATE OR REPLACE TRIGGER {ROW_TRIGGER}\n    AFTER INSERT OR UPDATE OR DELETE ON {}\n    \
-         FOR EACH ROW EXECUTE FUNCTION {}()",
-        qualified(&t.schema, &t.table),
-        func(t)
+    out.extend(create_trigger(
+        t,
+        ROW_TRIGGER,
+        &t.schema,
+        &t.table,
+        "INSERT OR UPDATE OR DELETE",
+        "ROW",
+        t.has_row_trigger,
     ));
     out.extend(truncate_triggers(t));
+    out
+}
+
+/// `CREATE OR REPLACE TRIGGER`; on PostgreSQL 13, which does not have it, `DROP TRIGGER`
+/// (when it exists) and `CREATE TRIGGER`, in the caller's transaction. DROP TRIGGER locks
+/// the table ACCESS EXCLUSIVE for that moment (CREATE OR REPLACE: SHARE ROW EXCLUSIVE).
+fn create_trigger(
+    t: &AuditTarget,
+    name: &str,
+    schema: &str,
+    table: &str,
+    events: &str,
+    each: &str,
+    exists: bool,
+) -> Vec<String> {
+    let on = qualified(schema, table);
+    let mut out = Vec::new();
+    if exists && !t.replace_triggers {
+        out.push(format!("DROP TRIGGER {name} ON {on}"));
+    }
+    out.push(format!(
+        "CREATE {}TRIGGER {name}\n    AFTER {events} ON {on}\n    \
+         FOR EACH {each} EXECUTE FUNCTION {}()",
+        if t.replace_triggers {
+            "OR REPLACE "
+        } else {
+            ""
+        },
+        func(t)
+    ));
     out
 }
 
@@ -138,12 +171,16 @@ fn comment(t: &AuditTarget) -> String {
 }
 
 fn truncate_triggers(t: &AuditTarget) -> Vec<String> {
-    let create = t.truncate_targets.iter().map(|(schema, name)| {
-        format!(
-            "CREATE OR REPLACE TRIGGER {TRUNCATE_TRIGGER}\n    AFTER TRUNCATE ON {}\n    \
-             FOR EACH STATEMENT EXECUTE FUNCTION {}()",
-            qualified(schema, name),
-            func(t)
+    let create = t.truncate_targets.iter().flat_map(|(schema, name)| {
+        let exists = t.has_truncate.contains(&(schema.clone(), name.clone()));
+        create_trigger(
+            t,
+            TRUNCATE_TRIGGER,
+            schema,
+            name,
+            "TRUNCATE",
+            "STATEMENT",
+            exists,
         )
     });
     let drop = t.stale_truncate.iter().map(|(schema, name)| {
@@ -354,6 +391,9 @@ pub(super) mod tests {
             },
             function_exists: true,
             rename_from: None,
+            replace_triggers: true,
+            has_row_trigger: false,
+            has_truncate: vec![],
         }
     }
 
@@ -389,6 +429,35 @@ pub(super) mod tests {
             sql.contains("FROM jsonb_each(v_new) AS n;"),
             "columns added since"
         );
+    }
+
+    #[test]
+    fn triggers_are_replaced_or_dropped_and_created_again() {
+        let mut t = target();
+        t.truncate_targets
+            .push(("public".into(), "new_part".into()));
+        t.has_truncate = vec![("public".into(), "invoices".into())];
+        t.has_row_trigger = true;
+        let sql = all(&enable_statements(&t));
+        assert!(sql.contains("CREATE OR REPLACE TRIGGER advisor_audit\n"));
+        assert!(sql.contains("CREATE OR REPLACE TRIGGER advisor_audit_truncate\n"));
+        assert!(!sql.contains("DROP TRIGGER"));
+        // PostgreSQL 13: only the triggers that exist are dropped first
+        t.replace_triggers = false;
+        let sql = all(&enable_statements(&t));
+        assert!(!sql.contains("OR REPLACE TRIGGER"));
+        assert!(sql.contains(
+            "DROP TRIGGER advisor_audit ON public.invoices;\nCREATE TRIGGER advisor_audit\n    \
+             AFTER INSERT OR UPDATE OR DELETE ON public.invoices\n    FOR EACH ROW EXECUTE"
+        ));
+        assert!(sql.contains(
+            "DROP TRIGGER advisor_audit_truncate ON public.invoices;\n\
+             CREATE TRIGGER advisor_audit_truncate\n    AFTER TRUNCATE ON public.invoices\n"
+        ));
+        assert!(!sql.contains("DROP TRIGGER advisor_audit_truncate ON public.new_part"));
+        assert!(sql.contains(
+            "CREATE TRIGGER advisor_audit_truncate\n    AFTER TRUNCATE ON public.new_part\n"
+        ));
     }
 
     #[test]

@@ -113,6 +113,13 @@ pub struct AuditTarget {
     /// The existing function's name when it differs from `function_name` (named the way
     /// 0.1.0 did, `advisor_audit:"Shop Ünï"."Order Lines"`): it is renamed first.
     pub rename_from: Option<String>,
+    /// Whether the server has `CREATE OR REPLACE TRIGGER` (PostgreSQL 14 and later). Before,
+    /// a trigger of ours that exists already is dropped and created again.
+    pub replace_triggers: bool,
+    /// Whether the table carries our row trigger already.
+    pub has_row_trigger: bool,
+    /// Relations that carry our TRUNCATE trigger already.
+    pub has_truncate: Vec<(String, String)>,
 }
 
 impl AuditTarget {

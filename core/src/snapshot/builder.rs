@@ -25,7 +25,10 @@ impl Default for SnapshotBuilder {
 
 impl SnapshotBuilder {
     pub fn new() -> Self {
-        let mut snap = Snapshot::default();
+        let mut snap = Snapshot {
+            server_version_num: 150000,
+            ..Snapshot::default()
+        };
         snap.opfamily_ops.insert((BTREE_FAMILY, EQ_OP));
         snap.opfamily_ops.insert((HASH_FAMILY, EQ_OP));
         snap.stats_window = StatsWindow {

@@ -514,6 +514,8 @@ impl Workload {
 /// then call [`Snapshot::finish`] to build the lookup indexes.
 #[derive(Clone, Debug, Default)]
 pub struct Snapshot {
+    /// The server's `server_version_num` (150004 for 15.4): what its SQL can do.
+    pub server_version_num: u32,
     pub stats_window: StatsWindow,
     pub namespaces: HashMap<Oid, Namespace>,
     pub relations: HashMap<Oid, Relation>,
@@ -588,6 +590,11 @@ impl Snapshot {
             .map(|(&(rel, num), a)| ((rel, a.name.clone()), num))
             .collect();
         self
+    }
+
+    /// `CREATE VIEW ... WITH (security_invoker = true)` exists from PostgreSQL 15 on.
+    pub fn has_security_invoker_views(&self) -> bool {
+        self.server_version_num >= 150000
     }
 
     /// A value derived from this snapshot that several rules use, made on first use and

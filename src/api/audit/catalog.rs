@@ -159,6 +159,7 @@ pub(super) fn describe(
     // an existing function keeps serving; one named the 0.1.0 way gets its readable name
     // (when disabling, it is simply dropped)
     let expected = audit::function_name(&audited_table);
+    let has_row_trigger = current.is_some();
     let existing = current.unwrap_or_else(|| expected.clone());
     let function_exists = trusted_function(c, &existing, &ext_schema)?;
     let (function_name, rename_from) = if existing == expected || action == Action::Disable {
@@ -290,6 +291,10 @@ pub(super) fn describe(
             options,
             function_exists,
             rename_from,
+            // CREATE OR REPLACE TRIGGER is PostgreSQL 14's (this build is for one major)
+            replace_triggers: pg_sys::PG_VERSION_NUM >= 140000,
+            has_row_trigger,
+            has_truncate,
         },
         warnings,
     ))

@@ -108,10 +108,12 @@ fn writes_unchecked(p: &Policy) -> bool {
 /// The restrictive read conditions (USING of permissive SELECT/ALL policies) that apply to
 /// the roles of `p`; empty when some applicable read policy lets every row through.
 fn read_conditions<'s>(snap: &'s Snapshot, p: &Policy) -> Vec<&'s str> {
-    let readers: Vec<&Policy> = snap
+    let mut readers: Vec<&Policy> = snap
         .policies_on(p.table)
         .filter(|r| r.permissive && r.applies_to('r') && roles_overlap(r, p))
         .collect();
+    // by name: the catalog's order is no order
+    readers.sort_by(|a, b| a.name.cmp(&b.name));
     if readers
         .iter()
         .any(|r| r.using.is_none() || r.using_always_true())

@@ -380,6 +380,8 @@ fn view_bypass(snap: &Snapshot, config: &Config) -> Vec<Finding> {
         let id = snap.rel_identity(view.oid);
         let tables: Vec<String> = behind.iter().map(|&t| snap.rel_identity(t)).collect();
         let materialized = view.kind == RelKind::MaterializedView;
+        // a security_invoker view fixes it, where the server has them
+        let invoker = !materialized && snap.has_security_invoker_views();
         let detail = format!(
             "{} {id} reads {} (Row Level Security on) with the rights of its owner {}, not of \
              the caller, and is readable by {}: they see the rows the owner sees. {}",
@@ -391,17 +393,26 @@ fn view_bypass(snap: &Snapshot, config: &Config) -> Vec<Finding> {
             tables.join(", "),
             quote::ident(&snap.role_name(view.owner)),
             role_list(snap, &readers),
-            if materialized {
+            if invoker {
+                "Make it a security_invoker view (callers then need SELECT on the tables, and \
+                 their policies apply)."
+            } else if materialized {
                 "A materialized view stores the owner's rows: revoke it from these roles or \
                  replace it with a security_invoker view."
             } else {
-                "Make it a security_invoker view (callers then need SELECT on the tables, and \
-                 their policies apply)."
+                "Views run with their owner's rights before PostgreSQL 15 (security_invoker): \
+                 revoke it from these roles, who can query the tables under their policies."
             }
         );
-        let remediation = if materialized {
+        let remediation = if !invoker {
+            // through a plain view, writes reach the owner's rows too
+            let privileges = if materialized {
+                "SELECT".to_string()
+            } else {
+                super::TABLE_PRIVILEGES.join(", ")
+            };
             format!(
-                "REVOKE SELECT ON {id} FROM {};",
+                "REVOKE {privileges} ON {id} FROM {};",
                 readers
                     .iter()
                     .map(|&r| snap.grantee_sql(r))
@@ -655,6 +666,25 @@ mod tests {
         assert_eq!(
             found[0].remediation.as_deref(),
             Some("ALTER VIEW app.outer_v SET (security_invoker = true);")
+        );
+    }
+
+    #[test]
+    fn views_before_security_invoker_are_revoked() {
+        let mut b = SnapshotBuilder::new();
+        let app = b.role("app_user", true, false, false);
+        let t = tenant_table(&mut b);
+        b.relation_mut(t).rls_enabled = true;
+        let v = b.view("app", "totals", &["id"], &[t]);
+        b.grant(v, app, &["SELECT"]);
+        let mut snap = b.build();
+        snap.server_version_num = 130022;
+        let found = (VIEW_BYPASS.check)(&snap, &Config::default());
+        assert_eq!(found.len(), 1);
+        assert!(found[0].detail.contains("before PostgreSQL 15"));
+        assert_eq!(
+            found[0].remediation.as_deref(),
+            Some("REVOKE SELECT, INSERT, UPDATE, DELETE ON app.totals FROM app_user;")
         );
     }
 }
