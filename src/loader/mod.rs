@@ -77,7 +77,8 @@ fn first_char(s: &str) -> char {
     s.chars().next().unwrap_or('?')
 }
 
-/// Run one catalog query and hand each row to `each`, checking for cancel between rows.
+/// Run one catalog query and hand each row to `each`, checking for cancel between rows
+/// (`_client`: only inside `Spi::connect`, which the fast reader needs).
 fn each_row(
     _client: &SpiClient<'_>,
     query: &str,

@@ -3,7 +3,9 @@
 # scripts/regress.sh): a healthy OLTP workload (pgbench tpcb-like, then select-only) gets
 # no warning; a client-side N+1 (an application lists a customer's orders, then fetches
 # each order's items one statement at a time) gets one warning, on the lookup, naming the
-# driver; a one-off 50 ms query is not "heavy". Prints every workload finding it saw.
+# driver; a one-off 50 ms query is not "heavy"; an analytic workload gets slow_query and
+# heavy_query on the reports that dominate and nothing on its cheap statements. Prints
+# every workload finding it saw.
 source "$(dirname "$0")/../../scripts/common.sh"
 dir="$("$ROOT/scripts/cluster.sh" dir regress)"
 port="$("$ROOT/scripts/cluster.sh" port regress)"
@@ -67,4 +69,42 @@ lookup="$(q "SELECT object_identity || ' ' || (metadata->>'driver_query' LIKE '%
 [ "$(q "SELECT count(*) FROM advisor_findings WHERE rule = 'heavy_query' AND metadata->>'query' LIKE '%pg_sleep%'")" = 0 ] \
     || fail "the one-off query is not heavy"
 pass "a client-side N+1: one warning, on the lookup, naming the driver (3,000 lookups, 50 per driver call)"
+
+# 3. an analytic workload: three aggregate reports over a million sales, five times each,
+#    beside cheap lookups; slow_query counts statements from 5 calls here
+q "CREATE TABLE an_stores (id int PRIMARY KEY, region text);
+   CREATE TABLE an_products (id int PRIMARY KEY, category text, price numeric);
+   CREATE TABLE an_sales (id bigint PRIMARY KEY, store_id int REFERENCES an_stores,
+                          product_id int REFERENCES an_products, sold_at timestamptz, qty int);
+   INSERT INTO an_stores SELECT g, 'region ' || g % 7 FROM generate_series(1, 100) g;
+   INSERT INTO an_products SELECT g, 'category ' || g % 40, g % 97 + 0.99 FROM generate_series(1, 2000) g;
+   INSERT INTO an_sales SELECT g, 1 + g % 100, 1 + g % 2000, '2026-01-01'::timestamptz + g * interval '30 s', 1 + g % 5
+   FROM generate_series(1, 1000000) g;
+   ANALYZE an_stores, an_products, an_sales"
+q "SELECT pg_stat_statements_reset()" >/dev/null
+reports=(
+    "SELECT p.category, sum(s.qty * p.price) FROM an_sales s JOIN an_products p ON p.id = s.product_id GROUP BY 1 ORDER BY 2 DESC"
+    "SELECT st.region, date_trunc('month', s.sold_at), count(*), avg(s.qty) FROM an_sales s JOIN an_stores st ON st.id = s.store_id GROUP BY 1, 2"
+    "SELECT count(DISTINCT product_id), percentile_cont(0.5) WITHIN GROUP (ORDER BY qty) FROM an_sales WHERE sold_at > '2026-03-01'"
+)
+for _ in 1 2 3 4 5; do
+    for r in "${reports[@]}"; do q "$r" >/dev/null; done
+done
+for i in $(seq 1 300); do q "SELECT category FROM an_products WHERE id = $i" >/dev/null; done
+for _ in $(seq 1 50); do q "SELECT count(*) FROM an_stores" >/dev/null; done
+analytic="metadata->>'query' ~ '^SELECT (p.category|st.region|count\(DISTINCT)'"
+flagged() {
+    psql -X -q -At -d "$db" -c "SET database_advisor.slow_query_min_calls = 5" -c "$1"
+}
+flagged "SELECT rpad(level::text, 8) || rpad(rule, 20) || left(coalesce(metadata->>'query', object_identity), 70)
+         FROM advisor_findings WHERE rule IN ($workload_rules) ORDER BY level DESC, rule" | sed 's/^/    /'
+[ "$(flagged "SELECT count(*) FROM advisor_findings WHERE rule IN ('heavy_query', 'slow_query') AND NOT ($analytic)")" = 0 ] \
+    || fail "slow and heavy only on the reports"
+[ "$(flagged "SELECT count(DISTINCT metadata->>'queryid') FROM advisor_findings WHERE rule = 'slow_query' AND $analytic")" = 3 ] \
+    || fail "slow_query on the three reports"
+[ "$(flagged "SELECT count(*) FROM advisor_findings WHERE rule = 'heavy_query' AND level = 'warning' AND $analytic")" -ge 1 ] \
+    || fail "heavy_query (warning) on the report that dominates"
+[ "$(flagged "SELECT count(*) FROM advisor_findings WHERE rule IN ($workload_rules) AND metadata->>'query' LIKE '%an_products WHERE id%'")" = 0 ] \
+    || fail "nothing on the cheap lookups"
+pass "an analytic workload: slow_query on the 3 reports, heavy_query on the dominant ones, nothing on the cheap statements"
 psql -X -q -d postgres -c "DROP DATABASE $db"
