@@ -3,6 +3,7 @@
 
 mod own_queries;
 mod rows;
+mod shape;
 pub use rows::take_cost;
 pub mod settings;
 mod workload;
@@ -110,7 +111,7 @@ pub fn use_server_keywords(client: &SpiClient<'_>) -> SpiResult<()> {
 pub fn load(config: &Config, parts: Parts, index_defs: bool) -> Result<Snapshot, AdvisorError> {
     Spi::connect(|client| -> SpiResult<Snapshot> {
         use_server_keywords(client)?;
-        let mut snap = load_with(client, parts)?;
+        let mut snap = load_with(client, config, parts)?;
         if index_defs && parts.contains(Parts::INDEXES) {
             let invalid = indexes::invalid::definitions_needed(&snap, config);
             index_defs_into(client, &mut snap, &invalid)?;
@@ -140,7 +141,7 @@ fn index_defs_into(client: &SpiClient<'_>, snap: &mut Snapshot, oids: &[Oid]) ->
     Ok(())
 }
 
-fn load_with(client: &SpiClient<'_>, parts: Parts) -> SpiResult<Snapshot> {
+fn load_with(client: &SpiClient<'_>, config: &Config, parts: Parts) -> SpiResult<Snapshot> {
     let mut snap = Snapshot::default();
     let wants = |p: Parts| parts.contains(p);
     // the major version this build is for (pgrx builds one library per major)
@@ -443,7 +444,7 @@ fn load_with(client: &SpiClient<'_>, parts: Parts) -> SpiResult<Snapshot> {
     }
 
     if wants(Parts::WORKLOAD) {
-        snap.workload = workload::load(client)?;
+        snap.workload = workload::load(client, config, wants(Parts::STATEMENT_SHAPES))?;
     }
 
     if wants(Parts::PARTITIONS) {

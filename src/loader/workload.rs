@@ -2,7 +2,9 @@
 //! not-preloaded pg_stat_statements is recorded (for a finding), never an error.
 
 use super::{col, sql};
+use database_advisor_core::config::Config;
 use database_advisor_core::quote;
+use database_advisor_core::rules::workload::statements;
 use database_advisor_core::snapshot::{Statement, Workload, WorkloadSource};
 use pgrx::spi::{SpiClient, SpiResult};
 
@@ -11,7 +13,8 @@ fn marked(text: &str, pgss_schema: &str) -> String {
     super::ours(sql(text).replace("{pgss}", &quote::ident(pgss_schema)))
 }
 
-pub fn load(client: &SpiClient<'_>) -> SpiResult<Workload> {
+/// With `shapes`, the SELECTs that may take part in an N+1 are parsed too.
+pub fn load(client: &SpiClient<'_>, config: &Config, shapes: bool) -> SpiResult<Workload> {
     let mut w = Workload::default();
     let row = client
         .select(
@@ -76,11 +79,20 @@ pub fn load(client: &SpiClient<'_>) -> SpiResult<Workload> {
             shared_blks_read: col(&row, 11)?,
             temp_blks_written: col(&row, 12)?,
             toplevel: col(&row, 13)?,
+            shape: None,
         });
     }
     // the loader's own statements (tracked when pg_stat_statements.track = all)
     let own = super::own_queries::ids();
     w.statements.retain(|s| !own.contains(&s.queryid));
+    if shapes {
+        // what the SELECTs that may be an N+1 read and filter on, from PostgreSQL's parser
+        for s in &mut w.statements {
+            if statements::may_be_n_plus_one(s, config) {
+                s.shape = super::shape::select_shape(s.query.as_deref().unwrap_or_default());
+            }
+        }
+    }
     w.source = WorkloadSource::Installed { schema };
     Ok(w)
 }

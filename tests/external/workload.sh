@@ -58,17 +58,18 @@ psql -X -q -d "$db" -f "$script" >/dev/null || fail "the N+1 client"
 q "SELECT pg_sleep(0.05)" >/dev/null
 findings | sed 's/^/    /'
 lookup="$(q "SELECT object_identity || ' ' || (metadata->>'driver_query' LIKE '%FROM shop_orders WHERE customer_id = \$%')
-             || ' ' || (detail ~ 'once per row of query -?\d+, which returned 3,000 rows over 60 calls, 50 lookups per call')
+             || ' ' || (detail ~ 'once per row of query -?\d+, which returned 3,000 rows over 60 calls, 50 lookups per call of it; foreign key shop_items_order_id_fkey on public.shop_items relates their tables')
              FROM advisor_findings
              WHERE rule = 'n_plus_one_query' AND level = 'warning'
                AND metadata->>'query' LIKE 'SELECT sku, qty FROM shop_items WHERE order_id = \$%'")"
 [ -n "$lookup" ] || fail "the N+1 lookup gets a warning"
-[ "${lookup#* }" = "true true" ] || fail "the warning names the driver and the counts: $lookup"
+[ "${lookup#* }" = "true true" ] || fail "the warning names the driver, the counts and the foreign key: $lookup:
+$(q "SELECT detail FROM advisor_findings WHERE rule = 'n_plus_one_query'")"
 [ "$(q "SELECT count(*) FROM advisor_findings WHERE rule IN ($workload_rules) AND level >= 'warning'")" = 1 ] \
     || fail "one workload warning, the N+1"
 [ "$(q "SELECT count(*) FROM advisor_findings WHERE rule = 'heavy_query' AND metadata->>'query' LIKE '%pg_sleep%'")" = 0 ] \
     || fail "the one-off query is not heavy"
-pass "a client-side N+1: one warning, on the lookup, naming the driver (3,000 lookups, 50 per driver call)"
+pass "a client-side N+1: one warning, on the lookup, naming the driver (3,000 lookups, 50 per driver call) and the foreign key that relates them"
 
 # 3. an analytic workload: three aggregate reports over a million sales, five times each,
 #    beside cheap lookups; slow_query counts statements from 5 calls here

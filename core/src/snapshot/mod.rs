@@ -449,6 +449,27 @@ pub struct Statement {
     pub shared_blks_hit: i64,
     pub shared_blks_read: i64,
     pub temp_blks_written: i64,
+    /// What PostgreSQL's parser says a SELECT reads and filters on (`None`: not a plain
+    /// SELECT, hidden, or not parsed).
+    pub shape: Option<QueryShape>,
+}
+
+/// A SELECT's relations (FROM and JOIN) and its key filters: columns compared with `=` to
+/// a parameter, a PL/pgSQL variable or an expression of them, not to another column of
+/// the query.
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct QueryShape {
+    pub relations: Vec<RelationRef>,
+    /// (qualifier as written, column)
+    pub keys: Vec<(Option<String>, String)>,
+}
+
+/// A relation as a statement names it.
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct RelationRef {
+    pub schema: Option<String>,
+    pub name: String,
+    pub alias: Option<String>,
 }
 
 impl Statement {

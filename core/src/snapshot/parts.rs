@@ -16,6 +16,8 @@ impl Parts {
     /// Index scans (`pg_stat_get_numscans` of each index, which also sum into each
     /// table's `idx_scan`): two statistics lookups per index.
     pub const INDEX_STATS: Parts = Parts(1 << 13);
+    /// What each SELECT of the workload reads and filters on (PostgreSQL's parser).
+    pub const STATEMENT_SHAPES: Parts = Parts(1 << 14);
     /// `pg_attribute` of user relations: column names, types, collations.
     pub const ATTRIBUTES: Parts = Parts(1);
     /// `pg_index` with operator classes and families (`pg_opclass`, `pg_amop`), and
@@ -41,7 +43,7 @@ impl Parts {
     pub const VIEW_SOURCES: Parts = Parts(1 << 10);
     /// pg_stat_statements.
     pub const WORKLOAD: Parts = Parts(1 << 11);
-    pub const ALL: Parts = Parts((1 << 14) - 1);
+    pub const ALL: Parts = Parts((1 << 15) - 1);
 
     pub const fn union(self, other: Parts) -> Parts {
         Parts(self.0 | other.0)
@@ -64,7 +66,7 @@ impl BitOr for Parts {
     }
 }
 
-const NAMES: [&str; 14] = [
+const NAMES: [&str; 15] = [
     "attributes",
     "indexes",
     "constraints",
@@ -79,6 +81,7 @@ const NAMES: [&str; 14] = [
     "workload",
     "relations",
     "index_stats",
+    "statement_shapes",
 ];
 
 impl fmt::Debug for Parts {
@@ -105,6 +108,6 @@ mod tests {
         assert!(Parts::ALL.contains(p | Parts::WORKLOAD));
         assert!(p.contains(Parts::NONE));
         assert_eq!(format!("{p:?}"), "Parts(indexes | constraints)");
-        assert_eq!(format!("{:?}", Parts::ALL).matches('|').count(), 13);
+        assert_eq!(format!("{:?}", Parts::ALL).matches('|').count(), 14);
     }
 }

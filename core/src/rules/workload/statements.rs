@@ -5,7 +5,7 @@ use crate::config::Config;
 use crate::finding::{Category, Finding, Level};
 use crate::quote;
 use crate::rules::Rule;
-use crate::snapshot::{human_bytes, human_count, Parts, Snapshot, Statement};
+use crate::snapshot::{human_bytes, human_count, Oid, Parts, RelationRef, Snapshot, Statement};
 use serde_json::json;
 
 pub const SLOW: Rule = Rule {
@@ -35,9 +35,15 @@ pub const N_PLUS_ONE: Rule = Rule {
     category: Category::Performance,
     default_level: Level::Warning,
     description: "Cheap keyed lookup called once per row another statement returned (N+1): \
-                  its calls track that statement's rows, many per call of it; batch it",
+                  its calls track that statement's rows, many per call of it; warning when a \
+                  foreign key relates the lookup's key to the other statement's tables",
     check: n_plus_one,
-    parts: Parts::WORKLOAD,
+    // the statements, and the foreign keys and columns that relate them
+    parts: Parts::WORKLOAD
+        .union(Parts::STATEMENT_SHAPES)
+        .union(Parts::RELATIONS)
+        .union(Parts::ATTRIBUTES)
+        .union(Parts::CONSTRAINTS),
 };
 
 pub const TEMP_SPILL: Rule = Rule {
@@ -304,6 +310,69 @@ fn is_select(s: &Statement) -> bool {
     })
 }
 
+/// Whether the loader should parse this statement for `n_plus_one_query`: a lookup or a
+/// driver has at least 80% of `n_plus_one_min_calls` calls or rows.
+pub fn may_be_n_plus_one(s: &Statement, config: &Config) -> bool {
+    let floor = config.n_plus_one_min_calls * 4 / 5;
+    is_select(s) && (s.calls >= floor || s.rows >= floor)
+}
+
+/// The tables a statement names as `r` (a schema-qualified name, or every table of that
+/// name when unqualified).
+fn tables_named<'s>(snap: &'s Snapshot, r: &'s RelationRef) -> impl Iterator<Item = Oid> + 's {
+    snap.relations
+        .values()
+        .filter(move |rel| {
+            rel.name == r.name
+                && r.schema
+                    .as_deref()
+                    .is_none_or(|s| snap.schema_name(rel) == s)
+        })
+        .map(|rel| rel.oid)
+}
+
+/// The foreign key (its identity) that relates the lookup's key column to one of the
+/// driver's tables: the key references a driver table, or a driver table references the
+/// key (`orders.customer_id` → `customers.id`, either way round).
+fn related_by_fk(snap: &Snapshot, lookup: &Statement, driver: &Statement) -> Option<String> {
+    let (ls, ds) = (lookup.shape.as_ref()?, driver.shape.as_ref()?);
+    let driver_tables: Vec<Oid> = ds
+        .relations
+        .iter()
+        .flat_map(|r| tables_named(snap, r))
+        .collect();
+    for (qualifier, column) in &ls.keys {
+        let named: Vec<&RelationRef> = match qualifier {
+            Some(q) => ls
+                .relations
+                .iter()
+                .filter(|r| r.alias.as_deref().unwrap_or(&r.name) == q)
+                .collect(),
+            None if ls.relations.len() == 1 => ls.relations.iter().collect(),
+            None => continue,
+        };
+        for table in named.into_iter().flat_map(|r| tables_named(snap, r)) {
+            let Some(attnum) = snap.attnum(table, column) else {
+                continue;
+            };
+            let fk = snap.constraints.iter().find(|c| {
+                c.foreign.as_ref().is_some_and(|f| {
+                    (c.table == table
+                        && c.columns == [attnum]
+                        && driver_tables.contains(&f.ref_table))
+                        || (f.ref_table == table
+                            && f.ref_columns == [attnum]
+                            && driver_tables.contains(&c.table))
+                })
+            });
+            if let Some(fk) = fk {
+                return Some(snap.constraint_identity(fk));
+            }
+        }
+    }
+    None
+}
+
 /// An N+1 lookup is called once per row another statement returned, many times per call of
 /// that statement. Independent point lookups (an OLTP key lookup once per transaction,
 /// pgbench's `SELECT abalance ... WHERE aid = $1`) have no such driver and are left alone.
@@ -323,12 +392,24 @@ fn n_plus_one(snap: &Snapshot, config: &Config) -> Vec<Finding> {
                     off(a).total_cmp(&off(b))
                 })?;
             let per_driver_call = s.calls as f64 / driver.calls as f64;
+            let (level, evidence) = match related_by_fk(snap, s, driver) {
+                Some(fk) => (
+                    Level::Warning,
+                    format!("; foreign key {fk} relates their tables"),
+                ),
+                None => (
+                    Level::Info,
+                    "; info: no foreign key relates the lookup's key to the driver's tables \
+                     (or a statement could not be read), so the counts may match by chance"
+                        .to_string(),
+                ),
+            };
             let detail = format!(
                 "Query {} ran {} times {} ({:.1} rows per call, {} each, {} in all): once per \
                  row of query {}, which returned {} rows over {} call{}, {:.0} lookups per call \
-                 of it — a lookup issued in a loop over another query's rows (N+1), with a \
-                 round trip each. Fetch them in one statement: WHERE key = ANY($1) with the \
-                 array of keys, or a JOIN in the driving query. Driver: {} Lookup: {}",
+                 of it{evidence} — a lookup issued in a loop over another query's rows (N+1), \
+                 with a round trip each. Fetch them in one statement: WHERE key = ANY($1) with \
+                 the array of keys, or a JOIN in the driving query. Driver: {} Lookup: {}",
                 s.queryid,
                 human_count(s.calls),
                 snap.workload.describe_window(),
@@ -347,7 +428,7 @@ fn n_plus_one(snap: &Snapshot, config: &Config) -> Vec<Finding> {
                 &N_PLUS_ONE,
                 snap,
                 s,
-                Level::Warning,
+                level,
                 detail,
                 None,
                 json!({
@@ -675,23 +756,79 @@ mod tests {
         assert!(!reads_the_advisor("SELECT 1"));
     }
 
-    #[test]
-    fn n_plus_one_is_a_lookup_per_row_of_a_driver() {
-        // an ORM lists a customer's orders, then fetches each order's items one by one
-        let orm = snap(vec![
-            stmt(
-                1,
-                "SELECT id FROM shop_orders WHERE customer_id = $1",
-                60,
-                30.0,
-                3000,
+    /// The shape the loader gets from PostgreSQL's parser: `table` (alias) and key columns.
+    fn shaped(
+        mut s: Statement,
+        tables: &[(&str, Option<&str>)],
+        keys: &[(Option<&str>, &str)],
+    ) -> Statement {
+        s.shape = Some(crate::snapshot::QueryShape {
+            relations: tables
+                .iter()
+                .map(|(name, alias)| RelationRef {
+                    schema: None,
+                    name: name.to_string(),
+                    alias: alias.map(str::to_string),
+                })
+                .collect(),
+            keys: keys
+                .iter()
+                .map(|(q, c)| (q.map(str::to_string), c.to_string()))
+                .collect(),
+        });
+        s
+    }
+
+    /// A shop: orders reference customers, items reference orders.
+    fn shop(statements: Vec<Statement>, with_fk: bool) -> Snapshot {
+        let mut b = crate::snapshot::SnapshotBuilder::new();
+        let customers = b.table("public", "shop_customers", &["id"]);
+        let orders = b.table("public", "shop_orders", &["id", "customer_id"]);
+        let items = b.table("public", "shop_items", &["id", "order_id", "sku", "qty"]);
+        if with_fk {
+            b.foreign_key(
+                "shop_orders_customer_id_fkey",
+                orders,
+                &["customer_id"],
+                customers,
+                &["id"],
+            );
+            b.foreign_key(
+                "shop_items_order_id_fkey",
+                items,
+                &["order_id"],
+                orders,
+                &["id"],
+            );
+        }
+        let mut s = b.build();
+        s.workload = snap(statements).workload;
+        s
+    }
+
+    fn orm_workload() -> Vec<Statement> {
+        vec![
+            shaped(
+                stmt(
+                    1,
+                    "SELECT id FROM shop_orders WHERE customer_id = $1",
+                    60,
+                    30.0,
+                    3000,
+                ),
+                &[("shop_orders", None)],
+                &[(None, "customer_id")],
             ),
-            stmt(
-                2,
-                "SELECT sku, qty FROM shop_items WHERE order_id = $1",
-                3000,
-                90.0,
-                12_000,
+            shaped(
+                stmt(
+                    2,
+                    "SELECT i.sku, i.qty FROM shop_items i WHERE i.order_id = $1",
+                    3000,
+                    90.0,
+                    12_000,
+                ),
+                &[("shop_items", Some("i"))],
+                &[(Some("i"), "order_id")],
             ),
             stmt(
                 3,
@@ -701,34 +838,71 @@ mod tests {
                 5000,
             ), // no equality key
             stmt(4, "UPDATE users SET x = $1 WHERE id = $2", 5000, 50.0, 5000), // not a lookup
-        ]);
+        ]
+    }
+
+    #[test]
+    fn n_plus_one_is_a_lookup_per_row_of_a_driver() {
+        // an ORM lists a customer's orders, then fetches each order's items one by one
+        let orm = shop(orm_workload(), true);
         assert_eq!(
             levels(&N_PLUS_ONE, &orm),
             [("2".to_string(), Level::Warning)]
         );
         let f = &(N_PLUS_ONE.check)(&orm, &Config::default())[0];
         assert!(f.detail.contains("once per row of query 1, which returned 3,000 rows over 60 calls, 50 lookups per call"), "{}", f.detail);
+        assert!(
+            f.detail.contains(
+                "foreign key shop_items_order_id_fkey on public.shop_items relates their tables"
+            ),
+            "{}",
+            f.detail
+        );
         assert!(f.detail.contains("= ANY($1)"));
         assert_eq!(f.metadata["driver_queryid"], 1);
 
-        // PL/pgSQL loop over a driver's 3,000 rows (the demo's plant)
-        let loop_ = snap(vec![
-            stmt(
-                1,
-                "SELECT assignee_id FROM app.tasks WHERE assignee_id IS NOT NULL LIMIT $1",
-                1,
-                3.0,
-                3000,
-            ),
-            stmt(
-                2,
-                "SELECT * FROM app.users WHERE id = r.assignee_id",
-                3000,
-                30.0,
-                3000,
-            ),
-        ]);
-        assert_eq!(ids(&N_PLUS_ONE, &loop_), ["2"]);
+        // the same counts without a foreign key between the tables: weak evidence, info
+        let unrelated = shop(orm_workload(), false);
+        assert_eq!(
+            levels(&N_PLUS_ONE, &unrelated),
+            [("2".to_string(), Level::Info)]
+        );
+        assert!((N_PLUS_ONE.check)(&unrelated, &Config::default())[0]
+            .detail
+            .contains("info: no foreign key relates"));
+
+        // the key referenced the other way round: customers looked up per order row
+        let per_order = shop(
+            vec![
+                shaped(
+                    stmt(
+                        1,
+                        "SELECT customer_id FROM shop_orders LIMIT $1",
+                        1,
+                        3.0,
+                        3000,
+                    ),
+                    &[("shop_orders", None)],
+                    &[],
+                ),
+                shaped(
+                    stmt(
+                        2,
+                        "SELECT * FROM shop_customers WHERE id = r.customer_id",
+                        3000,
+                        30.0,
+                        3000,
+                    ),
+                    &[("shop_customers", None)],
+                    &[(None, "id")],
+                ),
+            ],
+            true,
+        );
+        assert_eq!(
+            levels(&N_PLUS_ONE, &per_order),
+            [("2".to_string(), Level::Warning)]
+        );
     }
 
     #[test]
