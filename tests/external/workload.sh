@@ -103,8 +103,12 @@ flagged "SELECT rpad(level::text, 8) || rpad(rule, 20) || left(coalesce(metadata
     || fail "slow and heavy only on the reports"
 [ "$(flagged "SELECT count(DISTINCT metadata->>'queryid') FROM advisor_findings WHERE rule = 'slow_query' AND $analytic")" = 3 ] \
     || fail "slow_query on the three reports"
-[ "$(flagged "SELECT count(*) FROM advisor_findings WHERE rule = 'heavy_query' AND level = 'warning' AND $analytic")" -ge 1 ] \
-    || fail "heavy_query (warning) on the report that dominates"
+# a warning needs the window's length, which pg_stat_statements 1.8 (PostgreSQL 13) does
+# not record: there the same findings are info, and say why
+level=warning
+[ "$(q "SELECT to_regclass('pg_stat_statements_info') IS NOT NULL")" = t ] || level=info
+[ "$(flagged "SELECT count(*) FROM advisor_findings WHERE rule = 'heavy_query' AND level = '$level' AND $analytic")" -ge 1 ] \
+    || fail "heavy_query ($level) on the report that dominates"
 [ "$(flagged "SELECT count(*) FROM advisor_findings WHERE rule IN ($workload_rules) AND metadata->>'query' LIKE '%an_products WHERE id%'")" = 0 ] \
     || fail "nothing on the cheap lookups"
 pass "an analytic workload: slow_query on the 3 reports, heavy_query on the dominant ones, nothing on the cheap statements"
