@@ -140,10 +140,34 @@ fn core_load(snap: &Snapshot, s: &Statement) -> Option<f64> {
     (snap.workload.seconds > 0.0).then(|| s.total_exec_ms / (snap.workload.seconds * 1000.0))
 }
 
-/// `12.3% of one core (123 ms of execution per second)`.
+/// The level of a finding about time the database spent (`spent_ms` over the window), and
+/// why: `warning` from 1% of one core's time (or when the window's length is unknown),
+/// `info` below.
+fn by_impact(snap: &Snapshot, spent_ms: f64) -> (Level, String) {
+    if snap.workload.seconds <= 0.0 {
+        return (
+            Level::Warning,
+            "warning: the window's length is unknown".to_string(),
+        );
+    }
+    let load = spent_ms / (snap.workload.seconds * 1000.0);
+    if load < 0.01 {
+        (
+            Level::Info,
+            format!("info: it took only {} over the window", describe_load(load)),
+        )
+    } else {
+        (
+            Level::Warning,
+            format!("warning: it took {}", describe_load(load)),
+        )
+    }
+}
+
+/// `12.3% of one core (123 ms per second of the window)`.
 fn describe_load(load: f64) -> String {
     format!(
-        "{:.1}% of one core ({} of execution per second of the window)",
+        "{:.1}% of one core ({} per second of the window)",
         load * 100.0,
         ms(load * 1000.0)
     )
@@ -186,20 +210,7 @@ fn slow(snap: &Snapshot, config: &Config) -> Vec<Finding> {
         })
         .map(|s| {
             // slow per call is worth a look; it is a warning when it also costs the machine
-            let (level, why) = match core_load(snap, s) {
-                Some(l) if l < 0.01 => (
-                    Level::Info,
-                    format!("info: it took only {} over the window", describe_load(l)),
-                ),
-                Some(l) => (
-                    Level::Warning,
-                    format!("warning: it took {}", describe_load(l)),
-                ),
-                None => (
-                    Level::Warning,
-                    "warning: slow per call (the window's length is unknown)".to_string(),
-                ),
-            };
+            let (level, why) = by_impact(snap, s.total_exec_ms);
             let detail = format!(
                 "Query {} takes {} on average over {} calls ({} in total) {}; {why}; {}.",
                 s.queryid,
@@ -507,9 +518,10 @@ fn low_cache_hit(snap: &Snapshot, config: &Config) -> Vec<Finding> {
         .filter_map(|s| Some((s, s.hit_ratio()?)))
         .filter(|(_, ratio)| *ratio < config.low_cache_hit_ratio)
         .map(|(s, ratio)| {
+            let (level, why) = by_impact(snap, s.total_exec_ms);
             let detail = format!(
                 "Query {} found only {:.0}% of its {} blocks in shared buffers {}: {} were read \
-                 from disk or the OS cache. An index that reads fewer blocks, or more \
+                 from disk or the OS cache ({why}). An index that reads fewer blocks, or more \
                  shared_buffers, helps; {}.",
                 s.queryid,
                 ratio * 100.0,
@@ -522,7 +534,7 @@ fn low_cache_hit(snap: &Snapshot, config: &Config) -> Vec<Finding> {
                 &LOW_CACHE_HIT,
                 snap,
                 s,
-                Level::Warning,
+                level,
                 detail,
                 None,
                 json!({ "hit_ratio": ratio }),
@@ -539,9 +551,10 @@ fn high_planning(snap: &Snapshot, config: &Config) -> Vec<Finding> {
                 && s.total_plan_ms >= 0.5 * s.total_exec_ms
         })
         .map(|s| {
+            let (level, why) = by_impact(snap, s.total_plan_ms);
             let detail = format!(
-                "Query {} spends {} planning for {} executing, on average over {} plans {}: \
-                 prepare it once (a prepared statement, or your driver's statement cache) so \
+                "Query {} spends {} planning for {} executing, on average over {} plans {} \
+                 ({why} planning): prepare it once (a prepared statement, or your driver's statement cache) so \
                  the plan is reused, or simplify it (fewer joined tables, partitions). Query: {}",
                 s.queryid,
                 ms(s.mean_plan_ms()),
@@ -554,7 +567,7 @@ fn high_planning(snap: &Snapshot, config: &Config) -> Vec<Finding> {
                 &HIGH_PLANNING,
                 snap,
                 s,
-                Level::Warning,
+                level,
                 detail,
                 None,
                 json!({ "mean_plan_ms": s.mean_plan_ms() }),
