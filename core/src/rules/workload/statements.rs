@@ -1,6 +1,6 @@
 //! Rules on single statements of pg_stat_statements.
 
-use super::{display_query, ms};
+use super::{by_impact, describe_load, display_query, ms};
 use crate::config::Config;
 use crate::finding::{Category, Finding, Level};
 use crate::quote;
@@ -140,39 +140,6 @@ fn core_load(snap: &Snapshot, s: &Statement) -> Option<f64> {
     (snap.workload.seconds > 0.0).then(|| s.total_exec_ms / (snap.workload.seconds * 1000.0))
 }
 
-/// The level of a finding about time the database spent (`spent_ms` over the window), and
-/// why: `warning` from 1% of one core's time (or when the window's length is unknown),
-/// `info` below.
-fn by_impact(snap: &Snapshot, spent_ms: f64) -> (Level, String) {
-    if snap.workload.seconds <= 0.0 {
-        return (
-            Level::Warning,
-            "warning: the window's length is unknown".to_string(),
-        );
-    }
-    let load = spent_ms / (snap.workload.seconds * 1000.0);
-    if load < 0.01 {
-        (
-            Level::Info,
-            format!("info: it took only {} over the window", describe_load(load)),
-        )
-    } else {
-        (
-            Level::Warning,
-            format!("warning: it took {}", describe_load(load)),
-        )
-    }
-}
-
-/// `12.3% of one core (123 ms per second of the window)`.
-fn describe_load(load: f64) -> String {
-    format!(
-        "{:.1}% of one core ({} per second of the window)",
-        load * 100.0,
-        ms(load * 1000.0)
-    )
-}
-
 /// The statements each rule reports on, by queryid (for the `advisor_slow_queries` view).
 pub fn rules_by_query(
     snap: &Snapshot,
@@ -210,7 +177,7 @@ fn slow(snap: &Snapshot, config: &Config) -> Vec<Finding> {
         })
         .map(|s| {
             // slow per call is worth a look; it is a warning when it also costs the machine
-            let (level, why) = by_impact(snap, s.total_exec_ms);
+            let (level, why) = by_impact(snap, "it", s.total_exec_ms);
             let detail = format!(
                 "Query {} takes {} on average over {} calls ({} in total) {}; {why}; {}.",
                 s.queryid,
@@ -518,7 +485,7 @@ fn low_cache_hit(snap: &Snapshot, config: &Config) -> Vec<Finding> {
         .filter_map(|s| Some((s, s.hit_ratio()?)))
         .filter(|(_, ratio)| *ratio < config.low_cache_hit_ratio)
         .map(|(s, ratio)| {
-            let (level, why) = by_impact(snap, s.total_exec_ms);
+            let (level, why) = by_impact(snap, "it", s.total_exec_ms);
             let detail = format!(
                 "Query {} found only {:.0}% of its {} blocks in shared buffers {}: {} were read \
                  from disk or the OS cache ({why}). An index that reads fewer blocks, or more \
@@ -551,7 +518,7 @@ fn high_planning(snap: &Snapshot, config: &Config) -> Vec<Finding> {
                 && s.total_plan_ms >= 0.5 * s.total_exec_ms
         })
         .map(|s| {
-            let (level, why) = by_impact(snap, s.total_plan_ms);
+            let (level, why) = by_impact(snap, "it", s.total_plan_ms);
             let detail = format!(
                 "Query {} spends {} planning for {} executing, on average over {} plans {} \
                  ({why} planning): prepare it once (a prepared statement, or your driver's statement cache) so \

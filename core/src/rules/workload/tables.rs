@@ -1,7 +1,7 @@
 //! `seq_scan_heavy_table`: a table of at least 10k rows that is mostly read by sequential
 //! scans (from `pg_stat_user_tables`), with the statements that touch it when found.
 
-use super::{display_query, ms};
+use super::{by_impact, display_query, ms};
 use crate::config::Config;
 use crate::finding::{Category, Finding, Level};
 use crate::rules::Rule;
@@ -99,10 +99,25 @@ fn check(snap: &Snapshot, config: &Config) -> Vec<Finding> {
                     .join("; ")
             )
         };
+        // as costly as the statements that read it (unknown when none names it)
+        let (level, why) = if touching.is_empty() {
+            (
+                Level::Info,
+                "info: no statement in pg_stat_statements names it, so what the scans cost \
+                 is unknown"
+                    .to_string(),
+            )
+        } else {
+            by_impact(
+                snap,
+                "the statements that read it",
+                touching.iter().map(|s| s.total_exec_ms).sum(),
+            )
+        };
         let detail = format!(
             "Table {id} (~{} rows) was read by {} sequential scans ({} rows read), more than \
-             its {} index scans fetched ({} rows) {}: queries filter it on columns no index \
-             serves. Find the columns in their WHERE clauses and index them.{named}",
+             its {} index scans fetched ({} rows) {} ({why}): queries filter it on columns no \
+             index serves. Find the columns in their WHERE clauses and index them.{named}",
             human_count(rows as i64),
             human_count(stats.seq_scan),
             human_count(stats.seq_tup_read),
@@ -111,7 +126,7 @@ fn check(snap: &Snapshot, config: &Config) -> Vec<Finding> {
             snap.stats_window.describe()
         );
         out.push(SEQ_SCAN_HEAVY.finding(
-            Level::Warning,
+            level,
             "table",
             id,
             None,
