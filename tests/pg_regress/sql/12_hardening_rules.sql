@@ -105,6 +105,9 @@ CREATE TEMP TABLE invoices (id int, amount int);
 INSERT INTO invoices VALUES (1, 999999);
 GRANT SELECT ON invoices TO hard_owner;
 SELECT hard.invoice_total() AS hijacked_total;       -- pg_temp is searched first
+-- (dropped here: a closed session drops its temporary tables a moment later, which could
+-- still hold hard_owner's grant when the role is dropped at the end)
+DROP TABLE pg_temp.invoices;
 \c - postgres
 
 -- Fixes: the search_path remediations as given, conditions for the always-true policies
@@ -139,6 +142,7 @@ INSERT INTO invoices VALUES (1, 999999);
 GRANT SELECT ON invoices TO hard_owner;
 SELECT hard.invoice_total() AS total_not_hijacked;   -- public.invoices comes first now
 SELECT proconfig FROM pg_proc WHERE oid = 'hard.invoice_total'::regproc;
+DROP TABLE pg_temp.invoices;
 \c - postgres
 
 -- clean up the cluster-wide roles
