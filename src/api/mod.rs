@@ -107,8 +107,8 @@ $pin$;
 );
 
 /// The snapshot (of the catalog `parts` its rules read) and configuration of one run, or
-/// the error that stops it. `index_defs`: load the undo statements of indexes to drop (see
-/// `loader::load`).
+/// the error that stops it. `index_defs`: the definitions of invalid indexes too (see
+/// `loader::load`; the undo statements of other findings are deparsed after the rules).
 fn prepare(parts: Parts, index_defs: bool) -> (Snapshot, Config) {
     let config = crate::gucs::config();
     let started = Instant::now();
@@ -166,13 +166,12 @@ fn run_rules(rule_ids: Option<Vec<String>>, index_defs: bool) -> Outcome {
     let mut outcome = suppress::apply(findings, &settings.rules, &settings.suppressions);
     trace_rules(started, outcome.findings.len());
     if index_defs {
-        let all = || {
-            outcome
-                .findings
-                .iter()
-                .chain(outcome.suppressed.iter().map(|s| &s.finding))
-        };
-        let wanted = undo_wanted(&snap, &all().collect::<Vec<_>>());
+        let all: Vec<_> = outcome
+            .findings
+            .iter()
+            .chain(outcome.suppressed.iter().map(|s| &s.finding))
+            .collect();
+        let wanted = undo_wanted(&snap, &all);
         or_raise(crate::loader::load_index_defs(&mut snap, &wanted));
         let suppressed = outcome.suppressed.iter_mut().map(|s| &mut s.finding);
         fill_undo(&snap, outcome.findings.iter_mut().chain(suppressed));
