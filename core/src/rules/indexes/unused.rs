@@ -140,6 +140,31 @@ mod tests {
     }
 
     #[test]
+    fn undo_is_filled_in_after_the_rules() {
+        // the loader deparses only the indexes whose findings lack their undo, afterwards
+        let mut b = SnapshotBuilder::new();
+        let t = b.table("public", "tasks", &["id", "title"]);
+        b.relation_mut(t).stats = Some(TableStats::default());
+        let ix = b.index(t, &["title"]).oid;
+        big(&mut b, ix);
+        let mut snap = b.build();
+        let mut found: Vec<Finding> = (RULE.check)(&snap, &Config::default());
+        assert_eq!(found.len(), 1);
+        assert!(found[0].metadata["undo"].is_null());
+        let wanted = crate::rules::indexes::undo_wanted(&snap, &found.iter().collect::<Vec<_>>());
+        assert_eq!(wanted, [ix]);
+        snap.index_defs.insert(
+            ix,
+            "CREATE INDEX tasks_title_idx ON public.tasks USING btree (title)".into(),
+        );
+        crate::rules::indexes::fill_undo(&snap, found.iter_mut());
+        assert_eq!(
+            found[0].metadata["undo"],
+            "CREATE INDEX CONCURRENTLY tasks_title_idx ON public.tasks USING btree (title);"
+        );
+    }
+
+    #[test]
     fn reports_an_unscanned_index_with_drop_and_undo() {
         let mut b = SnapshotBuilder::new();
         let t = b.table("public", "tasks", &["id", "title"]);
