@@ -396,3 +396,35 @@ fn index_rules_on_a_real_server() {
         Some("CREATE INDEX CONCURRENTLY t_a_idx ON ix.t USING btree (a);".into())
     );
 }
+
+/// PostgreSQL's parser reads what an N+1 lookup filters on, whatever the names: quoted,
+/// unicode, reserved words, aliases, joins, PL/pgSQL variables; joins are not keys.
+#[pg_test]
+fn statement_shapes_with_weird_names() {
+    use crate::loader::shape::select_shape;
+    let s = select_shape(
+        r#"SELECT l.sku FROM "Shop Ünï"."Order Lines" AS l JOIN "select" s ON s.id = l."order id"
+           WHERE l."order id" = $1 AND s."it's" = r.value AND l.qty > $2"#,
+    )
+    .expect("a SELECT");
+    let names: Vec<(Option<&str>, &str, Option<&str>)> = s
+        .relations
+        .iter()
+        .map(|r| (r.schema.as_deref(), r.name.as_str(), r.alias.as_deref()))
+        .collect();
+    assert_eq!(
+        names,
+        [(Some("Shop Ünï"), "Order Lines", Some("l")), (None, "select", Some("s"))]
+    );
+    assert_eq!(
+        s.keys,
+        [
+            (Some("l".to_string()), "order id".to_string()),
+            (Some("s".to_string()), "it's".to_string())
+        ]
+    );
+    // not a SELECT, or not parseable: no shape, no error
+    assert!(select_shape("UPDATE t SET x = $1 WHERE id = $2").is_none());
+    assert!(select_shape("SELECT FROM WHERE (").is_none());
+    assert!(select_shape("SELECT 1 UNION SELECT 2").is_none());
+}

@@ -3,7 +3,7 @@
 
 mod own_queries;
 mod rows;
-mod shape;
+pub(crate) mod shape;
 pub use rows::take_cost;
 pub mod settings;
 mod workload;

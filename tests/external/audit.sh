@@ -3,15 +3,10 @@
 # cluster (called by scripts/regress.sh): concurrent writers with rollbacks (pgbench) leave
 # exactly one log row per committed change; pg_dump/restore keeps the audit working and
 # its history; DROP EXTENSION ... CASCADE leaves the application's writes working.
-source "$(dirname "$0")/../../scripts/common.sh"
-dir="$("$ROOT/scripts/cluster.sh" dir regress)"
-port="$("$ROOT/scripts/cluster.sh" port regress)"
-export PGHOST="$dir" PGPORT="$port" PGUSER=postgres PGOPTIONS="-c client_min_messages=warning"
+source "$(dirname "$0")/lib.sh"
 db=audit_external
 bindir="$("$PG_CONFIG" --bindir)"
 q() { psql -X -q -v ON_ERROR_STOP=1 -At -d "$db" -c "$1"; }
-fail() { echo "FAIL: $*" >&2; exit 1; }
-pass() { echo "ok - $*"; }
 work="$CLUSTER_BASE/regress-out/audit"
 mkdir -p "$work"
 

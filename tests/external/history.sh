@@ -3,14 +3,9 @@
 # scripts/regress.sh): pg_cron runs advisor_snapshot() on its own, NOTIFY reaches a
 # listener, pg_dump/restore keeps suppressions and rule settings, and the SARIF report
 # validates against the SARIF 2.1.0 schema (Microsoft's Sarif.Multitool).
-source "$(dirname "$0")/../../scripts/common.sh"
-dir="$("$ROOT/scripts/cluster.sh" dir regress)"
-port="$("$ROOT/scripts/cluster.sh" port regress)"
-export PGHOST="$dir" PGPORT="$port" PGUSER=postgres PGOPTIONS="-c client_min_messages=warning"
+source "$(dirname "$0")/lib.sh"
 db=advisor_regress
 q() { psql -X -q -v ON_ERROR_STOP=1 -At -d "$db" -c "$1"; }
-fail() { echo "FAIL: $*" >&2; exit 1; }
-pass() { echo "ok - $*"; }
 
 q "CREATE EXTENSION IF NOT EXISTS pg_cron; CREATE EXTENSION IF NOT EXISTS database_advisor" >/dev/null
 q "DROP SCHEMA IF EXISTS ext CASCADE; CREATE SCHEMA ext;

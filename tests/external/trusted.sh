@@ -5,13 +5,8 @@
 # administers it (suppressions, rule settings, history, audits), and cannot use it to act
 # as the superuser its objects belong to. A pg_monitor member reads the whole workload;
 # a plain role reads every view and sees only its own statements' texts.
-source "$(dirname "$0")/../../scripts/common.sh"
-dir="$("$ROOT/scripts/cluster.sh" dir regress)"
-port="$("$ROOT/scripts/cluster.sh" port regress)"
-export PGHOST="$dir" PGPORT="$port" PGOPTIONS="-c client_min_messages=warning"
+source "$(dirname "$0")/lib.sh"
 db=advisor_managed
-fail() { echo "FAIL: $*" >&2; exit 1; }
-pass() { echo "ok - $*"; }
 # q ROLE SQL: run as ROLE in the managed database, print the rows
 q() { psql -X -q -v ON_ERROR_STOP=1 -At -U "$1" -d "$db" -c "SET search_path = advisor, public" -c "$2"; }
 # denied ROLE SQL: the statement fails with insufficient_privilege (42501)

@@ -4,14 +4,9 @@
 # table runs ALTER EXTENSION database_advisor UPDATE; nothing it had is lost, everything
 # keeps working, and the upgraded extension is identical, object by object, to a fresh
 # CREATE EXTENSION of the current version (tests/external/extension_objects.sql).
-source "$(dirname "$0")/../../scripts/common.sh"
-dir="$("$ROOT/scripts/cluster.sh" dir regress)"
-port="$("$ROOT/scripts/cluster.sh" port regress)"
-export PGHOST="$dir" PGPORT="$port" PGUSER=postgres PGOPTIONS="-c client_min_messages=warning"
+source "$(dirname "$0")/lib.sh"
 version="$(sed -n 's/^version = "\(.*\)"/\1/p' "$ROOT/Cargo.toml" | head -1)"
 q() { psql -X -q -v ON_ERROR_STOP=1 -At -d "$1" -c "$2"; }
-fail() { echo "FAIL: $*" >&2; exit 1; }
-pass() { echo "ok - $*"; }
 
 for db in adv_upgraded adv_fresh; do
     psql -X -q -d postgres -c "DROP DATABASE IF EXISTS $db" -c "CREATE DATABASE $db"

@@ -6,14 +6,9 @@
 # driver; a one-off 50 ms query is not "heavy"; an analytic workload gets slow_query and
 # heavy_query on the reports that dominate and nothing on its cheap statements. Prints
 # every workload finding it saw.
-source "$(dirname "$0")/../../scripts/common.sh"
-dir="$("$ROOT/scripts/cluster.sh" dir regress)"
-port="$("$ROOT/scripts/cluster.sh" port regress)"
-export PGHOST="$dir" PGPORT="$port" PGUSER=postgres PGOPTIONS="-c client_min_messages=warning"
+source "$(dirname "$0")/lib.sh"
 db=advisor_workload
 q() { psql -X -q -v ON_ERROR_STOP=1 -At -d "$db" -c "$1"; }
-fail() { echo "FAIL: $*" >&2; exit 1; }
-pass() { echo "ok - $*"; }
 pgbench="$("$PG_CONFIG" --bindir)/pgbench"
 workload_rules="'slow_query', 'heavy_query', 'n_plus_one_query', 'temp_spill_query',
                 'low_cache_hit_query', 'high_planning_time', 'seq_scan_heavy_table'"
