@@ -433,6 +433,7 @@ BEGIN
           AND d.refobjid = (SELECT e.oid FROM pg_catalog.pg_extension e
                             WHERE e.extname OPERATOR(pg_catalog.=) 'database_advisor')
           AND d.deptype OPERATOR(pg_catalog.=) 'e'
+          AND p.proname OPERATOR(pg_catalog.<>) 'advisor_whatif'
     LOOP
         EXECUTE pg_catalog.format('ALTER FUNCTION %s SET search_path = pg_catalog, pg_temp', f);
     END LOOP;
@@ -470,3 +471,14 @@ BEGIN
     END LOOP;
 END
 $upgrade$;
+
+-- The what-if engine (issue 14): plans as if indexes existed or were gone. Created after
+-- the pin block above on purpose: it plans the caller's statement through the caller's
+-- search_path, as EXPLAIN does.
+CREATE FUNCTION advisor_whatif(query text, indexes text[] DEFAULT '{}',
+                               hide_indexes regclass[] DEFAULT '{}')
+RETURNS TABLE (cost_before float8, cost_after float8, indexes_used text[],
+               hypothetical_indexes jsonb, plan jsonb, plan_before jsonb)
+VOLATILE LANGUAGE c AS 'MODULE_PATHNAME', 'advisor_whatif_wrapper';
+COMMENT ON FUNCTION advisor_whatif(text, text[], regclass[]) IS
+'What-if planning: the planner''s cost and plan of one statement (SELECT, INSERT, UPDATE, DELETE, MERGE; $1-style parameters allowed, as pg_stat_statements writes them) as it is, and as if the CREATE INDEX statements in indexes had run and the indexes in hide_indexes were dropped. Nothing is built, executed or visible to anyone else; no HypoPG needed. hypothetical_indexes gives each index''s estimated size and whether the plan uses it.';

@@ -10,6 +10,7 @@ mod error;
 mod gucs;
 mod loader;
 mod parse;
+mod whatif;
 
 ::pgrx::pg_module_magic!(name, version);
 
@@ -22,6 +23,7 @@ pub extern "C-unwind" fn _PG_init() {
     // (_PG_init runs in the single-threaded backend or postmaster, before any capture.)
     std::env::set_var("RUST_LIB_BACKTRACE", "0");
     gucs::init();
+    whatif::hook::install();
 }
 
 #[cfg(any(test, feature = "pg_test"))]
@@ -30,6 +32,7 @@ mod tests {
     // Server tests live in their own file; `#[pg_schema]` needs an inline module.
     include!("server_tests.rs");
     include!("server_tests_inert_sql.rs");
+    include!("server_tests_whatif.rs");
 }
 
 /// Required by `cargo pgrx test`.

@@ -9,3 +9,4 @@ pub mod quote;
 pub mod rules;
 pub mod snapshot;
 pub mod suppress;
+pub mod whatif;

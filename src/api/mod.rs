@@ -11,6 +11,7 @@ mod history;
 mod indexes;
 mod report;
 mod rls;
+mod whatif;
 mod workload;
 
 use crate::error::AdvisorError;
@@ -75,6 +76,8 @@ ALTER FUNCTION advisor_report(text) SET jit = off;
 -- beats pg_catalog's polymorphic or variadic one and runs as the superuser calling us.
 -- The extension's own objects are always named with their schema (docs/SECURITY.md).
 -- (Only the extension's schema: `cargo pgrx test` adds test functions in schema tests.)
+-- One exception: advisor_whatif plans the caller's statement, which names the caller's
+-- tables through the caller's path, as EXPLAIN does (it runs no SQL of its own).
 DO $pin$
 DECLARE
     f pg_catalog.regprocedure;
@@ -88,6 +91,7 @@ BEGIN
           AND d.refobjid = (SELECT e.oid FROM pg_catalog.pg_extension e
                             WHERE e.extname OPERATOR(pg_catalog.=) 'database_advisor')
           AND d.deptype OPERATOR(pg_catalog.=) 'e'
+          AND p.proname OPERATOR(pg_catalog.<>) 'advisor_whatif'
     LOOP
         EXECUTE pg_catalog.format('ALTER FUNCTION %s SET search_path = pg_catalog, pg_temp', f);
     END LOOP;

@@ -123,9 +123,11 @@ RESET search_path;
 RESET ROLE;
 -- the superuser installs into public, which mallory owns
 CREATE EXTENSION database_advisor;
--- every function of the extension pins search_path to pg_catalog, pg_temp
+-- every function of the extension pins search_path to pg_catalog, pg_temp, but
+-- advisor_whatif: it plans the caller's statement through the caller's path, like EXPLAIN
 SELECT count(*) AS functions,
-       count(*) FILTER (WHERE 'search_path=pg_catalog, pg_temp' = ANY (p.proconfig)) AS pinned
+       count(*) FILTER (WHERE 'search_path=pg_catalog, pg_temp' = ANY (p.proconfig)) AS pinned,
+       pg_catalog.array_agg(p.proname) FILTER (WHERE p.proconfig IS NULL) AS not_pinned
 FROM pg_depend d JOIN pg_proc p ON d.classid = 'pg_proc'::regclass AND p.oid = d.objid
 WHERE d.refobjid = (SELECT oid FROM pg_extension WHERE extname = 'database_advisor')
   AND d.deptype = 'e';
@@ -151,6 +153,8 @@ SELECT count(*) >= 0 AS ok FROM advisor_suppressed_findings;
 SELECT count(*) > 0 AS ok FROM advisor_rules;
 SELECT count(*) > 0 AS ok FROM advisor_run(ARRAY['missing_fk_index', 'rls_policy_always_true']);
 SELECT length(advisor_report(f)) > 0 AS ok FROM pg_catalog.unnest(ARRAY['text', 'markdown', 'json', 'sarif']) f;
+SELECT indexes_used FROM advisor_whatif('SELECT id FROM public.parent WHERE lower(email) = $1',
+    ARRAY['CREATE INDEX ON public.parent (lower(email)) WHERE email IS NOT NULL']);
 SELECT advisor_suppress('missing_fk_index', 'child_parent_id_fkey on public.child', 'planted test');
 SELECT advisor_configure_rule('unused_index', level => 'info');
 SELECT advisor_snapshot() IS NOT NULL AS ok;
