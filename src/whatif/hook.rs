@@ -84,16 +84,18 @@ unsafe extern "C-unwind" fn relation_info(
     }
 }
 
-/// Take the hidden indexes out of the relation's index list.
+/// Take the hidden indexes out of the relation's index list (a new list: deleting from the
+/// one being read would free it under the reader).
 unsafe fn hide(rel: *mut pg_sys::RelOptInfo, hidden: &[pg_sys::Oid]) {
     // SAFETY: indexlist is a List of IndexOptInfo built by get_relation_info
     unsafe {
-        let list = pgrx::PgList::<pg_sys::IndexOptInfo>::from_pg((*rel).indexlist);
-        for info in list.iter_ptr() {
-            if hidden.contains(&(*info).indexoid) {
-                (*rel).indexlist = pg_sys::list_delete_ptr((*rel).indexlist, info.cast());
+        let mut kept: *mut pg_sys::List = std::ptr::null_mut();
+        for info in pgrx::PgList::<pg_sys::IndexOptInfo>::from_pg((*rel).indexlist).iter_ptr() {
+            if !hidden.contains(&(*info).indexoid) {
+                kept = pg_sys::lappend(kept, info.cast());
             }
         }
+        (*rel).indexlist = kept;
     }
 }
 
@@ -158,12 +160,12 @@ unsafe fn index_opt_info(rel: *mut pg_sys::RelOptInfo, hypo: &Hypo) -> *mut pg_s
         (*info).amhasgetbitmap = (*am).amgetbitmap.is_some();
         (*info).amcanparallel = (*am).amcanparallel;
         (*info).amcanmarkpos = (*am).ammarkpos.is_some() && (*am).amrestrpos.is_some();
-        // the field is declared with a generic signature; the planner calls it as
-        // amcostestimate_function
-        (*info).amcostestimate = std::mem::transmute::<
-            pg_sys::amcostestimate_function,
-            Option<unsafe extern "C-unwind" fn()>,
-        >((*am).amcostestimate);
+        // declared with a generic signature before PostgreSQL 18: the planner calls it as
+        // an amcostestimate_function (the same pointer either way)
+        #[allow(clippy::missing_transmute_annotations)]
+        {
+            (*info).amcostestimate = std::mem::transmute((*am).amcostestimate);
+        }
         info
     }
 }
