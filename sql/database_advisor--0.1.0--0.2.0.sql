@@ -433,7 +433,7 @@ BEGIN
           AND d.refobjid = (SELECT e.oid FROM pg_catalog.pg_extension e
                             WHERE e.extname OPERATOR(pg_catalog.=) 'database_advisor')
           AND d.deptype OPERATOR(pg_catalog.=) 'e'
-          AND p.proname OPERATOR(pg_catalog.<>) 'advisor_whatif'
+          AND p.proname OPERATOR(pg_catalog.<>) ALL (ARRAY['advisor_whatif', 'advisor_suggest_indexes']::pg_catalog.name[])
     LOOP
         EXECUTE pg_catalog.format('ALTER FUNCTION %s SET search_path = pg_catalog, pg_temp', f);
     END LOOP;
@@ -482,3 +482,32 @@ RETURNS TABLE (cost_before float8, cost_after float8, indexes_used text[],
 VOLATILE LANGUAGE c AS 'MODULE_PATHNAME', 'advisor_whatif_wrapper';
 COMMENT ON FUNCTION advisor_whatif(text, text[], regclass[]) IS
 'What-if planning: the planner''s cost and plan of one statement (SELECT, INSERT, UPDATE, DELETE, MERGE; $1-style parameters allowed, as pg_stat_statements writes them) as it is, and as if the CREATE INDEX statements in indexes had run and the indexes in hide_indexes were dropped. Nothing is built, executed or visible to anyone else; no HypoPG needed. hypothetical_indexes gives each index''s estimated size and whether the plan uses it.';
+
+CREATE FUNCTION advisor_suggest_indexes(query text)
+RETURNS TABLE (index_definition text, table_identity text, estimated_bytes bigint,
+               cost_before float8, cost_after float8)
+VOLATILE LANGUAGE c AS 'MODULE_PATHNAME', 'advisor_suggest_indexes_wrapper';
+-- Not pinned either, for the same reason as advisor_whatif.
+COMMENT ON FUNCTION advisor_suggest_indexes(text) IS
+'The indexes the planner says one statement needs ($1-style parameters allowed): found by the Extend search over what-if plans (composite, expression, partial and covering indexes), each a runnable CREATE INDEX CONCURRENTLY; cost_after is the statement''s cost with this and the rows before it built. Settings: database_advisor.index_max_columns, index_min_gain, index_budget.';
+
+-- The workload index advisor (issue 14): rule missing_index and its view.
+CREATE FUNCTION _advisor_index_suggestions()
+RETURNS TABLE (table_identity text, index_definition text, columns text[], include text[],
+               predicate text, estimated_bytes bigint, statements bigint[], cost_before float8,
+               cost_after float8, benefit float8, stats_since text, metadata jsonb)
+STABLE STRICT LANGUAGE c AS 'MODULE_PATHNAME', '_advisor_index_suggestions_wrapper';
+ALTER FUNCTION _advisor_index_suggestions() SET search_path = pg_catalog, pg_temp;
+ALTER FUNCTION _advisor_index_suggestions() SET jit = off;
+COMMENT ON FUNCTION _advisor_index_suggestions() IS
+'Internal: rows of the advisor_index_suggestions view (rule missing_index).';
+
+CREATE VIEW advisor_index_suggestions AS
+SELECT table_identity, index_definition, columns, include, predicate, estimated_bytes,
+       pg_catalog.pg_size_pretty(estimated_bytes) AS estimated_size,
+       statements, cost_before, cost_after, benefit,
+       stats_since::timestamptz AS stats_since, metadata
+FROM @extschema@._advisor_index_suggestions();
+COMMENT ON VIEW advisor_index_suggestions IS
+'Indexes to build for the workload: the heaviest statements of pg_stat_statements planned with hypothetical indexes (nothing built, no HypoPG), chosen by benefit per byte. index_definition is the CREATE INDEX CONCURRENTLY to run; statements the queryids it serves; cost_before and cost_after the workload''s execution time (ms over the statistics window, as the planner''s costs scale it) without this index and with every suggestion; benefit the difference. Settings: database_advisor.index_max_columns, index_min_gain, index_budget.';
+GRANT SELECT ON advisor_index_suggestions TO PUBLIC;

@@ -17,10 +17,44 @@ static SLOW_QUERY_MIN_CALLS: GucSetting<i32> = GucSetting::<i32>::new(100);
 static HISTORY_DAYS: GucSetting<i32> = GucSetting::<i32>::new(30);
 static API_ROLES: GucSetting<Option<CString>> = GucSetting::<Option<CString>>::new(None);
 static TRACE: GucSetting<bool> = GucSetting::<bool>::new(false);
+static INDEX_MAX_COLUMNS: GucSetting<i32> = GucSetting::<i32>::new(3);
+static INDEX_MIN_GAIN: GucSetting<f64> = GucSetting::<f64>::new(0.01);
+static INDEX_BUDGET: GucSetting<i32> = GucSetting::<i32>::new(0);
 static AUDIT_ACTOR_SETTING: GucSetting<Option<CString>> =
     GucSetting::<Option<CString>>::new(Some(c"app.user_id"));
 
 pub fn init() {
+    GucRegistry::define_int_guc(
+        c"database_advisor.index_max_columns",
+        c"The index advisor suggests indexes of at most this many key columns.",
+        c"",
+        &INDEX_MAX_COLUMNS,
+        1,
+        32,
+        GucContext::Userset,
+        GucFlags::default(),
+    );
+    GucRegistry::define_float_guc(
+        c"database_advisor.index_min_gain",
+        c"The index advisor adds or widens an index only when that saves this share of the \
+          workload's cost.",
+        c"A fraction: 0.01 is 1 % of the cost of the statements without new indexes.",
+        &INDEX_MIN_GAIN,
+        0.0,
+        1.0,
+        GucContext::Userset,
+        GucFlags::default(),
+    );
+    GucRegistry::define_int_guc(
+        c"database_advisor.index_budget",
+        c"The total size the indexes the advisor suggests may take (0: no budget).",
+        c"",
+        &INDEX_BUDGET,
+        0,
+        i32::MAX,
+        GucContext::Userset,
+        GucFlags::UNIT_KB,
+    );
     GucRegistry::define_bool_guc(
         c"database_advisor.trace",
         c"Report where a run spends its time, as a NOTICE.",
@@ -146,6 +180,16 @@ pub fn audit_actor_setting() -> String {
         .map(|v| v.to_string_lossy().trim().to_string())
         .filter(|v| !v.is_empty())
         .unwrap_or_else(|| "app.user_id".into())
+}
+
+/// The index advisor's search settings.
+pub fn index_settings() -> database_advisor_core::whatif::select::Settings {
+    let budget = INDEX_BUDGET.get();
+    database_advisor_core::whatif::select::Settings {
+        max_columns: INDEX_MAX_COLUMNS.get() as usize,
+        min_gain: INDEX_MIN_GAIN.get(),
+        budget_bytes: (budget > 0).then(|| budget as u64 * 1024),
+    }
 }
 
 /// Whether runs report their timing (`database_advisor.trace`).

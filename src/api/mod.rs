@@ -44,7 +44,8 @@ extension_sql!(
     r#"
 GRANT SELECT ON advisor_findings, advisor_rules, advisor_suppressed_findings,
                 advisor_missing_fk_indexes, advisor_unused_indexes, advisor_index_findings,
-                advisor_rls_gaps, advisor_slow_queries, advisor_runs, advisor_run_findings
+                advisor_rls_gaps, advisor_slow_queries, advisor_runs, advisor_run_findings,
+                advisor_index_suggestions
 TO PUBLIC;
 
 -- The extension's owner administers it: suppressions, rule settings, the history, audits.
@@ -68,6 +69,7 @@ ALTER FUNCTION _advisor_run(text[], boolean, boolean) SET jit = off;
 ALTER FUNCTION _advisor_missing_fk_indexes() SET jit = off;
 ALTER FUNCTION _advisor_unused_indexes() SET jit = off;
 ALTER FUNCTION _advisor_slow_queries() SET jit = off;
+ALTER FUNCTION _advisor_index_suggestions() SET jit = off;
 ALTER FUNCTION advisor_report(text) SET jit = off;
 
 -- Every function of the extension runs with search_path = pg_catalog, pg_temp, whatever
@@ -76,8 +78,9 @@ ALTER FUNCTION advisor_report(text) SET jit = off;
 -- beats pg_catalog's polymorphic or variadic one and runs as the superuser calling us.
 -- The extension's own objects are always named with their schema (docs/SECURITY.md).
 -- (Only the extension's schema: `cargo pgrx test` adds test functions in schema tests.)
--- One exception: advisor_whatif plans the caller's statement, which names the caller's
--- tables through the caller's path, as EXPLAIN does (it runs no SQL of its own).
+-- Exceptions: advisor_whatif and advisor_suggest_indexes plan the caller's statement, which
+-- names the caller's tables through the caller's path, as EXPLAIN does (they run no SQL of
+-- their own).
 DO $pin$
 DECLARE
     f pg_catalog.regprocedure;
@@ -91,7 +94,7 @@ BEGIN
           AND d.refobjid = (SELECT e.oid FROM pg_catalog.pg_extension e
                             WHERE e.extname OPERATOR(pg_catalog.=) 'database_advisor')
           AND d.deptype OPERATOR(pg_catalog.=) 'e'
-          AND p.proname OPERATOR(pg_catalog.<>) 'advisor_whatif'
+          AND p.proname OPERATOR(pg_catalog.<>) ALL (ARRAY['advisor_whatif', 'advisor_suggest_indexes']::pg_catalog.name[])
     LOOP
         EXECUTE pg_catalog.format('ALTER FUNCTION %s SET search_path = pg_catalog, pg_temp', f);
     END LOOP;
@@ -105,6 +108,7 @@ $pin$;
         "advisor_index_views",
         "advisor_rls_gaps_view",
         "advisor_slow_queries_view",
+        "advisor_index_suggestions_view",
         "advisor_history"
     ],
     finalize,

@@ -2,10 +2,12 @@
 //! statement as if some `CREATE INDEX` statements had run (and some indexes were gone).
 
 use crate::error::{no_null_elements, required};
-use crate::whatif::{self, hypo, planner, Scenario};
+use crate::whatif::{self, advise, hypo, planner, Scenario};
+use database_advisor_core::rules::indexes::missing_index;
 use pgrx::prelude::*;
 use pgrx::JsonB;
 use serde_json::json;
+use std::collections::HashMap;
 
 #[pg_extern(
     volatile,
@@ -41,16 +43,8 @@ fn advisor_whatif(
     let query = required(query, "query");
     let definitions = no_null_elements(required(indexes, "indexes"), "indexes");
     let hidden = no_null_elements(required(hide_indexes, "hide_indexes"), "hide_indexes");
-    let oids = whatif::fake_oids(definitions.len());
-    let scenario = Scenario {
-        hypos: definitions
-            .iter()
-            .zip(oids)
-            .enumerate()
-            .map(|(i, (d, oid))| hypo::parse(d, &format!("indexes[{}]", i + 1), oid))
-            .collect(),
-        hidden,
-    };
+    let mut scenario = scenario_of(&definitions);
+    scenario.hidden = hidden;
     let mut planned = planner::plan(&query, "query", &[&Scenario::default(), &scenario]);
     let after = planned.pop().expect("two plans");
     let before = planned.pop().expect("two plans");
@@ -79,3 +73,142 @@ fn advisor_whatif(
         JsonB(before.plan),
     ))
 }
+
+#[pg_extern(
+    volatile,
+    sql = r#"
+CREATE FUNCTION advisor_suggest_indexes(query text)
+RETURNS TABLE (index_definition text, table_identity text, estimated_bytes bigint,
+               cost_before float8, cost_after float8)
+VOLATILE LANGUAGE c AS 'MODULE_PATHNAME', '@FUNCTION_NAME@';
+-- Not pinned either, for the same reason as advisor_whatif.
+COMMENT ON FUNCTION advisor_suggest_indexes(text) IS
+'The indexes the planner says one statement needs ($1-style parameters allowed): found by the Extend search over what-if plans (composite, expression, partial and covering indexes), each a runnable CREATE INDEX CONCURRENTLY; cost_after is the statement''s cost with this and the rows before it built. Settings: database_advisor.index_max_columns, index_min_gain, index_budget.';
+"#
+)]
+fn advisor_suggest_indexes(
+    query: Option<String>,
+) -> TableIterator<
+    'static,
+    (
+        name!(index_definition, String),
+        name!(table_identity, String),
+        name!(estimated_bytes, i64),
+        name!(cost_before, f64),
+        name!(cost_after, f64),
+    ),
+> {
+    let query = required(query, "query");
+    let statements = [advise::Statement {
+        sql: query.clone(),
+        time_ms: None,
+        author: None,
+    }];
+    let advice = advise::advise(&statements, &HashMap::new(), &crate::gucs::index_settings());
+    let before = advice.cost_before;
+    // cost with the first n suggestions built
+    let mut rows = Vec::new();
+    for n in 0..advice.chosen.len() {
+        let chosen = &advice.chosen[n];
+        let built: Vec<String> = advice.chosen[..=n]
+            .iter()
+            .map(|c| c.def.create_sql())
+            .collect();
+        let after = planner::plan(&query, "query", &[&scenario_of(&built)])
+            .pop()
+            .map_or(before, |p| p.cost);
+        rows.push((
+            chosen.def.named_sql(&chosen.name),
+            chosen.def.table.clone(),
+            chosen.bytes as i64,
+            before,
+            after,
+        ));
+    }
+    TableIterator::new(rows)
+}
+
+/// Hypothetical indexes for these definitions.
+fn scenario_of(definitions: &[String]) -> Scenario {
+    let oids = whatif::fake_oids(definitions.len());
+    Scenario {
+        hypos: definitions
+            .iter()
+            .zip(oids)
+            .enumerate()
+            .map(|(i, (d, oid))| hypo::parse(d, &format!("indexes[{}]", i + 1), oid))
+            .collect(),
+        hidden: Vec::new(),
+    }
+}
+
+#[pg_extern(stable)]
+fn _advisor_index_suggestions() -> TableIterator<
+    'static,
+    (
+        name!(table_identity, String),
+        name!(index_definition, String),
+        name!(columns, Vec<String>),
+        name!(include, Vec<String>),
+        name!(predicate, Option<String>),
+        name!(estimated_bytes, i64),
+        name!(statements, Vec<i64>),
+        name!(cost_before, f64),
+        name!(cost_after, f64),
+        name!(benefit, f64),
+        name!(stats_since, Option<String>),
+        name!(metadata, JsonB),
+    ),
+> {
+    let (snap, config) = super::prepare(missing_index::RULE.parts, false);
+    let findings = (missing_index::RULE.check)(&snap, &config);
+    let since = snap.workload.since.clone();
+    let advice = snap.index_advice;
+    let rows: Vec<_> = advice
+        .suggestions
+        .into_iter()
+        .zip(findings)
+        .map(|(s, f)| {
+            let benefit = s.benefit_ms();
+            (
+                s.table,
+                s.definition,
+                s.columns,
+                s.include,
+                s.predicate,
+                s.estimated_bytes,
+                s.queryids,
+                s.cost_without_ms,
+                s.cost_with_ms,
+                benefit,
+                since.clone(),
+                JsonB(json!({
+                    "statements_planned": advice.statements,
+                    "workload_cost_before_ms": advice.cost_before_ms,
+                    "workload_cost_after_ms": advice.cost_after_ms,
+                    "skipped": advice.skipped.iter().map(|(q, why)| json!({"queryid": q, "reason": why})).collect::<Vec<_>>(),
+                    "detail": f.detail,
+                })),
+            )
+        })
+        .collect();
+    TableIterator::new(rows)
+}
+
+extension_sql!(
+    r#"
+COMMENT ON FUNCTION _advisor_index_suggestions() IS
+'Internal: rows of the advisor_index_suggestions view (rule missing_index).';
+
+CREATE VIEW advisor_index_suggestions AS
+SELECT table_identity, index_definition, columns, include, predicate, estimated_bytes,
+       pg_catalog.pg_size_pretty(estimated_bytes) AS estimated_size,
+       statements, cost_before, cost_after, benefit,
+       stats_since::timestamptz AS stats_since, metadata
+FROM @extschema@._advisor_index_suggestions();
+COMMENT ON VIEW advisor_index_suggestions IS
+'Indexes to build for the workload: the heaviest statements of pg_stat_statements planned with hypothetical indexes (nothing built, no HypoPG), chosen by benefit per byte. index_definition is the CREATE INDEX CONCURRENTLY to run; statements the queryids it serves; cost_before and cost_after the workload''s execution time (ms over the statistics window, as the planner''s costs scale it) without this index and with every suggestion; benefit the difference. Settings: database_advisor.index_max_columns, index_min_gain, index_budget.';
+"#,
+    name = "advisor_index_suggestions_view",
+    requires = [_advisor_index_suggestions],
+);

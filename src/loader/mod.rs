@@ -109,7 +109,7 @@ pub fn use_server_keywords(client: &SpiClient<'_>) -> SpiResult<()> {
 /// statements show them). Other definitions are deparsed after the rules ran, for the
 /// findings that show them: see [`load_index_defs`].
 pub fn load(config: &Config, parts: Parts, index_defs: bool) -> Result<Snapshot, AdvisorError> {
-    Spi::connect(|client| -> SpiResult<Snapshot> {
+    let mut snap = Spi::connect(|client| -> SpiResult<Snapshot> {
         use_server_keywords(client)?;
         let mut snap = load_with(client, config, parts)?;
         if index_defs && parts.contains(Parts::INDEXES) {
@@ -118,7 +118,25 @@ pub fn load(config: &Config, parts: Parts, index_defs: bool) -> Result<Snapshot,
         }
         Ok(snap)
     })
-    .map_err(AdvisorError::from)
+    .map_err(AdvisorError::from)?;
+    if parts.contains(Parts::INDEX_ADVICE) {
+        // the planner, with hypothetical indexes, over the workload just read
+        snap.index_advice = crate::whatif::workload::load(&snap);
+    }
+    Ok(snap)
+}
+
+/// Each role's own search_path setting in this database, by role name (the index advisor
+/// plans a workload statement with its role's path). Empty when it cannot be read.
+pub(crate) fn role_search_paths() -> HashMap<String, String> {
+    let mut out = HashMap::new();
+    let _ = Spi::connect(|client| {
+        each_row(client, include_str!("sql/role_search_paths.sql"), |row| {
+            out.insert(text(row, 1)?, text(row, 2)?);
+            Ok(())
+        })
+    });
+    out
 }
 
 /// `pg_get_indexdef` of these indexes into `snap.index_defs` (deparsing every index would

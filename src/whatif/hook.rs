@@ -27,6 +27,7 @@ pub fn install() {
         PREVIOUS = pg_sys::get_relation_info_hook;
         pg_sys::get_relation_info_hook = Some(relation_info);
     }
+    super::usage::install();
 }
 
 /// Clears the active scenario when planning ends, by return or by ERROR (unwinding).

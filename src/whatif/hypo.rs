@@ -22,7 +22,9 @@ unsafe extern "C-unwind" {
 }
 
 /// One hypothetical B-tree index, ready for the planner hook. Expressions and the
-/// predicate are node trees over varno 1, in the memory of the calling function.
+/// predicate are node trees over varno 1, in the memory of the calling function (a clone
+/// shares them: the planner hook only copies them).
+#[derive(Clone)]
 pub struct Hypo {
     pub name: String,
     /// The definition as given.

@@ -5,12 +5,16 @@
 //!
 //! `hypo` turns `CREATE INDEX` text into what the planner needs, with a size estimate;
 //! `planner` makes generic plans of `$n` statements inside a subtransaction; `explain`
-//! reads a plan tree into JSON.
+//! reads a plan tree into JSON; `usage` reads how a statement uses its tables while it is
+//! planned; `advise` searches for the indexes that serve a set of statements best.
 
+pub mod advise;
 mod explain;
 pub mod hook;
 pub mod hypo;
 pub mod planner;
+mod usage;
+pub mod workload;
 
 use hypo::Hypo;
 use pgrx::pg_sys;

@@ -8,12 +8,15 @@
 
 use super::explain;
 use super::hook;
+use super::usage;
 use super::Scenario;
 use crate::error::AdvisorError;
+use database_advisor_core::whatif::candidates::TableUse;
 use pgrx::pg_sys;
 use pgrx::pg_sys::panic::CaughtError;
 use pgrx::prelude::*;
-use pgrx::PgList;
+use pgrx::PgLogLevel;
+use pgrx::{PgList, PgMemoryContexts};
 use std::ffi::CString;
 use std::panic::AssertUnwindSafe;
 
@@ -33,6 +36,9 @@ unsafe extern "C-unwind" {
     );
     fn check_variable_parameters(pstate: *mut pg_sys::ParseState, query: *mut pg_sys::Query);
 }
+
+/// How a statement uses each table it reads, by table OID.
+pub type TableUses = Vec<(pg_sys::Oid, TableUse)>;
 
 /// One planned statement: its cost, its plan as JSON, the indexes the plan uses.
 pub struct Planned {
@@ -180,58 +186,161 @@ unsafe fn check_permissions(stmt: *mut pg_sys::PlannedStmt) {
 /// Plan `sql` under each scenario (in one subtransaction); an ERROR is raised as is, with
 /// its SQLSTATE, after the subtransaction is rolled back.
 pub fn plan(sql: &str, label: &str, scenarios: &[&Scenario]) -> Vec<Planned> {
+    plan_as(sql, label, scenarios, None).unwrap_or_else(|e| e.rethrow())
+}
+
+/// Whom a workload statement is planned as: the role that ran it, with the search_path it
+/// would have (its own setting, else the server's default).
+#[derive(Clone, Debug, PartialEq)]
+pub struct Author {
+    pub role: pg_sys::Oid,
+    pub search_path: String,
+}
+
+/// [`plan`] as `author` (see [`plan_each`]), the ERROR returned.
+pub fn plan_as(
+    sql: &str,
+    label: &str,
+    scenarios: &[&Scenario],
+    role: Option<&Author>,
+) -> Result<Vec<Planned>, Box<CaughtError>> {
+    let wrapped: Vec<Option<&Scenario>> = scenarios.iter().map(|s| Some(*s)).collect();
+    plan_each(sql, label, &wrapped, role).map(|(plans, _)| plans)
+}
+
+/// Plan `sql` as it is (as `role`), and read how it uses each table (see `usage`).
+pub fn plan_collecting(
+    sql: &str,
+    label: &str,
+    role: Option<&Author>,
+) -> Result<(f64, TableUses), Box<CaughtError>> {
+    let (mut planned, uses) = plan_each(sql, label, &[None], role)?;
+    Ok((planned.pop().map_or(0.0, |p| p.cost), uses))
+}
+
+/// The message of a caught ERROR; a cancel or a shutdown goes on unwinding.
+pub fn reason(error: Box<CaughtError>) -> String {
+    let report = match &*error {
+        CaughtError::PostgresError(r) | CaughtError::ErrorReport(r) => r,
+        CaughtError::RustPanic { ereport, .. } => ereport,
+    };
+    if matches!(
+        report.sql_error_code(),
+        PgSqlErrorCode::ERRCODE_QUERY_CANCELED
+            | PgSqlErrorCode::ERRCODE_ADMIN_SHUTDOWN
+            | PgSqlErrorCode::ERRCODE_OUT_OF_MEMORY
+    ) {
+        error.rethrow()
+    }
+    report.message().to_string()
+}
+
+/// Each scenario's plan (`None`: as it is, collecting table uses). With an author, parse
+/// analysis and planning run as that role, in a security-restricted operation (as
+/// autovacuum runs an index expression), with its search_path: a statement from
+/// pg_stat_statements was written by its role, and planning may run its functions
+/// (constant folding), which must not run with the caller's rights.
+fn plan_each(
+    sql: &str,
+    label: &str,
+    scenarios: &[Option<&Scenario>],
+    role: Option<&Author>,
+) -> Result<(Vec<Planned>, TableUses), Box<CaughtError>> {
     let text = CString::new(sql).unwrap_or_else(|_| {
         user_error(
             format!("{label} contains a NUL character"),
             "Pass plain SQL text.",
         )
     });
-    let outcome = in_subtransaction(|| {
-        // SAFETY: the queries are planned from copies (the planner scribbles on its input)
-        unsafe {
-            let queries = analyze(&text, label);
-            scenarios
-                .iter()
-                .map(|scenario| {
-                    let mut planned = Planned {
-                        cost: 0.0,
-                        rows: 0.0,
-                        plan: serde_json::Value::Null,
-                        indexes: Vec::new(),
-                    };
-                    let mut plans = Vec::new();
-                    for &query in &queries {
-                        let copy = pg_sys::copyObjectImpl(query.cast()).cast::<pg_sys::Query>();
-                        let stmt = hook::with_scenario(copy, scenario, || {
-                            pg_sys::standard_planner(
-                                copy,
-                                text.as_ptr(),
-                                pg_sys::CURSOR_OPT_PARALLEL_OK as i32,
-                                std::ptr::null_mut(),
-                            )
-                        });
-                        check_permissions(stmt);
-                        let top = (*stmt).planTree;
-                        planned.cost += (*top).total_cost;
-                        planned.rows += (*top).plan_rows;
-                        plans.push(explain::plan_json(stmt, scenario, &mut planned.indexes));
+    let none = Scenario::default();
+    // plans and parse trees in a context of their own, freed when the Rust values are out
+    let mut memory = PgMemoryContexts::new("database_advisor what-if planning");
+    // SAFETY: nothing allocated in `memory` outlives it: results are Rust values
+    let outcome = unsafe {
+        memory.switch_to(|_| {
+            in_subtransaction(|| {
+                // the queries are planned from copies (the planner scribbles on its input)
+                {
+                    // (the subtransaction's rollback restores the user, on ERROR too)
+                    let (mut user, mut context) = (pg_sys::InvalidOid, 0);
+                    pg_sys::GetUserIdAndSecContext(&mut user, &mut context);
+                    if let Some(author) = role {
+                        pg_sys::SetUserIdAndSecContext(
+                            author.role,
+                            context | pg_sys::SECURITY_RESTRICTED_OPERATION as i32,
+                        );
+                        // local to the subtransaction, which is rolled back
+                        let path = CString::new(author.search_path.as_str()).unwrap_or_default();
+                        pg_sys::set_config_option(
+                            c"search_path".as_ptr(),
+                            path.as_ptr(),
+                            pg_sys::GucContext::PGC_USERSET,
+                            pg_sys::GucSource::PGC_S_SESSION,
+                            pg_sys::GucAction::GUC_ACTION_LOCAL,
+                            true,
+                            PgLogLevel::ERROR as i32,
+                            false,
+                        );
                     }
-                    planned.plan = if plans.len() == 1 {
-                        plans.pop().expect("one plan")
-                    } else {
-                        serde_json::Value::Array(plans)
-                    };
-                    planned
-                })
-                .collect()
-        }
-    });
-    outcome.unwrap_or_else(|e| e.rethrow())
+                    let queries = analyze(&text, label);
+                    let mut uses = Vec::new();
+                    let plans = scenarios
+                        .iter()
+                        .map(|scenario| {
+                            let mut planned = Planned {
+                                cost: 0.0,
+                                rows: 0.0,
+                                plan: serde_json::Value::Null,
+                                indexes: Vec::new(),
+                            };
+                            let mut plans = Vec::new();
+                            for &query in &queries {
+                                let copy =
+                                    pg_sys::copyObjectImpl(query.cast()).cast::<pg_sys::Query>();
+                                let run = || {
+                                    pg_sys::standard_planner(
+                                        copy,
+                                        text.as_ptr(),
+                                        pg_sys::CURSOR_OPT_PARALLEL_OK as i32,
+                                        std::ptr::null_mut(),
+                                    )
+                                };
+                                let stmt = match scenario {
+                                    Some(s) => hook::with_scenario(copy, s, run),
+                                    None => {
+                                        let (stmt, found) = usage::collect(copy, run);
+                                        uses.extend(found);
+                                        stmt
+                                    }
+                                };
+                                check_permissions(stmt);
+                                let top = (*stmt).planTree;
+                                planned.cost += (*top).total_cost;
+                                planned.rows += (*top).plan_rows;
+                                let shown = scenario.unwrap_or(&none);
+                                plans.push(explain::plan_json(stmt, shown, &mut planned.indexes));
+                            }
+                            planned.plan = if plans.len() == 1 {
+                                plans.pop().expect("one plan")
+                            } else {
+                                serde_json::Value::Array(plans)
+                            };
+                            planned
+                        })
+                        .collect();
+                    pg_sys::SetUserIdAndSecContext(user, context);
+                    (plans, uses)
+                }
+            })
+        })
+    };
+    outcome
 }
 
 /// The planner's row estimate for a statement of ours (a table, or its rows matching an
 /// index predicate).
 pub fn estimated_rows(sql: &str) -> f64 {
+    // (the caller's own rights: a definition the caller wrote or built-in expressions)
     plan(sql, "the row estimate", &[&Scenario::default()])
         .pop()
         .map_or(0.0, |p| p.rows)

@@ -57,6 +57,7 @@ impl Rule {
 pub fn all() -> &'static [Rule] {
     &[
         indexes::missing_fk::RULE,
+        indexes::missing_index::RULE,
         indexes::unused::RULE,
         indexes::duplicate::RULE,
         indexes::redundant::RULE,

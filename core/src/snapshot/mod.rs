@@ -531,6 +531,47 @@ impl Workload {
     }
 }
 
+/// What the what-if index advisor found for the workload: computed by the loader, which
+/// plans the workload's statements with hypothetical indexes (src/whatif).
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct IndexAdvice {
+    pub suggestions: Vec<IndexSuggestion>,
+    /// Statements planned, and the workload's cost (ms of execution over the statistics
+    /// window, as the planner's costs scale it) without and with every suggestion.
+    pub statements: usize,
+    pub cost_before_ms: f64,
+    pub cost_after_ms: f64,
+    /// Statements left out, by queryid, and why (no plan for them).
+    pub skipped: Vec<(i64, String)>,
+}
+
+/// One index to build.
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct IndexSuggestion {
+    /// The table's identity (`schema.table`, quoted).
+    pub table: String,
+    pub name: String,
+    /// `CREATE INDEX CONCURRENTLY IF NOT EXISTS ...`, every identifier quoted.
+    pub definition: String,
+    /// Key columns (or expressions) as written in the definition.
+    pub columns: Vec<String>,
+    pub include: Vec<String>,
+    pub predicate: Option<String>,
+    pub estimated_bytes: i64,
+    /// The statements whose plans use it (queryids).
+    pub queryids: Vec<i64>,
+    /// The workload's cost (ms over the window) without this index (the others built),
+    /// and with every suggestion: their difference is what it saves.
+    pub cost_without_ms: f64,
+    pub cost_with_ms: f64,
+}
+
+impl IndexSuggestion {
+    pub fn benefit_ms(&self) -> f64 {
+        (self.cost_without_ms - self.cost_with_ms).max(0.0)
+    }
+}
+
 /// Everything the rules read. Build with [`SnapshotBuilder`] or the extension's loader,
 /// then call [`Snapshot::finish`] to build the lookup indexes.
 #[derive(Clone, Debug, Default)]
@@ -561,6 +602,8 @@ pub struct Snapshot {
     /// Triggers of the audit trail (`advisor_audit_enable`).
     pub audit_triggers: Vec<AuditTrigger>,
     pub workload: Workload,
+    /// Indexes the what-if planner suggests for the workload (part INDEX_ADVICE).
+    pub index_advice: IndexAdvice,
     // lookup indexes built by finish()
     indexes_by_table: HashMap<Oid, Vec<usize>>,
     index_by_oid: HashMap<Oid, usize>,

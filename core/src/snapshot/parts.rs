@@ -43,7 +43,10 @@ impl Parts {
     pub const VIEW_SOURCES: Parts = Parts(1 << 10);
     /// pg_stat_statements.
     pub const WORKLOAD: Parts = Parts(1 << 11);
-    pub const ALL: Parts = Parts((1 << 15) - 1);
+    /// The indexes the what-if planner suggests for the workload (the loader plans the
+    /// statements with hypothetical indexes; it needs WORKLOAD and RELATIONS).
+    pub const INDEX_ADVICE: Parts = Parts(1 << 15);
+    pub const ALL: Parts = Parts(u16::MAX);
 
     pub const fn union(self, other: Parts) -> Parts {
         Parts(self.0 | other.0)
@@ -66,7 +69,7 @@ impl BitOr for Parts {
     }
 }
 
-const NAMES: [&str; 15] = [
+const NAMES: [&str; 16] = [
     "attributes",
     "indexes",
     "constraints",
@@ -82,6 +85,7 @@ const NAMES: [&str; 15] = [
     "relations",
     "index_stats",
     "statement_shapes",
+    "index_advice",
 ];
 
 impl fmt::Debug for Parts {
@@ -108,6 +112,6 @@ mod tests {
         assert!(Parts::ALL.contains(p | Parts::WORKLOAD));
         assert!(p.contains(Parts::NONE));
         assert_eq!(format!("{p:?}"), "Parts(indexes | constraints)");
-        assert_eq!(format!("{:?}", Parts::ALL).matches('|').count(), 14);
+        assert_eq!(format!("{:?}", Parts::ALL).matches('|').count(), 15);
     }
 }

@@ -6,6 +6,7 @@ pub mod coverage;
 pub mod duplicate;
 pub mod invalid;
 pub mod missing_fk;
+pub mod missing_index;
 pub mod plan;
 pub mod redundant;
 pub mod unused;
