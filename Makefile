@@ -1,5 +1,5 @@
 # The two set-up commands (see README): `make demo` and `make test`.
-.PHONY: demo test test-pg bench bench-catalog bench-audit stop setup install package regress unit fmt clean
+.PHONY: demo test test-pg bench bench-catalog bench-audit bench-index stop setup install package regress unit fmt clean
 
 demo:            ## install what is missing, build, start a local cluster, load the demo, print the report
 	@scripts/demo.sh
@@ -11,13 +11,16 @@ test-pg:         ## the server and pg_regress tests on another PostgreSQL: make 
 	@PG=$(PG) scripts/test-pg.sh
 
 bench:           ## both benchmarks below (see BENCHMARKS.md)
-bench: bench-catalog bench-audit
+bench: bench-catalog bench-audit bench-index
 
 bench-catalog:   ## the advisors on 1k/5k/20k-table catalogs
 	@bench/run.sh
 
 bench-audit:     ## pgbench with the audit trail on and off
 	@bench/audit.sh
+
+bench-index:     ## the index advisor's suggestions built for real, against two baselines
+	@bench/index_advisor.sh
 
 stop:            ## stop the demo cluster
 	@scripts/cluster.sh stop demo
