@@ -12,7 +12,7 @@ INSERT INTO customers
 SELECT g, 'User' || g || '@Example.com', 'r' || (g % 20), now() - g * interval '1 hour'
 FROM generate_series(1, 50000) g;
 INSERT INTO orders
-SELECT g, 1 + (g * 7919) % 50000, CASE WHEN g % 50 = 0 THEN 'open' ELSE 'done' END,
+SELECT g, 1 + (g::bigint * 7919) % 50000, CASE WHEN g % 50 = 0 THEN 'open' ELSE 'done' END,
        now() - g * interval '1 minute', (g % 1000) / 10.0
 FROM generate_series(1, 500000) g;
 INSERT INTO events (tenant_id, kind, created_at, payload)
