@@ -497,8 +497,8 @@ RETURNS TABLE (table_identity text, index_definition text, columns text[], inclu
                predicate text, estimated_bytes bigint, statements bigint[], cost_before float8,
                cost_after float8, benefit float8, stats_since text, metadata jsonb)
 STABLE STRICT LANGUAGE c AS 'MODULE_PATHNAME', '_advisor_index_suggestions_wrapper';
-ALTER FUNCTION _advisor_index_suggestions() SET search_path = pg_catalog, pg_temp;
 ALTER FUNCTION _advisor_index_suggestions() SET jit = off;
+ALTER FUNCTION _advisor_index_suggestions() SET search_path = pg_catalog, pg_temp;
 COMMENT ON FUNCTION _advisor_index_suggestions() IS
 'Internal: rows of the advisor_index_suggestions view (rule missing_index).';
 

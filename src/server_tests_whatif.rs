@@ -107,3 +107,25 @@ fn hypothetical_indexes_are_planned_only_for_the_statement() {
         0
     );
 }
+
+/// pg_stat_statements' `interval $1` becomes `$1::interval`; nothing else changes.
+#[pg_test]
+fn typed_literal_parameters_become_casts() {
+    use crate::whatif::typed_params::cast_typed_params as cast;
+    assert_eq!(
+        cast("SELECT 1 WHERE t > now() - interval $1").as_deref(),
+        Some("SELECT 1 WHERE t > now() - $1::interval")
+    );
+    assert_eq!(
+        cast("SELECT date $1, timestamp with time zone $2, pg_catalog.int4 $3, \"My Type\" $4").as_deref(),
+        Some("SELECT $1::date, $2::timestamp with time zone, $3::pg_catalog.int4, $4::\"My Type\"")
+    );
+    assert_eq!(
+        cast("SELECT double precision $10 FROM t LIMIT $11").as_deref(),
+        Some("SELECT $10::double precision FROM t LIMIT $11")
+    );
+    // parameters elsewhere, and text that only looks like one, stay as they are
+    assert_eq!(cast("SELECT $1 AS interval, 'date $2' FROM t WHERE a = $3 LIMIT $4"), None);
+    assert_eq!(cast("SELECT 1"), None);
+    assert_eq!(cast("SELECT 'unterminated $1"), None);
+}

@@ -13,6 +13,7 @@ mod explain;
 pub mod hook;
 pub mod hypo;
 pub mod planner;
+pub(crate) mod typed_params;
 mod usage;
 pub mod workload;
 

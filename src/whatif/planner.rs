@@ -246,6 +246,8 @@ fn plan_each(
     scenarios: &[Option<&Scenario>],
     role: Option<&Author>,
 ) -> Result<(Vec<Planned>, TableUses), Box<CaughtError>> {
+    // `interval $1` (a typed literal pg_stat_statements normalised) as `$1::interval`
+    let sql = super::typed_params::cast_typed_params(sql).unwrap_or_else(|| sql.to_string());
     let text = CString::new(sql).unwrap_or_else(|_| {
         user_error(
             format!("{label} contains a NUL character"),

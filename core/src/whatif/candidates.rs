@@ -186,11 +186,7 @@ pub fn moves(uses: &[&TableUse], chosen: &[IndexDef], max_columns: usize) -> Vec
         let def = match &m {
             Move::Add(d) | Move::Widen(_, d) => d,
         };
-        let exists = chosen.iter().any(|c| c == def)
-            || out
-                .iter()
-                .any(|o| matches!(o, Move::Add(d) | Move::Widen(_, d) if d == def));
-        if !exists {
+        if !chosen.contains(def) && !out.contains(&m) {
             out.push(m);
         }
     };
@@ -198,6 +194,15 @@ pub fn moves(uses: &[&TableUse], chosen: &[IndexDef], max_columns: usize) -> Vec
         // new one-column indexes
         for key in u.keys() {
             let def = IndexDef::single(&u.table, key);
+            if !chosen.iter().any(|c| c.covers(&def)) {
+                push(Move::Add(def), &mut out);
+            }
+        }
+        // the statement's own composite indexes, whole: equality keys (most selective
+        // first), then one range key, or then the sort keys. Extend reaches them one
+        // column at a time only when the first column alone already pays, and for
+        // `a = $1 ORDER BY b LIMIT n` under a primary key it does not
+        for def in composites(u, max_columns) {
             if !chosen.iter().any(|c| c.covers(&def)) {
                 push(Move::Add(def), &mut out);
             }
@@ -251,9 +256,79 @@ pub fn moves(uses: &[&TableUse], chosen: &[IndexDef], max_columns: usize) -> Vec
     out
 }
 
+/// Multi-column indexes shaped after one statement: equality keys, then the most
+/// selective range key, or then the ORDER BY keys (equality keys it also sorts by left
+/// out); at most `max_columns`, and only those of two columns or more.
+fn composites(u: &TableUse, max_columns: usize) -> Vec<IndexDef> {
+    let mut equality: Vec<&(Key, f64)> = u.equality.iter().collect();
+    equality.sort_by(|a, b| a.1.total_cmp(&b.1));
+    let mut eq_keys: Vec<(Key, bool)> = Vec::new();
+    for (k, _) in equality {
+        if !eq_keys.iter().any(|(x, _)| x == k) {
+            eq_keys.push((k.clone(), false));
+        }
+    }
+    let mut shapes = Vec::new();
+    if let Some((range, _)) = u.range.iter().min_by(|a, b| a.1.total_cmp(&b.1)) {
+        let mut keys = eq_keys.clone();
+        if !keys.iter().any(|(k, _)| k == range) {
+            keys.push((range.clone(), false));
+        }
+        shapes.push(keys);
+    }
+    if !u.order.is_empty() {
+        let mut keys = eq_keys.clone();
+        for (k, _) in &u.order {
+            if !keys.iter().any(|(x, _)| x == k) {
+                keys.push((k.clone(), u.order_direction(k)));
+            }
+        }
+        shapes.push(keys);
+    }
+    shapes
+        .into_iter()
+        .map(|mut keys| {
+            keys.truncate(max_columns);
+            keys
+        })
+        .filter(|keys| keys.len() >= 2)
+        .map(|keys| IndexDef {
+            table: u.table.clone(),
+            keys,
+            include: Vec::new(),
+            predicate: None,
+        })
+        .collect()
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_statement_proposes_its_whole_composite_index() {
+        let u = TableUse {
+            table: "public.t".into(),
+            equality: vec![(col("region"), 0.1), (col("tenant"), 0.01)],
+            range: vec![(col("created"), 0.3)],
+            order: vec![(col("id"), true)],
+            ..TableUse::default()
+        };
+        let added: Vec<String> = moves(&[&u], &[], 3)
+            .into_iter()
+            .filter_map(|m| match m {
+                Move::Add(d) if d.keys.len() > 1 => Some(d.create_sql()),
+                _ => None,
+            })
+            .collect();
+        assert_eq!(
+            added,
+            [
+                "CREATE INDEX ON public.t (tenant, region, created)",
+                "CREATE INDEX ON public.t (tenant, region, id)"
+            ]
+        );
+    }
 
     fn col(c: &str) -> Key {
         Key::Column(c.into())
@@ -286,7 +361,7 @@ mod tests {
     }
 
     #[test]
-    fn first_moves_are_single_columns() {
+    fn first_moves_are_single_columns_and_the_composite() {
         let u = orders();
         let m = moves(&[&u], &[], 3);
         let added: Vec<String> = m
@@ -300,7 +375,8 @@ mod tests {
             added,
             [
                 "CREATE INDEX ON public.orders (customer_id)",
-                "CREATE INDEX ON public.orders (created_at)"
+                "CREATE INDEX ON public.orders (created_at)",
+                "CREATE INDEX ON public.orders (customer_id, created_at)"
             ]
         );
     }

@@ -189,7 +189,7 @@ mod tests {
         let choice = extend(&[&u], &mut oracle, &s);
         assert!(choice.chosen[0].include.is_empty(), "{choice:?}");
         assert_eq!(choice.cost_after, 5.0);
-        s.min_gain = 0.99; // nothing saves 99 %
+        s.min_gain = 0.999; // nothing saves 99.9 %
         let choice = extend(&[&u], &mut Orders { calls: 0 }, &s);
         assert!(choice.chosen.is_empty());
         assert_eq!(choice.cost_after, choice.cost_before);

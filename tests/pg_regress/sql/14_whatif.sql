@@ -67,6 +67,11 @@ SELECT cost_after > cost_before AS dearer, plan_before->>'Index Name' AS before,
 FROM advisor_whatif('SELECT * FROM "Order Lines" WHERE id = $1', '{}',
                     ARRAY['"Order Lines_pkey"'::regclass]);
 
+-- a typed literal as pg_stat_statements writes it (interval $1) plans as $1::interval
+SELECT indexes_used FROM advisor_whatif(
+    'SELECT count(*) FROM "Order Lines" WHERE "Customer" = $1 AND "créé le" > now() - interval $2',
+    ARRAY['CREATE INDEX ON "Order Lines" ("Customer", "créé le")']);
+
 -- DML and joins plan too; parameter types come from the statement
 SELECT cost_after < cost_before AS cheaper, indexes_used
 FROM advisor_whatif('UPDATE "Order Lines" SET status = $2 WHERE "Customer" = $1 AND status = ''pending''',

@@ -77,7 +77,7 @@ SELECT indexname FROM pg_indexes WHERE schemaname = 'Shop "Δ"' ORDER BY indexna
 
 -- one statement, with or without $n
 SELECT index_definition, cost_after < cost_before AS cheaper
-FROM advisor_suggest_indexes('SELECT * FROM "Shop ""Δ"""."Order" WHERE total = $1 AND "créé le" > now() - interval ''1 day''');
+FROM advisor_suggest_indexes('SELECT id, "E-mail" FROM "Shop ""Δ""".customers WHERE region = $1 ORDER BY id LIMIT 20');
 SELECT count(*) AS nothing_to_add
 FROM advisor_suggest_indexes('SELECT * FROM "Shop ""Δ"""."Order" WHERE id = 42');
 
