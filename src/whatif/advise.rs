@@ -61,17 +61,27 @@ struct PlannerOracle<'a> {
     statements: &'a [Planned],
     /// Rows written per table in the statistics window.
     writes: &'a HashMap<String, f64>,
-    hypos: HashMap<IndexDef, Hypo>,
+    /// Candidates the server can make into hypothetical indexes (`None`: it cannot).
+    hypos: HashMap<IndexDef, Option<Hypo>>,
     costs: HashMap<(usize, Vec<IndexDef>), (f64, Vec<IndexDef>)>,
     oids: Vec<pg_sys::Oid>,
 }
 
 impl PlannerOracle<'_> {
-    fn hypo(&mut self, def: &IndexDef) -> &Hypo {
+    /// The hypothetical index for a candidate; `None` when PostgreSQL refuses its
+    /// definition (the candidate then never pays; a cancel still stops the run).
+    fn hypo(&mut self, def: &IndexDef) -> Option<&Hypo> {
         let oid = self.oids[0];
         self.hypos
             .entry(def.clone())
-            .or_insert_with(|| hypo::parse(&def.create_sql(), "a candidate index", oid))
+            .or_insert_with(|| {
+                planner::in_subtransaction(|| {
+                    hypo::parse(&def.create_sql(), "a candidate index", oid)
+                })
+                .map_err(planner::reason)
+                .ok()
+            })
+            .as_ref()
     }
 
     /// Cost of statement `i` with the indexes of `config` on its tables, and the indexes
@@ -93,10 +103,12 @@ impl PlannerOracle<'_> {
         }
         let mut hypos = Vec::new();
         for (n, def) in relevant.iter().enumerate() {
-            let mut h = self.hypo(def).clone();
-            h.fake_oid = self.oids[n % self.oids.len()];
-            h.name = format!("candidate {n}");
-            hypos.push(h);
+            if let Some(h) = self.hypo(def) {
+                let mut h = h.clone();
+                h.fake_oid = self.oids[n % self.oids.len()];
+                h.name = format!("candidate {n}");
+                hypos.push(h);
+            }
         }
         let scenario = Scenario {
             hypos,
@@ -141,7 +153,9 @@ impl Oracle for PlannerOracle<'_> {
     }
 
     fn bytes(&mut self, index: &IndexDef) -> u64 {
-        self.hypo(index).size.bytes(pg_sys::BLCKSZ)
+        // a candidate the server refuses takes "everything": never worth its bytes
+        self.hypo(index)
+            .map_or(1 << 50, |h| h.size.bytes(pg_sys::BLCKSZ))
     }
 }
 

@@ -211,8 +211,19 @@ unsafe fn inert(node: *mut pg_sys::Node) -> bool {
             if node.is_null() {
                 return false;
             }
-            if (*node).type_ == pg_sys::NodeTag::T_Param
-                || pg_sys::check_functions_in_node(node, Some(not_builtin), context)
+            // no parameter, and nothing an index expression cannot hold: subqueries,
+            // aggregates, window functions
+            if matches!(
+                (*node).type_,
+                pg_sys::NodeTag::T_Param
+                    | pg_sys::NodeTag::T_SubPlan
+                    | pg_sys::NodeTag::T_AlternativeSubPlan
+                    | pg_sys::NodeTag::T_SubLink
+                    | pg_sys::NodeTag::T_Aggref
+                    | pg_sys::NodeTag::T_WindowFunc
+                    | pg_sys::NodeTag::T_GroupingFunc
+                    | pg_sys::NodeTag::T_PlaceHolderVar
+            ) || pg_sys::check_functions_in_node(node, Some(not_builtin), context)
             {
                 return true;
             }

@@ -110,18 +110,7 @@ fn advise_workload(snap: &Snapshot) -> IndexAdvice {
                 table: c.def.table.clone(),
                 name: c.name.clone(),
                 definition: c.def.named_sql(&c.name),
-                columns: c
-                    .def
-                    .keys
-                    .iter()
-                    .map(|(k, desc)| {
-                        if *desc {
-                            format!("{} DESC", k.sql())
-                        } else {
-                            k.sql()
-                        }
-                    })
-                    .collect(),
+                columns: c.def.key_sql(),
                 include: c.def.include.clone(),
                 predicate: c.def.predicate.clone(),
                 estimated_bytes: c.bytes as i64,

@@ -104,10 +104,9 @@ impl IndexDef {
         }
     }
 
-    /// The definition, unnamed (what-if planning takes it as is).
-    pub fn create_sql(&self) -> String {
-        let keys: Vec<String> = self
-            .keys
+    /// The key columns as written in CREATE INDEX (`"créé le" DESC`, `(lower(email))`).
+    pub fn key_sql(&self) -> Vec<String> {
+        self.keys
             .iter()
             .map(|(k, desc)| {
                 if *desc {
@@ -116,7 +115,12 @@ impl IndexDef {
                     k.sql()
                 }
             })
-            .collect();
+            .collect()
+    }
+
+    /// The definition, unnamed (what-if planning takes it as is).
+    pub fn create_sql(&self) -> String {
+        let keys = self.key_sql();
         let mut sql = format!("CREATE INDEX ON {} ({})", self.table, keys.join(", "));
         if !self.include.is_empty() {
             sql.push_str(&format!(" INCLUDE ({})", quote::ident_list(&self.include)));
