@@ -1,5 +1,5 @@
 # The two set-up commands (see README): `make demo` and `make test`.
-.PHONY: demo test test-pg bench bench-catalog bench-audit bench-index stop setup install package regress unit fmt clean
+.PHONY: demo test test-pg bench bench-catalog bench-audit bench-index bench-tpch stop setup install package regress unit fmt clean
 
 demo:            ## install what is missing, build, start a local cluster, load the demo, print the report
 	@scripts/demo.sh
@@ -21,6 +21,9 @@ bench-audit:     ## pgbench with the audit trail on and off
 
 bench-index:     ## the index advisor's suggestions built for real, against two baselines
 	@bench/index_advisor.sh
+
+bench-tpch:      ## the index advisor on TPC-H: relative workload cost against index size
+	@bench/tpch.sh
 
 stop:            ## stop the demo cluster
 	@scripts/cluster.sh stop demo
