@@ -10,8 +10,8 @@ test:            ## install what is missing, then fmt, clippy, unit, server and 
 test-pg:         ## the server and pg_regress tests on another PostgreSQL: make test-pg PG=13|17|18
 	@PG=$(PG) scripts/test-pg.sh
 
-bench:           ## both benchmarks below (see BENCHMARKS.md)
-bench: bench-catalog bench-audit bench-index
+bench:           ## every benchmark below (see BENCHMARKS.md)
+bench: bench-catalog bench-audit bench-index bench-tpch
 
 bench-catalog:   ## the advisors on 1k/5k/20k-table catalogs
 	@bench/run.sh
