@@ -59,19 +59,31 @@ relative() {
 [ -f "$out.notes" ] && sed 's/^/not recorded|/' "$out.notes" >>"$out" && rm -f "$out.notes"
 echo "scale factor|$sf" >>"$out"
 echo "data bytes|$data_bytes" >>"$out"
-for budget_mb in 1 2 5 10 20 50 100 0; do
-    t0=$(date +%s%N)
-    defs=$(psql -X -q -At -d "$db" -c "SET database_advisor.index_max_columns = 2" \
-           -c "SET database_advisor.index_min_gain = 0.001" \
-           -c "SET database_advisor.index_budget = '${budget_mb}MB'" \
-           -c "SELECT coalesce(array_agg(index_definition)::text, '{}') FROM advisor_index_suggestions")
-    ms=$(( ($(date +%s%N) - t0) / 1000000 ))
-    bytes=$(psql -X -q -At -d "$db" -c "SET database_advisor.index_max_columns = 2" \
-           -c "SET database_advisor.index_min_gain = 0.001" \
-           -c "SET database_advisor.index_budget = '${budget_mb}MB'" \
-           -c "SELECT coalesce(sum(estimated_bytes), 0) || '|' || count(*) FROM advisor_index_suggestions")
-    label="${budget_mb} MB"; [ "$budget_mb" = 0 ] && label="none"
-    echo "budget $label|indexes $(echo "$bytes" | cut -d'|' -f2), $(echo "$bytes" | cut -d'|' -f1) bytes, relative cost $(relative "$defs"), advice in $ms ms" >>"$out"
+# two ways in: the 22 texts as they are, each weighing its planner cost (the studies'
+# setting: advisor_suggest_indexes(queries)), and the workload pg_stat_statements recorded
+# (advisor_index_suggestions: normalised texts, weighed by their time)
+advice() {  # $1: budget in MB (0: none), $2: the SELECT of definitions and sizes
+    psql -X -q -At -d "$db" -c "SET database_advisor.index_max_columns = 2" \
+         -c "SET database_advisor.index_min_gain = 0.001" \
+         -c "SET database_advisor.index_budget = '${1}MB'" \
+         -c "SELECT coalesce(array_agg(index_definition)::text, '{}') || '|' || coalesce(sum(estimated_bytes), 0) || '|' || count(*) FROM ($2) s"
+}
+for source in statements workload; do
+    if [ "$source" = statements ]; then
+        from="SELECT * FROM advisor_suggest_indexes((SELECT array_agg(query ORDER BY n) FROM tpch_queries))"
+        budgets="1 2 5 10 20 50 100 0"
+    else
+        from="SELECT * FROM advisor_index_suggestions"
+        budgets="0"
+    fi
+    for budget_mb in $budgets; do
+        t0=$(date +%s%N)
+        result=$(advice "$budget_mb" "$from")
+        ms=$(( ($(date +%s%N) - t0) / 1000000 ))
+        defs=${result%%|*}; rest=${result#*|}
+        label="${budget_mb} MB"; [ "$budget_mb" = 0 ] && label="none"
+        echo "$source, budget $label|indexes ${rest#*|}, ${rest%|*} bytes, relative cost $(relative "$defs"), advice in $ms ms" >>"$out"
+    done
 done
 q "SELECT string_agg(DISTINCT r->>'reason', '; ') FROM advisor_index_suggestions, jsonb_array_elements(metadata->'skipped') r" \
     | sed 's/^/skipped statements|/' >>"$out"

@@ -511,3 +511,11 @@ FROM @extschema@._advisor_index_suggestions();
 COMMENT ON VIEW advisor_index_suggestions IS
 'Indexes to build for the workload: the heaviest statements of pg_stat_statements planned with hypothetical indexes (nothing built, no HypoPG), chosen by benefit per byte. index_definition is the CREATE INDEX CONCURRENTLY to run; statements the queryids it serves; cost_before and cost_after the workload''s execution time (ms over the statistics window, as the planner''s costs scale it) without this index and with every suggestion; benefit the difference. Settings: database_advisor.index_max_columns, index_min_gain, index_budget.';
 GRANT SELECT ON advisor_index_suggestions TO PUBLIC;
+
+CREATE FUNCTION advisor_suggest_indexes(queries text[])
+RETURNS TABLE (index_definition text, table_identity text, estimated_bytes bigint,
+               statements int[], cost_before float8, cost_after float8)
+VOLATILE LANGUAGE c AS 'MODULE_PATHNAME', 'advisor_suggest_indexes_for_statements_wrapper';
+-- Not pinned either, for the same reason as advisor_whatif.
+COMMENT ON FUNCTION advisor_suggest_indexes(text[]) IS
+'The indexes the planner says a set of statements needs, each statement weighing its planner cost (as index selection studies measure a workload: TPC-H, a test suite, the queries of a release): the Extend search over what-if plans. statements are the positions (1-based) of the statements whose plans use the index; cost_before and cost_after the summed cost without new indexes and with this and the rows before it built. An ERROR in any statement stops it.';

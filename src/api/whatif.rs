@@ -212,3 +212,68 @@ COMMENT ON VIEW advisor_index_suggestions IS
     name = "advisor_index_suggestions_view",
     requires = [_advisor_index_suggestions],
 );
+
+#[pg_extern(
+    volatile,
+    name = "advisor_suggest_indexes",
+    sql = r#"
+CREATE FUNCTION advisor_suggest_indexes(queries text[])
+RETURNS TABLE (index_definition text, table_identity text, estimated_bytes bigint,
+               statements int[], cost_before float8, cost_after float8)
+VOLATILE LANGUAGE c AS 'MODULE_PATHNAME', '@FUNCTION_NAME@';
+-- Not pinned either, for the same reason as advisor_whatif.
+COMMENT ON FUNCTION advisor_suggest_indexes(text[]) IS
+'The indexes the planner says a set of statements needs, each statement weighing its planner cost (as index selection studies measure a workload: TPC-H, a test suite, the queries of a release): the Extend search over what-if plans. statements are the positions (1-based) of the statements whose plans use the index; cost_before and cost_after the summed cost without new indexes and with this and the rows before it built. An ERROR in any statement stops it.';
+"#
+)]
+fn advisor_suggest_indexes_for_statements(
+    queries: Option<Vec<Option<String>>>,
+) -> TableIterator<
+    'static,
+    (
+        name!(index_definition, String),
+        name!(table_identity, String),
+        name!(estimated_bytes, i64),
+        name!(statements, Vec<i32>),
+        name!(cost_before, f64),
+        name!(cost_after, f64),
+    ),
+> {
+    let queries = no_null_elements(required(queries, "queries"), "queries");
+    let statements: Vec<advise::Statement> = queries
+        .iter()
+        .map(|q| advise::Statement {
+            sql: q.clone(),
+            time_ms: None,
+            author: None,
+        })
+        .collect();
+    let advice = advise::advise(&statements, &HashMap::new(), &crate::gucs::index_settings());
+    let before = advice.cost_before;
+    let mut rows = Vec::new();
+    for n in 0..advice.chosen.len() {
+        let chosen = &advice.chosen[n];
+        let built: Vec<String> = advice.chosen[..=n]
+            .iter()
+            .map(|c| c.def.create_sql())
+            .collect();
+        let scenario = scenario_of(&built);
+        let after: f64 = queries
+            .iter()
+            .map(|q| {
+                planner::plan(q, "queries", &[&scenario])
+                    .pop()
+                    .map_or(0.0, |p| p.cost)
+            })
+            .sum();
+        rows.push((
+            chosen.def.named_sql(&chosen.name),
+            chosen.def.table.clone(),
+            chosen.bytes as i64,
+            chosen.statements.iter().map(|i| *i as i32 + 1).collect(),
+            before,
+            after,
+        ));
+    }
+    TableIterator::new(rows)
+}

@@ -485,7 +485,7 @@ fn deduplicates(typ: pg_sys::Oid) -> bool {
 
 /// Distinct values of a column from its statistics (`None`: no statistics, or an
 /// expression).
-unsafe fn column_distinct(relid: pg_sys::Oid, attnum: i16, rows: f64) -> Option<f64> {
+pub(crate) unsafe fn column_distinct(relid: pg_sys::Oid, attnum: i16, rows: f64) -> Option<f64> {
     if attnum <= 0 {
         return None;
     }

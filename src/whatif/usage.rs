@@ -234,6 +234,23 @@ unsafe fn inert(node: *mut pg_sys::Node) -> bool {
     unsafe { !walker(node, std::ptr::null_mut()) }
 }
 
+/// A column of few distinct values (a status, a kind: at most 1,000 and 1 % of the rows),
+/// where a rare value is worth a partial index; not a key, where `id = 42` is one row.
+unsafe fn few_values(key: &Key, relid: pg_sys::Oid, rows: f64) -> bool {
+    let Key::Column(name) = key else {
+        return false;
+    };
+    let Ok(name) = CString::new(name.as_str()) else {
+        return false;
+    };
+    // SAFETY: syscache lookups
+    unsafe {
+        let attnum = pg_sys::get_attnum(relid, name.as_ptr());
+        super::hypo::column_distinct(relid, attnum, rows)
+            .is_some_and(|d| d <= 1000.0 && d <= 0.01 * rows)
+    }
+}
+
 /// A value fixed for the scan: no column of any table, nothing volatile.
 unsafe fn pseudo_constant(node: *mut pg_sys::Node) -> bool {
     // SAFETY: a planner expression tree
@@ -295,7 +312,7 @@ unsafe fn table_use(
                     if constant
                         && !is_in
                         && selectivity < RARE
-                        && matches!(key, Key::Column(_))
+                        && few_values(&key, relid, (*rel).tuples)
                         && inert(clause)
                     {
                         u.rare.push((deparse(clause, rti, relid), selectivity));

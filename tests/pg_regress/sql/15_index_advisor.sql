@@ -78,6 +78,13 @@ SELECT indexname FROM pg_indexes WHERE schemaname = 'Shop "Δ"' ORDER BY indexna
 -- one statement, with or without $n
 SELECT index_definition, cost_after < cost_before AS cheaper
 FROM advisor_suggest_indexes('SELECT id, "E-mail" FROM "Shop ""Δ""".customers WHERE region = $1 ORDER BY id LIMIT 20');
+-- a set of statements, each weighing its planner cost (a test suite, TPC-H): which
+-- statements (by position) each suggestion serves
+SELECT index_definition, statements, cost_after < cost_before AS cheaper
+FROM advisor_suggest_indexes(ARRAY[
+    'SELECT id, "E-mail" FROM "Shop ""Δ""".customers WHERE region = $1 ORDER BY id LIMIT 20',
+    'SELECT count(*) FROM "Shop ""Δ""".customers WHERE region = ''r3''',
+    'SELECT * FROM "Shop ""Δ"""."Order" WHERE id = 42']);
 SELECT count(*) AS nothing_to_add
 FROM advisor_suggest_indexes('SELECT * FROM "Shop ""Δ"""."Order" WHERE id = 42');
 
