@@ -99,33 +99,52 @@ fn advisor_suggest_indexes(
     ),
 > {
     let query = required(query, "query");
-    let statements = [advise::Statement {
-        sql: query.clone(),
-        time_ms: None,
-        author: None,
-    }];
-    let advice = advise::advise(&statements, &HashMap::new(), &crate::gucs::index_settings());
+    let (advice, afters) = suggest(&[query], "query");
     let before = advice.cost_before;
-    // cost with the first n suggestions built
-    let mut rows = Vec::new();
-    for n in 0..advice.chosen.len() {
-        let chosen = &advice.chosen[n];
-        let built: Vec<String> = advice.chosen[..=n]
-            .iter()
-            .map(|c| c.def.create_sql())
-            .collect();
-        let after = planner::plan(&query, "query", &[&scenario_of(&built)])
-            .pop()
-            .map_or(before, |p| p.cost);
-        rows.push((
-            chosen.def.named_sql(&chosen.name),
-            chosen.def.table.clone(),
-            chosen.bytes as i64,
-            before,
-            after,
-        ));
-    }
-    TableIterator::new(rows)
+    TableIterator::new(
+        advice
+            .chosen
+            .into_iter()
+            .zip(afters)
+            .map(move |(c, after)| {
+                (
+                    c.def.named_sql(&c.name),
+                    c.def.table,
+                    c.bytes as i64,
+                    before,
+                    after,
+                )
+            }),
+    )
+}
+
+/// The suggestions for `queries`, each weighing its planner cost, and for each the summed
+/// cost of the statements with it and the suggestions before it built.
+fn suggest(queries: &[String], label: &str) -> (advise::Advice, Vec<f64>) {
+    let statements: Vec<advise::Statement> = queries
+        .iter()
+        .map(|q| advise::Statement {
+            sql: q.clone(),
+            time_ms: None,
+            author: None,
+        })
+        .collect();
+    let advice = advise::advise(&statements, &HashMap::new(), &crate::gucs::index_settings());
+    let afters = (1..=advice.chosen.len())
+        .map(|n| {
+            let built: Vec<String> = advice.chosen[..n]
+                .iter()
+                .map(|c| c.def.create_sql())
+                .collect();
+            let scenario = scenario_of(&built);
+            queries
+                .iter()
+                .flat_map(|q| planner::plan(q, label, &[&scenario]))
+                .map(|p| p.cost)
+                .sum()
+        })
+        .collect();
+    (advice, afters)
 }
 
 /// Hypothetical indexes for these definitions.
@@ -240,40 +259,22 @@ fn advisor_suggest_indexes_for_statements(
     ),
 > {
     let queries = no_null_elements(required(queries, "queries"), "queries");
-    let statements: Vec<advise::Statement> = queries
-        .iter()
-        .map(|q| advise::Statement {
-            sql: q.clone(),
-            time_ms: None,
-            author: None,
-        })
-        .collect();
-    let advice = advise::advise(&statements, &HashMap::new(), &crate::gucs::index_settings());
+    let (advice, afters) = suggest(&queries, "queries");
     let before = advice.cost_before;
-    let mut rows = Vec::new();
-    for n in 0..advice.chosen.len() {
-        let chosen = &advice.chosen[n];
-        let built: Vec<String> = advice.chosen[..=n]
-            .iter()
-            .map(|c| c.def.create_sql())
-            .collect();
-        let scenario = scenario_of(&built);
-        let after: f64 = queries
-            .iter()
-            .map(|q| {
-                planner::plan(q, "queries", &[&scenario])
-                    .pop()
-                    .map_or(0.0, |p| p.cost)
-            })
-            .sum();
-        rows.push((
-            chosen.def.named_sql(&chosen.name),
-            chosen.def.table.clone(),
-            chosen.bytes as i64,
-            chosen.statements.iter().map(|i| *i as i32 + 1).collect(),
-            before,
-            after,
-        ));
-    }
-    TableIterator::new(rows)
+    TableIterator::new(
+        advice
+            .chosen
+            .into_iter()
+            .zip(afters)
+            .map(move |(c, after)| {
+                (
+                    c.def.named_sql(&c.name),
+                    c.def.table,
+                    c.bytes as i64,
+                    c.statements.iter().map(|i| *i as i32 + 1).collect(),
+                    before,
+                    after,
+                )
+            }),
+    )
 }
