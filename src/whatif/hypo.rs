@@ -57,7 +57,7 @@ fn user_error(code: PgSqlErrorCode, message: String, hint: &str) -> ! {
     .raise()
 }
 
-fn cstr_opt(p: *const std::ffi::c_char) -> Option<String> {
+pub(crate) fn cstr_opt(p: *const std::ffi::c_char) -> Option<String> {
     // SAFETY: a NUL-terminated string from a parse tree, or NULL
     (!p.is_null()).then(|| unsafe { CStr::from_ptr(p) }.to_string_lossy().into_owned())
 }

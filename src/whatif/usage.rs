@@ -4,13 +4,14 @@
 //! equalities propagated, the join equivalences, and the sort order the statement wants.
 //! Only what a default B-tree operator class can serve becomes a key.
 
-use super::hypo::rel_identity;
+use super::hypo::{cstr_opt, rel_identity};
+use database_advisor_core::quote;
 use database_advisor_core::whatif::candidates::{Key, TableUse};
 use pgrx::pg_sys;
 use pgrx::prelude::*;
 use pgrx::PgList;
 use std::cell::{Cell, RefCell};
-use std::ffi::{CStr, CString};
+use std::ffi::CString;
 
 /// Below this selectivity, `column = constant` is a candidate for a partial index.
 const RARE: f64 = 0.05;
@@ -120,13 +121,9 @@ fn merge(into: &mut TableUse, more: TableUse) {
     into.rare.extend(more.rare);
 }
 
+/// A server string, `""` for NULL.
 fn cstr(p: *const std::ffi::c_char) -> String {
-    if p.is_null() {
-        String::new()
-    } else {
-        // SAFETY: a NUL-terminated server string
-        unsafe { CStr::from_ptr(p) }.to_string_lossy().into_owned()
-    }
+    cstr_opt(p).unwrap_or_default()
 }
 
 /// The expression (over varno `rti`) as SQL over the bare table.
@@ -139,14 +136,10 @@ unsafe fn deparse(node: *mut pg_sys::Node, rti: i32, relid: pg_sys::Oid) -> Stri
         }
         let name = CString::new(cstr(pg_sys::get_rel_name(relid))).unwrap_or_default();
         let context = pg_sys::deparse_context_for(name.as_ptr(), relid);
-        quote_printable(cstr(pg_sys::deparse_expression(
+        quote::printable_sql(&cstr(pg_sys::deparse_expression(
             copy, context, false, false,
         )))
     }
-}
-
-fn quote_printable(sql: String) -> String {
-    database_advisor_core::quote::printable_sql(&sql)
 }
 
 /// The key a B-tree index could have for `expr` (a column, or an immutable expression of
