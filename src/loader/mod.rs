@@ -1,6 +1,7 @@
 //! Loads a [`Snapshot`] with a handful of read-only SPI queries (one per catalog), so it
 //! works on a hot standby and in a read-only transaction. Rules never run SQL themselves.
 
+mod catalog;
 mod own_queries;
 mod rows;
 pub(crate) mod shape;
@@ -13,9 +14,8 @@ use database_advisor_core::config::Config;
 use database_advisor_core::quote;
 use database_advisor_core::rules::indexes;
 use database_advisor_core::snapshot::{
-    node_tree, Attribute, AuditTrigger, Constraint, ConstraintKind, Extension, ForeignKey,
-    Function, Grant, Index, Namespace, Oid, Parts, Policy, RelKind, Relation, Role, Snapshot,
-    StatsWindow, TableStats,
+    node_tree, AuditTrigger, Extension, Function, Grant, Namespace, Oid, Parts, Policy, Role,
+    Snapshot, StatsWindow,
 };
 use pgrx::datum::FromDatum;
 use pgrx::prelude::*;
@@ -185,58 +185,19 @@ fn load_with(client: &SpiClient<'_>, config: &Config, parts: Parts) -> SpiResult
         Ok(())
     })?;
 
+    // the big catalogs, read directly (see `catalog`); every part of them filters by the
+    // user relations read first
+    let mut access_methods = HashMap::new();
     if wants(Parts::RELATIONS) {
-        each_row(client, include_str!("sql/relations.sql"), |row| {
-            let kind = text(row, 4)?;
-            let has_stats: bool = col(row, 9)?;
-            let rel = Relation {
-                oid: oid(row, 1)?,
-                namespace: oid(row, 2)?,
-                name: text(row, 3)?,
-                kind: RelKind::from_relkind(first_char(&kind)),
-                is_partition: col(row, 5)?,
-                reltuples: col(row, 6)?,
-                size_bytes: col(row, 7)?,
-                extension_member: col(row, 8)?,
-                stats: if has_stats {
-                    Some(TableStats {
-                        seq_scan: col(row, 10)?,
-                        seq_tup_read: col(row, 20)?,
-                        idx_tup_fetch: col(row, 21)?,
-                        idx_scan: col(row, 11)?,
-                        n_tup_ins: col(row, 12)?,
-                        n_tup_upd: col(row, 13)?,
-                        n_tup_del: col(row, 14)?,
-                        n_live_tup: col(row, 15)?,
-                    })
-                } else {
-                    None
-                },
-                owner: oid(row, 16)?,
-                rls_enabled: col(row, 17)?,
-                rls_forced: col(row, 18)?,
-                security_invoker: col(row, 19)?,
-                grants: Vec::new(),
-            };
-            snap.relations.insert(rel.oid, rel);
+        let mut members = std::collections::HashSet::new();
+        each_row(client, include_str!("sql/extension_members.sql"), |row| {
+            members.insert(oid(row, 1)?);
             Ok(())
         })?;
+        access_methods = catalog::relations(&mut snap, &members);
     }
-
     if wants(Parts::ATTRIBUTES) {
-        each_row(client, include_str!("sql/attributes.sql"), |row| {
-            snap.attributes.insert(
-                (oid(row, 1)?, col(row, 2)?),
-                Attribute {
-                    name: text(row, 3)?,
-                    collation: oid(row, 4)?,
-                    type_name: text(row, 5)?,
-                    type_category: first_char(&text(row, 6)?),
-                    type_schema: text(row, 7)?,
-                },
-            );
-            Ok(())
-        })?;
+        catalog::attributes(&mut snap, |_, _| true);
     }
 
     let mut opclass_family: HashMap<Oid, Oid> = HashMap::new();
@@ -253,61 +214,14 @@ fn load_with(client: &SpiClient<'_>, config: &Config, parts: Parts) -> SpiResult
     }
 
     if wants(Parts::INDEXES) {
-        let stats = if wants(Parts::INDEX_STATS) {
-            "true"
-        } else {
-            "false"
-        };
-        let query = include_str!("sql/indexes.sql").replace("{index_stats}", stats);
-        each_row(client, &query, |row| {
-            let n_key = col::<i64>(row, 5)? as usize;
-            let opclasses: Vec<Oid> = oids(row, 6)?.into_iter().take(n_key).collect();
-            let opfamilies = opclasses
-                .iter()
-                .map(|opc| opclass_family.get(opc).copied().unwrap_or(0))
-                .collect();
-            let columns: Vec<i16> = col(row, 4)?;
-            let expressions = match row.get::<Vec<Option<String>>>(15)? {
-                Some(e) => e
-                    .into_iter()
-                    .map(|e| e.map(|e| quote::printable_sql(&e)))
-                    .collect(),
-                None => vec![None; columns.len()],
-            };
-            snap.indexes.push(Index {
-                oid: oid(row, 1)?,
-                table: oid(row, 2)?,
-                am: text(row, 3)?,
-                columns,
-                n_key,
-                opclasses,
-                opfamilies,
-                collations: oids(row, 7)?.into_iter().take(n_key).collect(),
-                valid: col(row, 8)?,
-                ready: col(row, 9)?,
-                live: col(row, 10)?,
-                partial: col(row, 11)?,
-                unique: col(row, 12)?,
-                primary: col(row, 13)?,
-                options: col::<Vec<i16>>(row, 14)?.into_iter().take(n_key).collect(),
-                expressions,
-                predicate: printed_opt(row, 16)?,
-                exclusion: col(row, 17)?,
-                replica_identity: col(row, 18)?,
-                scans: row.get(19)?,
-            });
-            let (table, fetched): (Oid, i64) = (oid(row, 2)?, col(row, 20)?);
-            if let Some(stats) = snap
-                .relations
-                .get_mut(&table)
-                .and_then(|r| r.stats.as_mut())
-            {
-                // what pg_stat_all_tables sums from the indexes
-                stats.idx_scan += col::<i64>(row, 19)?;
-                stats.idx_tup_fetch += fetched;
-            }
-            Ok(())
-        })?;
+        let stats = wants(Parts::INDEX_STATS);
+        catalog::indexes(
+            &mut snap,
+            &access_methods,
+            &opclass_family,
+            stats,
+            |_, _| true,
+        );
     }
 
     if wants(Parts::INDEXES) {
@@ -318,29 +232,7 @@ fn load_with(client: &SpiClient<'_>, config: &Config, parts: Parts) -> SpiResult
     }
 
     if wants(Parts::CONSTRAINTS) {
-        each_row(client, include_str!("sql/constraints.sql"), |row| {
-            let kind = ConstraintKind::from_contype(first_char(&text(row, 4)?));
-            let foreign = if kind == ConstraintKind::ForeignKey {
-                Some(ForeignKey {
-                    ref_table: oid(row, 7)?,
-                    ref_columns: col(row, 8)?,
-                    eq_ops: oids(row, 9)?,
-                })
-            } else {
-                None
-            };
-            snap.constraints.push(Constraint {
-                oid: oid(row, 1)?,
-                name: text(row, 2)?,
-                table: oid(row, 3)?,
-                kind,
-                columns: col(row, 5)?,
-                parent: oid(row, 6)?,
-                index: oid(row, 10)?,
-                foreign,
-            });
-            Ok(())
-        })?;
+        catalog::constraints(&mut snap, |_| true);
     }
 
     if wants(Parts::GRANTS) {

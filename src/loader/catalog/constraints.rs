@@ -1,0 +1,41 @@
+//! `pg_constraint` of user tables: keys, foreign keys (with the referenced side and the
+//! equality operators the referential check uses, `conpfeqop`), checks, exclusions.
+//! `conindid` is the index a constraint uses (for a foreign key: the referenced side's
+//! unique index).
+
+use super::Catalog;
+use database_advisor_core::snapshot::{Constraint, ConstraintKind, ForeignKey, Oid, Snapshot};
+use pgrx::pg_sys;
+
+/// The constraints on relations already in `snap` for which `wanted(contype)` holds.
+pub(in crate::loader) fn constraints(snap: &mut Snapshot, wanted: impl Fn(char) -> bool) {
+    // ConstraintRelationId (pgrx has no binding of pg_constraint.h)
+    let pg_constraint = Catalog::open(pg_sys::Oid::from_u32(2606));
+    let col = |name| pg_constraint.column(name);
+    let (oid, name, table, kind) = (col("oid"), col("conname"), col("conrelid"), col("contype"));
+    let (key, parent, index) = (col("conkey"), col("conparentid"), col("conindid"));
+    let (ref_table, ref_key, eq_ops) = (col("confrelid"), col("confkey"), col("conpfeqop"));
+    pg_constraint.scan(|t| {
+        let table: Oid = t.oid(table);
+        let contype = t.char(kind);
+        if table == 0 || !wanted(contype) || !snap.relations.contains_key(&table) {
+            return;
+        }
+        let kind = ConstraintKind::from_contype(contype);
+        snap.constraints.push(Constraint {
+            oid: t.oid(oid),
+            name: t.name(name),
+            table,
+            kind,
+            columns: t.i16s(key),
+            parent: t.oid(parent),
+            index: t.oid(index),
+            foreign: (kind == ConstraintKind::ForeignKey).then(|| ForeignKey {
+                ref_table: t.oid(ref_table),
+                ref_columns: t.i16s(ref_key),
+                eq_ops: t.oids(eq_ops),
+            }),
+        });
+    });
+    pg_constraint.close();
+}

@@ -1,0 +1,236 @@
+//! The big catalogs (`pg_class`, `pg_attribute`, `pg_index`, `pg_constraint`) read
+//! directly, as PostgreSQL's own code reads them: one heap scan each under the catalog
+//! snapshot, columns taken from the tuple in place. Through SPI the same rows cost a
+//! query plan with joins to filter them, a copy of the whole result and a decode per
+//! value (on 20,000 tables: ~0.6 s of a run; this way ~0.1 s).
+//!
+//! Columns are found by name in the catalog's tuple descriptor, never by a number or a
+//! struct layout that changes between major versions. Nothing here runs SQL or resolves
+//! a name: a hostile name is only ever read as bytes.
+
+mod columns;
+mod constraints;
+mod indexes;
+mod relations;
+
+pub(super) use columns::attributes;
+pub(super) use constraints::constraints;
+pub(super) use indexes::indexes;
+pub(super) use relations::relations;
+
+use pgrx::array::RawArray;
+use pgrx::pg_sys;
+use std::ffi::CStr;
+use std::ptr::NonNull;
+
+/// A system catalog opened for reading (AccessShareLock, as a query would take).
+pub(super) struct Catalog {
+    rel: pg_sys::Relation,
+}
+
+impl Catalog {
+    pub fn open(relid: pg_sys::Oid) -> Catalog {
+        // SAFETY: a catalog OID; the lock and the reference are released by close() or,
+        // on ERROR, by the transaction's resource owner.
+        Catalog {
+            rel: unsafe { pg_sys::table_open(relid, pg_sys::AccessShareLock as _) },
+        }
+    }
+
+    /// The attribute number of column `name` (a name every supported version has).
+    pub fn column(&self, name: &str) -> i32 {
+        // SAFETY: rd_att is the open relation's descriptor, natts entries long
+        unsafe {
+            let desc = (*self.rel).rd_att;
+            for i in 0..(*desc).natts as usize {
+                let att = (*desc).attrs.as_ptr().add(i);
+                if CStr::from_ptr((*att).attname.data.as_ptr()).to_bytes() == name.as_bytes() {
+                    return i as i32 + 1;
+                }
+            }
+        }
+        panic!("catalog column {name} not found")
+    }
+
+    /// Every tuple of the catalog, in physical order, checking for cancel as it goes.
+    pub fn scan(&self, mut each: impl FnMut(&Tuple)) {
+        // SAFETY: a heap scan of an open catalog under the catalog snapshot; tuples are
+        // valid until the next systable_getnext, and `each` gets them only until then.
+        unsafe {
+            let scan = pg_sys::systable_beginscan(
+                self.rel,
+                pg_sys::InvalidOid,
+                false,
+                std::ptr::null_mut(),
+                0,
+                std::ptr::null_mut(),
+            );
+            let desc = (*self.rel).rd_att;
+            let mut n: u32 = 0;
+            loop {
+                let tuple = pg_sys::systable_getnext(scan);
+                if tuple.is_null() {
+                    break;
+                }
+                n = n.wrapping_add(1);
+                if n % 1024 == 0 {
+                    pgrx::check_for_interrupts!();
+                }
+                each(&Tuple { tuple, desc });
+            }
+            pg_sys::systable_endscan(scan);
+        }
+    }
+
+    pub fn close(self) {
+        // SAFETY: opened by open() with this lock mode
+        unsafe { pg_sys::table_close(self.rel, pg_sys::AccessShareLock as _) }
+    }
+}
+
+/// One catalog tuple, read by attribute number ([`Catalog::column`]).
+pub(super) struct Tuple {
+    tuple: pg_sys::HeapTuple,
+    desc: pg_sys::TupleDesc,
+}
+
+impl Tuple {
+    fn datum(&self, att: i32) -> Option<pg_sys::Datum> {
+        let mut null = false;
+        // SAFETY: tuple and descriptor belong to the same open catalog; att comes from
+        // Catalog::column
+        let d = unsafe { pg_sys::heap_getattr(self.tuple, att, self.desc, &mut null) };
+        (!null).then_some(d)
+    }
+
+    pub fn is_null(&self, att: i32) -> bool {
+        self.datum(att).is_none()
+    }
+
+    pub fn oid(&self, att: i32) -> u32 {
+        self.datum(att).map_or(0, |d| d.value() as u32)
+    }
+
+    pub fn bool(&self, att: i32) -> bool {
+        self.datum(att).is_some_and(|d| d.value() & 0xff != 0)
+    }
+
+    /// A `"char"` column.
+    pub fn char(&self, att: i32) -> char {
+        self.datum(att).map_or('?', |d| (d.value() as u8) as char)
+    }
+
+    pub fn i16(&self, att: i32) -> i16 {
+        self.datum(att).map_or(0, |d| d.value() as i16)
+    }
+
+    pub fn i32(&self, att: i32) -> i32 {
+        self.datum(att).map_or(0, |d| d.value() as i32)
+    }
+
+    pub fn f32(&self, att: i32) -> f32 {
+        self.datum(att)
+            .map_or(0.0, |d| f32::from_bits(d.value() as u32))
+    }
+
+    /// A `name` column (invalid UTF-8 shown with replacement characters).
+    pub fn name(&self, att: i32) -> String {
+        match self.datum(att) {
+            // SAFETY: a name datum points at a NUL-terminated NameData in the tuple
+            Some(d) => unsafe {
+                let name = d.cast_mut_ptr::<pg_sys::NameData>();
+                CStr::from_ptr((*name).data.as_ptr())
+                    .to_string_lossy()
+                    .into_owned()
+            },
+            None => String::new(),
+        }
+    }
+
+    /// An `int2[]` or `int2vector` column (empty when NULL).
+    pub fn i16s(&self, att: i32) -> Vec<i16> {
+        self.array(att, pg_sys::INT2OID)
+    }
+
+    /// An `oid[]` or `oidvector` column (empty when NULL).
+    pub fn oids(&self, att: i32) -> Vec<u32> {
+        self.array(att, pg_sys::OIDOID)
+    }
+
+    /// A one-dimensional array without NULL elements of a fixed-size type.
+    fn array<T: Copy>(&self, att: i32, element: pg_sys::Oid) -> Vec<T> {
+        let Some(d) = self.datum(att) else {
+            return Vec::new();
+        };
+        // SAFETY: the column's type is an array (or vector) of `element`, checked below;
+        // pg_detoast_datum gives a plain 4-byte-header copy when the value is short or
+        // toasted, else the value in place.
+        unsafe {
+            let ptr = pg_sys::pg_detoast_datum(d.cast_mut_ptr());
+            let Some(ptr) = NonNull::new(ptr.cast::<pg_sys::ArrayType>()) else {
+                return Vec::new();
+            };
+            let mut arr = RawArray::from_ptr(ptr);
+            if arr.oid() != element || arr.nulls().is_some() || arr.len() == 0 {
+                return Vec::new();
+            }
+            arr.data::<T>().as_ref().to_vec()
+        }
+    }
+
+    /// The raw datum of a varlena column, for the deparsers (`None` when NULL).
+    pub fn raw(&self, att: i32) -> Option<pg_sys::Datum> {
+        self.datum(att)
+    }
+}
+
+/// A built-in SQL function, looked up once and called directly (its OID: built-in
+/// function OIDs never change between major versions).
+pub(super) struct Builtin(pg_sys::FmgrInfo);
+
+impl Builtin {
+    pub const NUMSCANS: u32 = 1928; // pg_stat_get_numscans(oid)
+    pub const TUPLES_RETURNED: u32 = 1929; // pg_stat_get_tuples_returned(oid)
+    pub const TUPLES_FETCHED: u32 = 1930; // pg_stat_get_tuples_fetched(oid)
+    pub const TUPLES_INSERTED: u32 = 1931; // pg_stat_get_tuples_inserted(oid)
+    pub const TUPLES_UPDATED: u32 = 1932; // pg_stat_get_tuples_updated(oid)
+    pub const TUPLES_DELETED: u32 = 1933; // pg_stat_get_tuples_deleted(oid)
+    pub const LIVE_TUPLES: u32 = 2878; // pg_stat_get_live_tuples(oid)
+    pub const INDEXDEF_COLUMN: u32 = 2507; // pg_get_indexdef(oid, int4, bool)
+    pub const EXPR: u32 = 2509; // pg_get_expr(pg_node_tree, oid, bool)
+
+    pub fn new(function: u32) -> Builtin {
+        // SAFETY: fmgr_info fills the whole struct (an unknown OID is an ERROR)
+        unsafe {
+            let mut finfo = std::mem::MaybeUninit::<pg_sys::FmgrInfo>::zeroed();
+            pg_sys::fmgr_info(pg_sys::Oid::from_u32(function), finfo.as_mut_ptr());
+            Builtin(finfo.assume_init())
+        }
+    }
+
+    /// The `int8` result of a one-OID statistics function.
+    pub fn int8_of(&mut self, oid: u32) -> i64 {
+        // SAFETY: a strict built-in taking one oid and returning int8 (by value on the
+        // 64-bit platforms pgrx supports)
+        unsafe {
+            pg_sys::FunctionCall1Coll(&mut self.0, pg_sys::InvalidOid, pg_sys::Datum::from(oid))
+                .value() as i64
+        }
+    }
+
+    /// The text result of a three-argument deparser, as the rules paste it into SQL.
+    pub fn text_of(&mut self, args: [pg_sys::Datum; 3]) -> String {
+        // SAFETY: a built-in returning text (an ERROR on a NULL result, as in SQL)
+        unsafe {
+            let d = pg_sys::FunctionCall3Coll(
+                &mut self.0,
+                pg_sys::InvalidOid,
+                args[0],
+                args[1],
+                args[2],
+            );
+            let s = pg_sys::text_to_cstring(d.cast_mut_ptr());
+            database_advisor_core::quote::printable_sql(&CStr::from_ptr(s).to_string_lossy())
+        }
+    }
+}
