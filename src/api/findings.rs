@@ -2,66 +2,52 @@
 //! views.
 
 use super::run_rules;
+use super::srf::materialized;
 use crate::error::{no_null_elements, required};
 use database_advisor_core::finding::Finding;
 use database_advisor_core::rules;
 use pgrx::prelude::*;
-use pgrx::JsonB;
 
-#[pg_extern(stable)]
-fn _advisor_run(
-    rules: default!(Option<Vec<Option<String>>>, "NULL"),
-    include_suppressed: default!(Option<bool>, "false"),
-    with_undo: default!(Option<bool>, "false"),
-) -> TableIterator<
-    'static,
-    (
-        name!(rule, String),
-        name!(level, &'static str),
-        name!(category, String),
-        name!(object_type, String),
-        name!(object_identity, String),
-        name!(detail, String),
-        name!(remediation, Option<String>),
-        name!(metadata, JsonB),
-        name!(fingerprint, String),
-        name!(suppressed, Option<String>),
-        name!(suppressed_until, Option<String>),
-    ),
-> {
-    let rules = rules.map(|r| no_null_elements(r, "rules"));
-    let include_suppressed = required(include_suppressed, "include_suppressed");
-    let outcome = run_rules(rules, required(with_undo, "with_undo"));
-    let active = outcome.findings.into_iter().map(|f| (f, None, None));
-    let suppressed: Vec<_> = if include_suppressed {
-        outcome
+materialized!(
+    _advisor_run_wrapper,
+    pg_finfo__advisor_run_wrapper,
+    |fcinfo, out| {
+        // SAFETY: the arguments of _advisor_run(text[], boolean, boolean)
+        let (rules, include_suppressed, with_undo) = unsafe {
+            (
+                pgrx::fcinfo::pg_getarg::<Vec<Option<String>>>(fcinfo, 0),
+                pgrx::fcinfo::pg_getarg::<bool>(fcinfo, 1),
+                pgrx::fcinfo::pg_getarg::<bool>(fcinfo, 2),
+            )
+        };
+        let rules = rules.map(|r| no_null_elements(r, "rules"));
+        let include_suppressed = required(include_suppressed, "include_suppressed");
+        let outcome = run_rules(rules, required(with_undo, "with_undo"));
+        let active = outcome.findings.into_iter().map(|f| (f, None, None));
+        let suppressed = outcome
             .suppressed
             .into_iter()
-            .map(|s| (s.finding, Some(s.reason), s.until))
-            .collect()
-    } else {
-        Vec::new()
-    };
-    TableIterator::new(
-        active
-            .chain(suppressed)
-            .map(|(f, reason, until): (Finding, _, _)| {
-                (
-                    f.rule.to_string(),
-                    f.level.as_str(),
-                    f.category.as_str().to_string(),
-                    f.object_type.to_string(),
-                    f.object_identity,
-                    f.detail,
-                    f.remediation,
-                    JsonB(f.metadata),
-                    f.fingerprint,
-                    reason,
-                    until,
-                )
-            }),
-    )
-}
+            .filter(|_| include_suppressed)
+            .map(|s| (s.finding, Some(s.reason), s.until));
+        for (f, reason, until) in active.chain(suppressed) {
+            let f: Finding = f;
+            let (reason, until): (Option<String>, Option<String>) = (reason, until);
+            out.push(|row| {
+                row.text(f.rule);
+                row.text(f.level.as_str());
+                row.text(f.category.as_str());
+                row.text(f.object_type);
+                row.text(&f.object_identity);
+                row.text(&f.detail);
+                row.text_opt(f.remediation.as_deref());
+                row.jsonb(f.metadata);
+                row.text(&f.fingerprint);
+                row.text_opt(reason.as_deref());
+                row.text_opt(until.as_deref());
+            });
+        }
+    }
+);
 
 #[pg_extern(immutable, parallel_safe)]
 fn _advisor_rules() -> TableIterator<
@@ -85,6 +71,26 @@ fn _advisor_rules() -> TableIterator<
 
 extension_sql!(
     r#"
+CREATE FUNCTION "_advisor_run"(
+	"rules" TEXT[] DEFAULT NULL,
+	"include_suppressed" bool DEFAULT false,
+	"with_undo" bool DEFAULT false
+) RETURNS TABLE (
+	"rule" TEXT,
+	"level" TEXT,
+	"category" TEXT,
+	"object_type" TEXT,
+	"object_identity" TEXT,
+	"detail" TEXT,
+	"remediation" TEXT,
+	"metadata" jsonb,
+	"fingerprint" TEXT,
+	"suppressed" TEXT,
+	"suppressed_until" TEXT
+)
+STABLE
+LANGUAGE c
+AS 'MODULE_PATHNAME', '_advisor_run_wrapper';
 COMMENT ON FUNCTION _advisor_run(text[], boolean, boolean) IS
 'Internal: rows of advisor_run() with the level as text (with_undo: also load the undo statements of indexes to drop). Use advisor_run() or advisor_findings.';
 COMMENT ON FUNCTION _advisor_rules() IS
@@ -157,5 +163,5 @@ COMMENT ON VIEW advisor_rules IS
 'Every database_advisor rule: its stable id, category, default level and what it checks.';
 "#,
     name = "advisor_findings_views",
-    requires = ["advisor_level", _advisor_run, _advisor_rules],
+    requires = ["advisor_level", _advisor_rules],
 );

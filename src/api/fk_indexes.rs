@@ -1,67 +1,76 @@
 //! `advisor_missing_fk_indexes`: foreign keys no index serves, with sizes, traffic and fix.
 
 use super::prepare;
+use super::srf::materialized;
 use database_advisor_core::rules::indexes::missing_fk;
 use pgrx::prelude::*;
 
-#[pg_extern(stable)]
-fn _advisor_missing_fk_indexes() -> TableIterator<
-    'static,
-    (
-        name!(schema_name, String),
-        name!(table_name, String),
-        name!(constraint_name, String),
-        name!(columns, Vec<String>),
-        name!(referenced_table, String),
-        name!(referenced_columns, Vec<String>),
-        name!(table_rows, i64),
-        name!(table_bytes, i64),
-        name!(referenced_deletes, Option<i64>),
-        name!(referenced_updates, Option<i64>),
-        name!(stats_since, String),
-        name!(level, &'static str),
-        name!(object_identity, String),
-        name!(detail, String),
-        name!(remediation, Option<String>),
-        name!(fingerprint, String),
-    ),
-> {
-    let (snap, config) = prepare(missing_fk::RULE.parts, false);
-    let since = snap.stats_window.since.clone();
-    let started = std::time::Instant::now();
-    let mut rows = missing_fk::analyze(&snap, &config);
-    super::trace_rules(started, rows.len());
-    rows.sort_by(|a, b| {
-        b.finding
-            .level
-            .cmp(&a.finding.level)
-            .then_with(|| b.table_bytes.cmp(&a.table_bytes))
-            .then_with(|| a.finding.object_identity.cmp(&b.finding.object_identity))
-    });
-    TableIterator::new(rows.into_iter().map(move |m| {
-        (
-            m.schema,
-            m.table,
-            m.constraint,
-            m.columns,
-            m.referenced_table,
-            m.referenced_columns,
-            m.table_rows,
-            m.table_bytes,
-            m.referenced_deletes,
-            m.referenced_updates,
-            since.clone(),
-            m.finding.level.as_str(),
-            m.finding.object_identity,
-            m.finding.detail,
-            m.finding.remediation,
-            m.finding.fingerprint,
-        )
-    }))
-}
+materialized!(
+    _advisor_missing_fk_indexes_wrapper,
+    pg_finfo__advisor_missing_fk_indexes_wrapper,
+    |_, out| {
+        let (snap, config) = prepare(missing_fk::RULE.parts, false);
+        let started = std::time::Instant::now();
+        let found = missing_fk::analyze(&snap, &config);
+        super::trace_rules(started, found.len());
+        let since = snap.stats_window.since.clone();
+        // its memory is not needed for the rows
+        drop(snap);
+        // worst first (sorting references: the rows are large)
+        let mut rows: Vec<&missing_fk::MissingFkIndex> = found.iter().collect();
+        rows.sort_unstable_by(|a, b| {
+            b.finding
+                .level
+                .cmp(&a.finding.level)
+                .then_with(|| b.table_bytes.cmp(&a.table_bytes))
+                .then_with(|| a.finding.object_identity.cmp(&b.finding.object_identity))
+        });
+        for m in rows {
+            out.push(|row| {
+                row.text(&m.schema);
+                row.text(&m.table);
+                row.text(&m.constraint);
+                row.texts(&m.columns);
+                row.text(&m.referenced_table);
+                row.texts(&m.referenced_columns);
+                row.int8(m.table_rows);
+                row.int8(m.table_bytes);
+                row.int8_opt(m.referenced_deletes);
+                row.int8_opt(m.referenced_updates);
+                row.text(&since);
+                row.text(m.finding.level.as_str());
+                row.text(&m.finding.object_identity);
+                row.text(&m.finding.detail);
+                row.text_opt(m.finding.remediation.as_deref());
+                row.text(&m.finding.fingerprint);
+            });
+        }
+    }
+);
 
 extension_sql!(
     r#"
+CREATE FUNCTION "_advisor_missing_fk_indexes"() RETURNS TABLE (
+	"schema_name" TEXT,
+	"table_name" TEXT,
+	"constraint_name" TEXT,
+	"columns" TEXT[],
+	"referenced_table" TEXT,
+	"referenced_columns" TEXT[],
+	"table_rows" bigint,
+	"table_bytes" bigint,
+	"referenced_deletes" bigint,
+	"referenced_updates" bigint,
+	"stats_since" TEXT,
+	"level" TEXT,
+	"object_identity" TEXT,
+	"detail" TEXT,
+	"remediation" TEXT,
+	"fingerprint" TEXT
+)
+STRICT STABLE
+LANGUAGE c
+AS 'MODULE_PATHNAME', '_advisor_missing_fk_indexes_wrapper';
 COMMENT ON FUNCTION _advisor_missing_fk_indexes() IS
 'Internal: rows of the advisor_missing_fk_indexes view (rule missing_fk_index).';
 
@@ -77,5 +86,5 @@ COMMENT ON VIEW advisor_missing_fk_indexes IS
 'Foreign keys whose referencing columns no valid, non-partial index serves: every DELETE or key UPDATE on the referenced table then scans the referencing table. Worst first; remediation is the CREATE INDEX to run.';
 "#,
     name = "advisor_missing_fk_indexes_view",
-    requires = ["advisor_level", _advisor_missing_fk_indexes],
+    requires = ["advisor_level"],
 );

@@ -11,6 +11,7 @@ mod history;
 mod indexes;
 mod report;
 mod rls;
+mod srf;
 mod whatif;
 mod workload;
 
@@ -121,19 +122,23 @@ fn prepare(parts: Parts, index_defs: bool) -> (Snapshot, Config) {
     let config = crate::gucs::config();
     let started = Instant::now();
     crate::loader::take_cost();
+    let parts = parts.resolved();
     let snap = or_raise(crate::loader::load(&config, parts, index_defs));
     if crate::gucs::trace() {
         let cost = crate::loader::take_cost();
         let total = started.elapsed();
         notice!(
             "database_advisor: snapshot of {parts:?} in {} ms: {} catalog queries, {} rows; \
-             SQL {} ms, decoding {} ms, the rest {} ms",
+             SQL {} ms, decoding {} ms, catalog reads {} ms, the rest {} ms",
             total.as_millis(),
             cost.queries,
             cost.rows,
             cost.sql.as_millis(),
             cost.decode.as_millis(),
-            total.saturating_sub(cost.sql + cost.decode).as_millis()
+            cost.catalog.as_millis(),
+            total
+                .saturating_sub(cost.sql + cost.decode + cost.catalog)
+                .as_millis()
         );
     }
     (snap, config)

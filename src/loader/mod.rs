@@ -5,6 +5,7 @@ mod catalog;
 mod own_queries;
 mod rows;
 pub(crate) mod shape;
+mod tables;
 pub use rows::take_cost;
 pub mod settings;
 mod workload;
@@ -109,6 +110,7 @@ pub fn use_server_keywords(client: &SpiClient<'_>) -> SpiResult<()> {
 /// statements show them). Other definitions are deparsed after the rules ran, for the
 /// findings that show them: see [`load_index_defs`].
 pub fn load(config: &Config, parts: Parts, index_defs: bool) -> Result<Snapshot, AdvisorError> {
+    let parts = parts.resolved();
     let mut snap = Spi::connect(|client| -> SpiResult<Snapshot> {
         use_server_keywords(client)?;
         let mut snap = load_with(client, config, parts)?;
@@ -185,55 +187,7 @@ fn load_with(client: &SpiClient<'_>, config: &Config, parts: Parts) -> SpiResult
         Ok(())
     })?;
 
-    // the big catalogs, read directly (see `catalog`); every part of them filters by the
-    // user relations read first
-    let mut access_methods = HashMap::new();
-    if wants(Parts::RELATIONS) {
-        let mut members = std::collections::HashSet::new();
-        each_row(client, include_str!("sql/extension_members.sql"), |row| {
-            members.insert(oid(row, 1)?);
-            Ok(())
-        })?;
-        access_methods = catalog::relations(&mut snap, &members);
-    }
-    if wants(Parts::ATTRIBUTES) {
-        catalog::attributes(&mut snap, |_, _| true);
-    }
-
-    let mut opclass_family: HashMap<Oid, Oid> = HashMap::new();
-    if wants(Parts::INDEXES) {
-        each_row(client, include_str!("sql/operators.sql"), |row| {
-            let kind = text(row, 1)?;
-            if kind == "c" {
-                opclass_family.insert(oid(row, 2)?, oid(row, 3)?);
-            } else {
-                snap.opfamily_ops.insert((oid(row, 2)?, oid(row, 3)?));
-            }
-            Ok(())
-        })?;
-    }
-
-    if wants(Parts::INDEXES) {
-        let stats = wants(Parts::INDEX_STATS);
-        catalog::indexes(
-            &mut snap,
-            &access_methods,
-            &opclass_family,
-            stats,
-            |_, _| true,
-        );
-    }
-
-    if wants(Parts::INDEXES) {
-        each_row(client, include_str!("sql/indexes_in_progress.sql"), |row| {
-            snap.indexes_in_progress.insert(oid(row, 1)?);
-            Ok(())
-        })?;
-    }
-
-    if wants(Parts::CONSTRAINTS) {
-        catalog::constraints(&mut snap, |_| true);
-    }
+    tables::load(client, &mut snap, parts)?;
 
     if wants(Parts::GRANTS) {
         each_row(client, include_str!("sql/grants.sql"), |row| {
@@ -355,13 +309,6 @@ fn load_with(client: &SpiClient<'_>, config: &Config, parts: Parts) -> SpiResult
 
     if wants(Parts::WORKLOAD) {
         snap.workload = workload::load(client, config, wants(Parts::STATEMENT_SHAPES))?;
-    }
-
-    if wants(Parts::PARTITIONS) {
-        each_row(client, include_str!("sql/partitions.sql"), |row| {
-            snap.partition_parent.insert(oid(row, 1)?, oid(row, 2)?);
-            Ok(())
-        })?;
     }
 
     Ok(snap.finish())

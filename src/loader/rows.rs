@@ -21,6 +21,8 @@ pub struct Cost {
     pub rows: usize,
     pub sql: Duration,
     pub decode: Duration,
+    /// Catalogs read directly (`loader::catalog`), building their snapshot parts included.
+    pub catalog: Duration,
 }
 
 thread_local! {
@@ -30,6 +32,18 @@ thread_local! {
 /// The cost of the queries run since the last call, reset.
 pub fn take_cost() -> Cost {
     COST.with(|c| c.take())
+}
+
+/// Run one direct catalog read, counting its time.
+pub fn catalog_read<T>(read: impl FnOnce() -> T) -> T {
+    let started = Instant::now();
+    let out = read();
+    COST.with(|c| {
+        let mut cost = c.get();
+        cost.catalog += started.elapsed();
+        c.set(cost);
+    });
+    out
 }
 
 /// Typed access to the columns of a row (1-based, like SPI), for both row readers.

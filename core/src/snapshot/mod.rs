@@ -13,6 +13,7 @@ pub use parts::Parts;
 use crate::config::Config;
 use crate::quote;
 use fast_hash::{Map as HashMap, Set as HashSet};
+use std::rc::Rc;
 
 pub type Oid = u32;
 
@@ -281,9 +282,9 @@ pub struct Attribute {
     /// `attcollation` (0 when the type is not collatable).
     pub collation: Oid,
     /// The column type's `typname`, its schema, and its `typcategory` (`S` string, `N`
-    /// numeric...).
-    pub type_name: String,
-    pub type_schema: String,
+    /// numeric...). Shared by every column of the type.
+    pub type_name: Rc<str>,
+    pub type_schema: Rc<str>,
     pub type_category: char,
 }
 
@@ -292,10 +293,10 @@ impl Attribute {
     /// their SQL name (`int8` -> `bigint`), others schema-qualified and quoted, so neither
     /// a weird type name nor the caller's search_path changes what it means.
     pub fn type_sql(&self) -> String {
-        if self.type_schema != "pg_catalog" {
+        if &*self.type_schema != "pg_catalog" {
             return quote::qualified(&self.type_schema, &self.type_name);
         }
-        match self.type_name.as_str() {
+        match &*self.type_name {
             "int2" => "smallint".into(),
             "int4" => "integer".into(),
             "int8" => "bigint".into(),
@@ -610,9 +611,19 @@ pub struct Snapshot {
     children: HashMap<Oid, Vec<Oid>>,
     attnum_by_name: HashMap<(Oid, String), i16>,
     policies_by_table: HashMap<Oid, Vec<usize>>,
-    relation_names: HashSet<(Oid, String)>,
+    /// (namespace, hash of the name) of every relation: finish() adds the loaded ones, the
+    /// loader those it read only the name of ([`Snapshot::add_relation_name`]).
+    relation_names: HashSet<(Oid, u64)>,
     /// Inputs several rules derive from this snapshot, made once (see [`Snapshot::shared`]).
     shared: shared::Shared,
+}
+
+/// A relation name as [`Snapshot::relation_name_taken`] keeps it (SipHash; a collision,
+/// chosen or not, only makes a suggested name take a number it did not need).
+fn name_key(name: impl AsRef<[u8]>) -> u64 {
+    use std::hash::{BuildHasher, BuildHasherDefault};
+    BuildHasherDefault::<std::collections::hash_map::DefaultHasher>::default()
+        .hash_one(name.as_ref())
 }
 
 /// Schemas that are never reported, whatever the configuration says.
@@ -639,11 +650,12 @@ impl Snapshot {
         for kids in self.children.values_mut() {
             kids.sort_unstable();
         }
-        self.relation_names = self
+        let names: Vec<(Oid, u64)> = self
             .relations
             .values()
-            .map(|r| (r.namespace, r.name.clone()))
+            .map(|r| (r.namespace, name_key(&r.name)))
             .collect();
+        self.relation_names.extend(names);
         self.policies_by_table.clear();
         for (i, p) in self.policies.iter().enumerate() {
             self.policies_by_table.entry(p.table).or_default().push(i);
@@ -712,8 +724,15 @@ impl Snapshot {
     }
 
     /// Whether schema `namespace` already has a relation called `name`.
+    /// Whether the schema has a relation of this name (or, once in 2^64, another name of
+    /// the same hash: a new name then takes a number it did not need).
     pub fn relation_name_taken(&self, namespace: Oid, name: &str) -> bool {
-        self.relation_names.contains(&(namespace, name.to_string()))
+        self.relation_names.contains(&(namespace, name_key(name)))
+    }
+
+    /// A relation that was not loaded, named so that new names avoid it.
+    pub fn add_relation_name(&mut self, namespace: Oid, name: &str) {
+        self.relation_names.insert((namespace, name_key(name)));
     }
 
     pub fn policies_on(&self, table: Oid) -> impl Iterator<Item = &Policy> {
@@ -789,23 +808,25 @@ impl Snapshot {
 
     /// Estimated rows (`reltuples`, else live tuples from the stats), summed over partitions.
     pub fn estimated_rows(&self, oid: Oid) -> f64 {
-        self.storage_relations(oid)
-            .iter()
-            .map(|r| {
-                if r.reltuples >= 0.0 {
-                    r.reltuples
-                } else {
-                    r.stats.map(|s| s.n_live_tup as f64).unwrap_or(0.0)
-                }
-            })
-            .sum()
+        self.rows_and_bytes(oid).0
     }
 
     pub fn total_bytes(&self, oid: Oid) -> i64 {
+        self.rows_and_bytes(oid).1
+    }
+
+    /// [`Snapshot::estimated_rows`] and [`Snapshot::total_bytes`] at once.
+    pub fn rows_and_bytes(&self, oid: Oid) -> (f64, i64) {
         self.storage_relations(oid)
             .iter()
-            .map(|r| r.size_bytes)
-            .sum()
+            .fold((0.0, 0), |(rows, bytes), r| {
+                let r_rows = if r.reltuples >= 0.0 {
+                    r.reltuples
+                } else {
+                    r.stats.map(|s| s.n_live_tup as f64).unwrap_or(0.0)
+                };
+                (rows + r_rows, bytes + r.size_bytes)
+            })
     }
 
     /// DML counters summed over the relation and its partitions; `None` when none has stats.

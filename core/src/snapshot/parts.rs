@@ -7,7 +7,7 @@ use std::fmt;
 use std::ops::BitOr;
 
 #[derive(Clone, Copy, PartialEq, Eq, Default)]
-pub struct Parts(u16);
+pub struct Parts(u32);
 
 impl Parts {
     pub const NONE: Parts = Parts(0);
@@ -46,7 +46,19 @@ impl Parts {
     /// The indexes the what-if planner suggests for the workload (the loader plans the
     /// statements with hypothetical indexes; it needs WORKLOAD and RELATIONS).
     pub const INDEX_ADVICE: Parts = Parts(1 << 15);
-    pub const ALL: Parts = Parts(u16::MAX);
+    /// Foreign keys, narrowly: the FK constraints, the tables on both sides (with their
+    /// partitions), the FK columns, the indexes whose leading column is one of them, and
+    /// the names of all relations (to pick a free index name). What `missing_fk_index`
+    /// reads; loaded with any part it narrows, those parts are loaded in full instead
+    /// (see [`Parts::resolved`]).
+    pub const FOREIGN_KEYS: Parts = Parts(1 << 16);
+    /// The parts [`Parts::FOREIGN_KEYS`] reads a narrow slice of.
+    pub const FOREIGN_KEYS_IN_FULL: Parts = Parts::RELATIONS
+        .union(Parts::ATTRIBUTES)
+        .union(Parts::INDEXES)
+        .union(Parts::CONSTRAINTS)
+        .union(Parts::PARTITIONS);
+    pub const ALL: Parts = Parts((1 << 17) - 1);
 
     pub const fn union(self, other: Parts) -> Parts {
         Parts(self.0 | other.0)
@@ -54,6 +66,20 @@ impl Parts {
 
     pub const fn contains(self, other: Parts) -> bool {
         self.0 & other.0 == other.0
+    }
+
+    pub const fn intersects(self, other: Parts) -> bool {
+        self.0 & other.0 != 0
+    }
+
+    /// What to load: `FOREIGN_KEYS` alone stays narrow; beside any part it narrows, it is
+    /// replaced by those parts in full (the narrow slice would only duplicate them).
+    pub const fn resolved(self) -> Parts {
+        if self.contains(Parts::FOREIGN_KEYS) && self.intersects(Parts::FOREIGN_KEYS_IN_FULL) {
+            Parts((self.0 & !Parts::FOREIGN_KEYS.0) | Parts::FOREIGN_KEYS_IN_FULL.0)
+        } else {
+            self
+        }
     }
 
     /// The parts `rules` read together.
@@ -69,7 +95,7 @@ impl BitOr for Parts {
     }
 }
 
-const NAMES: [&str; 16] = [
+const NAMES: [&str; 17] = [
     "attributes",
     "indexes",
     "constraints",
@@ -86,6 +112,7 @@ const NAMES: [&str; 16] = [
     "index_stats",
     "statement_shapes",
     "index_advice",
+    "foreign_keys",
 ];
 
 impl fmt::Debug for Parts {
@@ -112,6 +139,15 @@ mod tests {
         assert!(Parts::ALL.contains(p | Parts::WORKLOAD));
         assert!(p.contains(Parts::NONE));
         assert_eq!(format!("{p:?}"), "Parts(indexes | constraints)");
-        assert_eq!(format!("{:?}", Parts::ALL).matches('|').count(), 15);
+        assert_eq!(format!("{:?}", Parts::ALL).matches('|').count(), 16);
+    }
+
+    #[test]
+    fn foreign_keys_stay_narrow_only_alone() {
+        let narrow = Parts::FOREIGN_KEYS | Parts::WORKLOAD;
+        assert_eq!(narrow.resolved(), narrow);
+        let with_indexes = Parts::FOREIGN_KEYS | Parts::INDEXES;
+        assert_eq!(with_indexes.resolved(), Parts::FOREIGN_KEYS_IN_FULL);
+        assert!(!Parts::ALL.resolved().contains(Parts::FOREIGN_KEYS));
     }
 }

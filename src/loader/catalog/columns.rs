@@ -2,27 +2,22 @@
 //! type's name, schema and category (looked up once per type, in the syscache).
 
 use super::Catalog;
+use database_advisor_core::snapshot::fast_hash::Map as HashMap;
 use database_advisor_core::snapshot::{Attribute, Oid, RelKind, Snapshot};
 use pgrx::pg_sys;
-use std::collections::HashMap;
 use std::ffi::CStr;
+use std::rc::Rc;
 
 /// Columns of the relations already in `snap` (see `relations`), those `wanted` says.
 pub(in crate::loader) fn attributes(snap: &mut Snapshot, wanted: impl Fn(Oid, i16) -> bool) {
     let pg_attribute = Catalog::open(pg_sys::AttributeRelationId);
-    let rel = pg_attribute.column("attrelid");
-    let num = pg_attribute.column("attnum");
-    let name = pg_attribute.column("attname");
-    let type_oid = pg_attribute.column("atttypid");
-    let dropped = pg_attribute.column("attisdropped");
-    let collation = pg_attribute.column("attcollation");
-    let mut types: HashMap<Oid, (String, char, String)> = HashMap::new();
+    let mut types: HashMap<Oid, (Rc<str>, char, Rc<str>)> = HashMap::default();
     pg_attribute.scan(|t| {
-        let attnum = t.i16(num);
-        if attnum <= 0 {
+        let a: &pg_sys::FormData_pg_attribute = t.form();
+        let (relid, attnum) = (u32::from(a.attrelid), a.attnum);
+        if attnum <= 0 || a.attisdropped || !wanted(relid, attnum) {
             return;
         }
-        let relid = t.oid(rel);
         let has_columns = snap.relations.get(&relid).is_some_and(|r| {
             matches!(
                 r.kind,
@@ -33,18 +28,18 @@ pub(in crate::loader) fn attributes(snap: &mut Snapshot, wanted: impl Fn(Oid, i1
                     | RelKind::ForeignTable
             )
         });
-        if !has_columns || t.bool(dropped) || !wanted(relid, attnum) {
+        if !has_columns {
             return;
         }
         let (type_name, type_category, type_schema) = types
-            .entry(t.oid(type_oid))
+            .entry(u32::from(a.atttypid))
             .or_insert_with_key(|&oid| type_info(oid))
             .clone();
         snap.attributes.insert(
             (relid, attnum),
             Attribute {
-                name: t.name(name),
-                collation: t.oid(collation),
+                name: super::name(&a.attname),
+                collation: u32::from(a.attcollation),
                 type_name,
                 type_category,
                 type_schema,
@@ -55,7 +50,7 @@ pub(in crate::loader) fn attributes(snap: &mut Snapshot, wanted: impl Fn(Oid, i1
 }
 
 /// A type's name, category and schema name (`?` when it vanished meanwhile).
-fn type_info(oid: Oid) -> (String, char, String) {
+fn type_info(oid: Oid) -> (Rc<str>, char, Rc<str>) {
     // SAFETY: a syscache lookup by OID; the tuple is released before returning and the
     // schema name is a palloc'd copy
     unsafe {
@@ -67,17 +62,15 @@ fn type_info(oid: Oid) -> (String, char, String) {
             return ("?".into(), '?', "?".into());
         }
         let form = pgrx::pg_sys::GETSTRUCT(tuple).cast::<pg_sys::FormData_pg_type>();
-        let name = CStr::from_ptr((*form).typname.data.as_ptr())
-            .to_string_lossy()
-            .into_owned();
+        let name: Rc<str> = super::name(&(*form).typname).into();
         let category = ((*form).typcategory as u8) as char;
         let namespace = (*form).typnamespace;
         pg_sys::ReleaseSysCache(tuple);
         let schema = pg_sys::get_namespace_name(namespace);
-        let schema = if schema.is_null() {
+        let schema: Rc<str> = if schema.is_null() {
             "?".into()
         } else {
-            CStr::from_ptr(schema).to_string_lossy().into_owned()
+            CStr::from_ptr(schema).to_string_lossy().into()
         };
         (name, category, schema)
     }

@@ -4,25 +4,27 @@
 //! unique index).
 
 use super::Catalog;
-use database_advisor_core::snapshot::{Constraint, ConstraintKind, ForeignKey, Oid, Snapshot};
+use database_advisor_core::snapshot::{Constraint, ConstraintKind, ForeignKey, Oid};
 use pgrx::pg_sys;
 
-/// The constraints on relations already in `snap` for which `wanted(contype)` holds.
-pub(in crate::loader) fn constraints(snap: &mut Snapshot, wanted: impl Fn(char) -> bool) {
+/// The table constraints for which `wanted(contype, table, namespace)` holds.
+pub(in crate::loader) fn constraints(wanted: impl Fn(char, Oid, Oid) -> bool) -> Vec<Constraint> {
+    let mut out = Vec::new();
     // ConstraintRelationId (pgrx has no binding of pg_constraint.h)
     let pg_constraint = Catalog::open(pg_sys::Oid::from_u32(2606));
     let col = |name| pg_constraint.column(name);
     let (oid, name, table, kind) = (col("oid"), col("conname"), col("conrelid"), col("contype"));
     let (key, parent, index) = (col("conkey"), col("conparentid"), col("conindid"));
     let (ref_table, ref_key, eq_ops) = (col("confrelid"), col("confkey"), col("conpfeqop"));
+    let namespace = col("connamespace");
     pg_constraint.scan(|t| {
         let table: Oid = t.oid(table);
         let contype = t.char(kind);
-        if table == 0 || !wanted(contype) || !snap.relations.contains_key(&table) {
+        if table == 0 || !wanted(contype, table, t.oid(namespace)) {
             return;
         }
         let kind = ConstraintKind::from_contype(contype);
-        snap.constraints.push(Constraint {
+        out.push(Constraint {
             oid: t.oid(oid),
             name: t.name(name),
             table,
@@ -38,4 +40,5 @@ pub(in crate::loader) fn constraints(snap: &mut Snapshot, wanted: impl Fn(char) 
         });
     });
     pg_constraint.close();
+    out
 }

@@ -4,9 +4,9 @@
 //! (`pg_get_indexdef`, `pg_get_expr`), and only for the indexes that have them.
 
 use super::{Builtin, Catalog};
+use database_advisor_core::snapshot::fast_hash::Map as HashMap;
 use database_advisor_core::snapshot::{Index, Oid, RelKind, Snapshot};
 use pgrx::pg_sys;
-use std::collections::HashMap;
 use std::ffi::CStr;
 
 /// The indexes of the index relations `access_methods` lists (index OID → `relam`, from
@@ -20,46 +20,26 @@ pub(in crate::loader) fn indexes(
 ) {
     let pg_index = Catalog::open(pg_sys::IndexRelationId);
     let col = |name| pg_index.column(name);
-    let (oid, table, natts, nkey) = (
-        col("indexrelid"),
-        col("indrelid"),
-        col("indnatts"),
-        col("indnkeyatts"),
-    );
-    let (key, class, collation, option) = (
-        col("indkey"),
-        col("indclass"),
-        col("indcollation"),
-        col("indoption"),
-    );
+    let (class, collation, option) = (col("indclass"), col("indcollation"), col("indoption"));
     let (exprs, pred) = (col("indexprs"), col("indpred"));
-    let (valid, ready, live) = (col("indisvalid"), col("indisready"), col("indislive"));
-    let (unique, primary, exclusion, replident) = (
-        col("indisunique"),
-        col("indisprimary"),
-        col("indisexclusion"),
-        col("indisreplident"),
-    );
-    let mut am_names: HashMap<Oid, String> = HashMap::new();
-    let (mut scans_of, mut fetched_of) = (
-        Builtin::new(Builtin::NUMSCANS),
-        Builtin::new(Builtin::TUPLES_FETCHED),
-    );
+    let mut am_names: HashMap<Oid, String> = HashMap::default();
     let (mut column_def, mut expr_def) = (
         Builtin::new(Builtin::INDEXDEF_COLUMN),
         Builtin::new(Builtin::EXPR),
     );
     pg_index.scan(|t| {
-        let index = t.oid(oid);
+        let i: &pg_sys::FormData_pg_index = t.form();
+        let index = u32::from(i.indexrelid);
         let Some(&am) = access_methods.get(&index) else {
             return;
         };
-        let table = t.oid(table);
-        let columns = t.i16s(key);
+        let table = u32::from(i.indrelid);
+        // SAFETY: indkey is an int2vector of dim1 elements in the tuple
+        let columns = unsafe { i.indkey.values.as_slice(i.indkey.dim1.max(0) as usize) }.to_vec();
         if !wanted(table, columns.first().copied().unwrap_or(0)) {
             return;
         }
-        let n_key = (t.i16(nkey).max(0) as usize).min(columns.len());
+        let n_key = (i.indnkeyatts.max(0) as usize).min(columns.len());
         let opclasses: Vec<Oid> = t.oids(class).into_iter().take(n_key).collect();
         let opfamilies = opclasses
             .iter()
@@ -68,7 +48,7 @@ pub(in crate::loader) fn indexes(
         let expressions = if t.is_null(exprs) {
             vec![None; columns.len()]
         } else {
-            (1..=t.i16(natts).max(0) as i32)
+            (1..=i32::from(i.indnatts.max(0)))
                 .map(|k| {
                     (columns.get(k as usize - 1) == Some(&0))
                         .then(|| column_def.text_of([index.into(), k.into(), true.into()]))
@@ -84,19 +64,19 @@ pub(in crate::loader) fn indexes(
                 .relations
                 .get(&index)
                 .is_some_and(|r| r.kind == RelKind::Index);
-        let scans = stats.then(|| scans_of.int8_of(index));
-        if stats {
-            let fetched = fetched_of.int8_of(index);
+        let scans = stats.then(|| {
+            let counters = super::Counters::of(index);
             if let Some(s) = snap
                 .relations
                 .get_mut(&table)
                 .and_then(|r| r.stats.as_mut())
             {
                 // what pg_stat_all_tables sums from the indexes
-                s.idx_scan += scans.unwrap_or(0);
-                s.idx_tup_fetch += fetched;
+                s.idx_scan += counters.numscans;
+                s.idx_tup_fetch += counters.tuples_fetched;
             }
-        }
+            counters.numscans
+        });
         snap.indexes.push(Index {
             oid: index,
             table,
@@ -106,14 +86,14 @@ pub(in crate::loader) fn indexes(
             opfamilies,
             collations: t.oids(collation).into_iter().take(n_key).collect(),
             options: t.i16s(option).into_iter().take(n_key).collect(),
-            valid: t.bool(valid),
-            ready: t.bool(ready),
-            live: t.bool(live),
+            valid: i.indisvalid,
+            ready: i.indisready,
+            live: i.indislive,
             partial: predicate.is_some(),
-            unique: t.bool(unique),
-            primary: t.bool(primary),
-            exclusion: t.bool(exclusion),
-            replica_identity: t.bool(replident),
+            unique: i.indisunique,
+            primary: i.indisprimary,
+            exclusion: i.indisexclusion,
+            replica_identity: i.indisreplident,
             scans,
             columns,
             expressions,

@@ -18,6 +18,7 @@ pub(super) use constraints::constraints;
 pub(super) use indexes::indexes;
 pub(super) use relations::relations;
 
+use database_advisor_core::snapshot::TableStats;
 use pgrx::array::RawArray;
 use pgrx::pg_sys;
 use std::ffi::CStr;
@@ -54,21 +55,15 @@ impl Catalog {
 
     /// Every tuple of the catalog, in physical order, checking for cancel as it goes.
     pub fn scan(&self, mut each: impl FnMut(&Tuple)) {
-        // SAFETY: a heap scan of an open catalog under the catalog snapshot; tuples are
-        // valid until the next systable_getnext, and `each` gets them only until then.
+        // SAFETY: a heap scan of an open catalog under a catalog snapshot (catalogs are
+        // heap tables); each tuple stays valid, its buffer pinned, until the next
+        // heap_getnext, and `each` only borrows it until then.
         unsafe {
-            let scan = pg_sys::systable_beginscan(
-                self.rel,
-                pg_sys::InvalidOid,
-                false,
-                std::ptr::null_mut(),
-                0,
-                std::ptr::null_mut(),
-            );
+            let scan = pg_sys::table_beginscan_catalog(self.rel, 0, std::ptr::null_mut());
             let desc = (*self.rel).rd_att;
             let mut n: u32 = 0;
             loop {
-                let tuple = pg_sys::systable_getnext(scan);
+                let tuple = pg_sys::heap_getnext(scan, pg_sys::ScanDirection::ForwardScanDirection);
                 if tuple.is_null() {
                     break;
                 }
@@ -78,7 +73,7 @@ impl Catalog {
                 }
                 each(&Tuple { tuple, desc });
             }
-            pg_sys::systable_endscan(scan);
+            pg_sys::heap_endscan(scan);
         }
     }
 
@@ -88,6 +83,20 @@ impl Catalog {
     }
 }
 
+/// A `name` (invalid UTF-8 shown with replacement characters).
+pub(super) fn name(name: &pg_sys::NameData) -> String {
+    String::from_utf8_lossy(name_bytes(name)).into_owned()
+}
+
+/// The bytes of a `name`, up to its NUL.
+pub(super) fn name_bytes(name: &pg_sys::NameData) -> &[u8] {
+    // SAFETY: NameData is a fixed array of c_char
+    let bytes: &[u8] =
+        unsafe { std::slice::from_raw_parts(name.data.as_ptr().cast(), name.data.len()) };
+    let len = bytes.iter().position(|&b| b == 0).unwrap_or(bytes.len());
+    &bytes[..len]
+}
+
 /// One catalog tuple, read by attribute number ([`Catalog::column`]).
 pub(super) struct Tuple {
     tuple: pg_sys::HeapTuple,
@@ -95,6 +104,13 @@ pub(super) struct Tuple {
 }
 
 impl Tuple {
+    /// The fixed-size leading columns as the catalog's C struct (`FormData_pg_class`...,
+    /// from this build's bindings of this major version's headers).
+    pub fn form<T>(&self) -> &T {
+        // SAFETY: (caller) T is the FormData struct of the scanned catalog
+        unsafe { &*pg_sys::GETSTRUCT(self.tuple).cast::<T>() }
+    }
+
     fn datum(&self, att: i32) -> Option<pg_sys::Datum> {
         let mut null = false;
         // SAFETY: tuple and descriptor belong to the same open catalog; att comes from
@@ -111,38 +127,16 @@ impl Tuple {
         self.datum(att).map_or(0, |d| d.value() as u32)
     }
 
-    pub fn bool(&self, att: i32) -> bool {
-        self.datum(att).is_some_and(|d| d.value() & 0xff != 0)
-    }
-
     /// A `"char"` column.
     pub fn char(&self, att: i32) -> char {
         self.datum(att).map_or('?', |d| (d.value() as u8) as char)
     }
 
-    pub fn i16(&self, att: i32) -> i16 {
-        self.datum(att).map_or(0, |d| d.value() as i16)
-    }
-
-    pub fn i32(&self, att: i32) -> i32 {
-        self.datum(att).map_or(0, |d| d.value() as i32)
-    }
-
-    pub fn f32(&self, att: i32) -> f32 {
-        self.datum(att)
-            .map_or(0.0, |d| f32::from_bits(d.value() as u32))
-    }
-
-    /// A `name` column (invalid UTF-8 shown with replacement characters).
+    /// A `name` column.
     pub fn name(&self, att: i32) -> String {
         match self.datum(att) {
-            // SAFETY: a name datum points at a NUL-terminated NameData in the tuple
-            Some(d) => unsafe {
-                let name = d.cast_mut_ptr::<pg_sys::NameData>();
-                CStr::from_ptr((*name).data.as_ptr())
-                    .to_string_lossy()
-                    .into_owned()
-            },
+            // SAFETY: a name datum points at a NameData in the tuple
+            Some(d) => name(unsafe { &*d.cast_mut_ptr::<pg_sys::NameData>() }),
             None => String::new(),
         }
     }
@@ -184,18 +178,64 @@ impl Tuple {
     }
 }
 
+/// The cumulative statistics of a table or an index, as the `pg_stat_get_*` functions
+/// read them (0 when there are none), in one lookup instead of one per function.
+#[derive(Default)]
+pub(super) struct Counters {
+    pub numscans: i64,
+    pub tuples_returned: i64,
+    pub tuples_fetched: i64,
+    pub tuples_inserted: i64,
+    pub tuples_updated: i64,
+    pub tuples_deleted: i64,
+    pub live_tuples: i64,
+}
+
+impl Counters {
+    pub fn of(relation: u32) -> Counters {
+        // SAFETY: the entry (NULL when there is none) stays valid until the next
+        // pgstat call of this backend; it is read at once
+        unsafe {
+            let e = pg_sys::pgstat_fetch_stat_tabentry(pg_sys::Oid::from_u32(relation));
+            if e.is_null() {
+                return Counters::default();
+            }
+            #[cfg(any(feature = "pg13", feature = "pg14", feature = "pg15"))]
+            let live = (*e).n_live_tuples;
+            #[cfg(not(any(feature = "pg13", feature = "pg14", feature = "pg15")))]
+            let live = (*e).live_tuples;
+            Counters {
+                numscans: (*e).numscans,
+                tuples_returned: (*e).tuples_returned,
+                tuples_fetched: (*e).tuples_fetched,
+                tuples_inserted: (*e).tuples_inserted,
+                tuples_updated: (*e).tuples_updated,
+                tuples_deleted: (*e).tuples_deleted,
+                live_tuples: live,
+            }
+        }
+    }
+
+    /// What `pg_stat_all_tables` shows of a table, but the sums over its indexes.
+    pub fn table_stats(&self) -> TableStats {
+        TableStats {
+            seq_scan: self.numscans,
+            seq_tup_read: self.tuples_returned,
+            idx_scan: 0,
+            idx_tup_fetch: self.tuples_fetched,
+            n_tup_ins: self.tuples_inserted,
+            n_tup_upd: self.tuples_updated,
+            n_tup_del: self.tuples_deleted,
+            n_live_tup: self.live_tuples,
+        }
+    }
+}
+
 /// A built-in SQL function, looked up once and called directly (its OID: built-in
 /// function OIDs never change between major versions).
 pub(super) struct Builtin(pg_sys::FmgrInfo);
 
 impl Builtin {
-    pub const NUMSCANS: u32 = 1928; // pg_stat_get_numscans(oid)
-    pub const TUPLES_RETURNED: u32 = 1929; // pg_stat_get_tuples_returned(oid)
-    pub const TUPLES_FETCHED: u32 = 1930; // pg_stat_get_tuples_fetched(oid)
-    pub const TUPLES_INSERTED: u32 = 1931; // pg_stat_get_tuples_inserted(oid)
-    pub const TUPLES_UPDATED: u32 = 1932; // pg_stat_get_tuples_updated(oid)
-    pub const TUPLES_DELETED: u32 = 1933; // pg_stat_get_tuples_deleted(oid)
-    pub const LIVE_TUPLES: u32 = 2878; // pg_stat_get_live_tuples(oid)
     pub const INDEXDEF_COLUMN: u32 = 2507; // pg_get_indexdef(oid, int4, bool)
     pub const EXPR: u32 = 2509; // pg_get_expr(pg_node_tree, oid, bool)
 
@@ -205,16 +245,6 @@ impl Builtin {
             let mut finfo = std::mem::MaybeUninit::<pg_sys::FmgrInfo>::zeroed();
             pg_sys::fmgr_info(pg_sys::Oid::from_u32(function), finfo.as_mut_ptr());
             Builtin(finfo.assume_init())
-        }
-    }
-
-    /// The `int8` result of a one-OID statistics function.
-    pub fn int8_of(&mut self, oid: u32) -> i64 {
-        // SAFETY: a strict built-in taking one oid and returning int8 (by value on the
-        // 64-bit platforms pgrx supports)
-        unsafe {
-            pg_sys::FunctionCall1Coll(&mut self.0, pg_sys::InvalidOid, pg_sys::Datum::from(oid))
-                .value() as i64
         }
     }
 

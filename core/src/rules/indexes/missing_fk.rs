@@ -11,6 +11,7 @@ use crate::rules::Rule;
 use crate::snapshot::{human_bytes, human_count, Constraint, Oid, RelKind, Snapshot};
 use serde_json::json;
 use std::collections::BTreeMap;
+use std::fmt::Write;
 
 pub const RULE: Rule = Rule {
     id: "missing_fk_index",
@@ -19,7 +20,7 @@ pub const RULE: Rule = Rule {
     description: "Foreign key without an index on its referencing columns: every delete or key \
                   update on the referenced table scans the referencing table",
     check,
-    parts: super::FK_PARTS,
+    parts: crate::snapshot::Parts::FOREIGN_KEYS,
 };
 
 /// One unindexed foreign key, with the facts `advisor_missing_fk_indexes` shows.
@@ -39,13 +40,49 @@ pub struct MissingFkIndex {
     pub referenced_updates: Option<i64>,
     /// Identities of leaf partitions that lack an index (partitioned tables only).
     pub uncovered_partitions: Vec<String>,
+    /// The rest of the finding's metadata (see [`MissingFkIndex::metadata`]).
+    referenced: Option<(String, String)>,
+    rows_scanned: i64,
+    partitioned: bool,
+    suggested_index: String,
+    /// Its metadata is null until [`MissingFkIndex::into_finding`]: the FK view does not
+    /// show it.
     pub finding: Finding,
+}
+
+impl MissingFkIndex {
+    /// The finding with its metadata.
+    pub fn into_finding(self, snap: &Snapshot) -> Finding {
+        let metadata = json!({
+            "schema": self.schema,
+            "table": self.table,
+            "constraint": self.constraint,
+            "columns": self.columns,
+            "referenced_schema": self.referenced.as_ref().map(|r| &r.0),
+            "referenced_table": self.referenced.as_ref().map(|r| &r.1),
+            "referenced_columns": self.referenced_columns,
+            "table_rows": self.table_rows,
+            "table_bytes": self.table_bytes,
+            "referenced_deletes": self.referenced_deletes,
+            "referenced_updates": self.referenced_updates,
+            "estimated_rows_scanned": self.rows_scanned,
+            "stats_since": snap.stats_window.since,
+            "stats_window_seconds": snap.stats_window.seconds,
+            "partitioned": self.partitioned,
+            "uncovered_partitions": self.uncovered_partitions,
+            "suggested_index": self.suggested_index,
+        });
+        Finding {
+            metadata,
+            ..self.finding
+        }
+    }
 }
 
 fn check(snap: &Snapshot, config: &Config) -> Vec<Finding> {
     analyze(snap, config)
         .into_iter()
-        .map(|m| m.finding)
+        .map(|m| m.into_finding(snap))
         .collect()
 }
 
@@ -76,13 +113,21 @@ pub fn analyze(snap: &Snapshot, config: &Config) -> Vec<MissingFkIndex> {
                 .push((fk, uncovered_partitions));
         }
     }
+    let window = snap.stats_window.describe();
     let mut out = Vec::new();
     for (table, fks) in by_table {
         let constraints: Vec<&Constraint> = fks.iter().map(|(fk, _)| *fk).collect();
         let plan = plan_fk_indexes(snap, table, &constraints);
         for (fk, uncovered) in &fks {
             let index_columns = &plan[&fk.oid];
-            out.push(describe(snap, config, fk, index_columns, uncovered));
+            out.push(describe(
+                snap,
+                config,
+                &window,
+                fk,
+                index_columns,
+                uncovered,
+            ));
         }
     }
     out
@@ -91,6 +136,7 @@ pub fn analyze(snap: &Snapshot, config: &Config) -> Vec<MissingFkIndex> {
 fn describe(
     snap: &Snapshot,
     config: &Config,
+    window: &str,
     fk: &Constraint,
     index_columns: &[i16],
     uncovered: &[Oid],
@@ -107,10 +153,11 @@ fn describe(
     let referenced_columns = names(foreign.ref_table, &foreign.ref_columns);
     let table_identity = snap.rel_identity(fk.table);
     let referenced_table = snap.rel_identity(foreign.ref_table);
-    let identity = snap.constraint_identity(fk);
+    let fk_name = quote::ident(&fk.name);
+    let identity = format!("{fk_name} on {table_identity}"); // Snapshot::constraint_identity
 
-    let rows = snap.estimated_rows(fk.table).round() as i64;
-    let bytes = snap.total_bytes(fk.table);
+    let (rows, bytes) = snap.rows_and_bytes(fk.table);
+    let rows = rows.round() as i64;
     let ref_stats = snap.table_stats(foreign.ref_table);
     let key_changes = ref_stats.map_or(0, |s| s.n_tup_del + s.n_tup_upd);
     let rows_scanned = key_changes.saturating_mul(rows);
@@ -122,33 +169,35 @@ fn describe(
         Level::Info
     };
 
-    let window = snap.stats_window.describe();
-    let mut detail = format!(
-        "Foreign key {} on {table_identity} ({}) references {referenced_table} ({}) but no index \
-         starts with its columns, so every DELETE or key UPDATE on {referenced_table} scans \
-         {table_identity} (~{} rows, {})",
-        quote::ident(&fk.name),
+    let mut detail = String::with_capacity(512);
+    let _ = write!(
+        detail,
+        "Foreign key {fk_name} on {table_identity} ({}) references {referenced_table} ({}) but \
+         no index starts with its columns, so every DELETE or key UPDATE on {referenced_table} \
+         scans {table_identity} (~{} rows, {})",
         quote::ident_list(&columns),
         quote::ident_list(&referenced_columns),
         human_count(rows),
         human_bytes(bytes),
     );
-    match ref_stats {
-        Some(s) => detail.push_str(&format!(
+    let _ = match ref_stats {
+        Some(s) => write!(
+            detail,
             "; {referenced_table} had {} deletes and {} updates {window}, about {} rows scanned",
             human_count(s.n_tup_del),
             human_count(s.n_tup_upd),
             human_count(rows_scanned),
-        )),
-        None => detail.push_str(&format!("; {referenced_table} has no statistics {window}")),
-    }
+        ),
+        None => write!(detail, "; {referenced_table} has no statistics {window}"),
+    };
     let uncovered_partitions: Vec<String> =
         uncovered.iter().map(|&p| snap.rel_identity(p)).collect();
     if !uncovered_partitions.is_empty() {
-        detail.push_str(&format!(
+        let _ = write!(
+            detail,
             "; partitions without such an index: {}",
             uncovered_partitions.join(", ")
-        ));
+        );
     }
     if level == Level::Info {
         detail.push_str("; small and quiet so far, hence info");
@@ -175,26 +224,9 @@ fn describe(
         )
     };
 
-    let ref_rel = snap.relation(foreign.ref_table);
-    let metadata = json!({
-        "schema": schema,
-        "table": rel.name,
-        "constraint": fk.name,
-        "columns": columns,
-        "referenced_schema": ref_rel.map(|r| snap.schema_name(r)),
-        "referenced_table": ref_rel.map(|r| r.name.as_str()),
-        "referenced_columns": referenced_columns.clone(),
-        "table_rows": rows,
-        "table_bytes": bytes,
-        "referenced_deletes": ref_stats.map(|s| s.n_tup_del),
-        "referenced_updates": ref_stats.map(|s| s.n_tup_upd),
-        "estimated_rows_scanned": rows_scanned,
-        "stats_since": snap.stats_window.since,
-        "stats_window_seconds": snap.stats_window.seconds,
-        "partitioned": rel.kind == RelKind::PartitionedTable,
-        "uncovered_partitions": uncovered_partitions,
-        "suggested_index": index_name,
-    });
+    let referenced = snap
+        .relation(foreign.ref_table)
+        .map(|r| (snap.schema_name(r).to_string(), r.name.clone()));
 
     MissingFkIndex {
         schema,
@@ -208,6 +240,10 @@ fn describe(
         referenced_deletes: ref_stats.map(|s| s.n_tup_del),
         referenced_updates: ref_stats.map(|s| s.n_tup_upd),
         uncovered_partitions,
+        referenced,
+        rows_scanned,
+        partitioned: rel.kind == RelKind::PartitionedTable,
+        suggested_index: index_name,
         finding: RULE.finding(
             level,
             "table constraint",
@@ -215,7 +251,7 @@ fn describe(
             None,
             detail,
             Some(remediation),
-            metadata,
+            serde_json::Value::Null,
         ),
     }
 }

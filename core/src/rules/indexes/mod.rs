@@ -17,15 +17,11 @@ use crate::quote;
 use crate::snapshot::{ConstraintKind, Index, Oid, Parts, RelKind, Relation, Snapshot};
 use std::collections::{HashMap, HashSet};
 
-/// What the missing-FK rule reads: foreign keys, the columns and indexes of their tables.
-pub const FK_PARTS: Parts = Parts::RELATIONS
-    .union(Parts::ATTRIBUTES)
-    .union(Parts::INDEXES)
-    .union(Parts::CONSTRAINTS)
-    .union(Parts::PARTITIONS);
-/// The other index rules also read index scans, and keep an index a policy filters on
-/// (`Protections`).
-pub const PARTS: Parts = FK_PARTS.union(Parts::INDEX_STATS).union(Parts::POLICIES);
+/// The other index rules read the relations, columns, indexes with their scans,
+/// constraints and partitions, and keep an index a policy filters on (`Protections`).
+pub const PARTS: Parts = Parts::FOREIGN_KEYS_IN_FULL
+    .union(Parts::INDEX_STATS)
+    .union(Parts::POLICIES);
 
 /// Why an index must not be dropped. Computed once per run for all indexes.
 pub struct Protections {

@@ -40,8 +40,8 @@ fn same_set(a: &[i16], b: &[i16]) -> bool {
 /// Best column order: makes no existing index redundant, then serves the most shorter FKs
 /// as a prefix, then stays closest to the FK's own order.
 fn best_order(snap: &Snapshot, table: Oid, columns: &[i16], shorter: &[&[i16]]) -> Vec<i16> {
-    if columns.len() > 4 {
-        return columns.to_vec(); // 120+ orders: keep the FK's own
+    if columns.len() <= 1 || columns.len() > 4 {
+        return columns.to_vec(); // one order, or 120+: keep the FK's own
     }
     let score = |order: &[i16]| {
         let redundant = makes_existing_index_redundant(snap, table, order);

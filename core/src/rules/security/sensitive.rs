@@ -236,7 +236,7 @@ fn check(snap: &Snapshot, config: &Config) -> Vec<Finding> {
                 "table": rel.name,
                 "column": attr.name,
                 "kind": format!("{kind:?}"),
-                "type": attr.type_name,
+                "type": &*attr.type_name,
                 "exposed_without_rls": exposed,
             }),
         ));

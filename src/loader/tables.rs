@@ -1,0 +1,133 @@
+//! The table parts of a snapshot: relations, columns, indexes, constraints, partitions —
+//! in full, or only the slice foreign keys need ([`Parts::FOREIGN_KEYS`]: what
+//! `advisor_missing_fk_indexes` reads). The big catalogs are read directly (`catalog`),
+//! the small ones with a query.
+
+use super::{catalog, each_row, oid, rows, text};
+use database_advisor_core::snapshot::fast_hash::{Map as HashMap, Set as HashSet};
+use database_advisor_core::snapshot::{Oid, Parts, Snapshot};
+use pgrx::spi::{SpiClient, SpiResult};
+
+pub(super) fn load(client: &SpiClient<'_>, snap: &mut Snapshot, parts: Parts) -> SpiResult<()> {
+    let wants = |p: Parts| parts.contains(p);
+    let fk_slice = wants(Parts::FOREIGN_KEYS);
+    if !fk_slice && !parts.intersects(Parts::FOREIGN_KEYS_IN_FULL) {
+        return Ok(());
+    }
+    if wants(Parts::PARTITIONS) || fk_slice {
+        each_row(client, include_str!("sql/partitions.sql"), |row| {
+            snap.partition_parent.insert(oid(row, 1)?, oid(row, 2)?);
+            Ok(())
+        })?;
+    }
+    let mut members = HashSet::default();
+    each_row(client, include_str!("sql/extension_members.sql"), |row| {
+        members.insert(oid(row, 1)?);
+        Ok(())
+    })?;
+    let opclass_family = if wants(Parts::INDEXES) || fk_slice {
+        index_support(client, snap)?
+    } else {
+        HashMap::default()
+    };
+
+    if fk_slice {
+        return foreign_keys(snap, &members, &opclass_family);
+    }
+    // every other part filters by the user relations, read first (also for the parts alone)
+    let access_methods = rows::catalog_read(|| catalog::relations(snap, &members, |_| true));
+    if wants(Parts::ATTRIBUTES) {
+        rows::catalog_read(|| catalog::attributes(snap, |_, _| true));
+    }
+    if wants(Parts::INDEXES) {
+        let stats = wants(Parts::INDEX_STATS);
+        rows::catalog_read(|| {
+            catalog::indexes(snap, &access_methods, &opclass_family, stats, |_, _| true)
+        });
+    }
+    if wants(Parts::CONSTRAINTS) {
+        let relations = &snap.relations;
+        let constraints = rows::catalog_read(|| {
+            catalog::constraints(|_, table, _| relations.contains_key(&table))
+        });
+        snap.constraints = constraints;
+    }
+    if !wants(Parts::RELATIONS) {
+        // read only to filter the parts asked for
+        snap.relations.clear();
+    }
+    Ok(())
+}
+
+/// Operator classes → families, the search operators of btree and hash families (enough
+/// to tell whether an index serves an equality lookup), and the indexes being built.
+fn index_support(client: &SpiClient<'_>, snap: &mut Snapshot) -> SpiResult<HashMap<Oid, Oid>> {
+    let mut opclass_family = HashMap::default();
+    each_row(client, include_str!("sql/operators.sql"), |row| {
+        if text(row, 1)? == "c" {
+            opclass_family.insert(oid(row, 2)?, oid(row, 3)?);
+        } else {
+            snap.opfamily_ops.insert((oid(row, 2)?, oid(row, 3)?));
+        }
+        Ok(())
+    })?;
+    each_row(client, include_str!("sql/indexes_in_progress.sql"), |row| {
+        snap.indexes_in_progress.insert(oid(row, 1)?);
+        Ok(())
+    })?;
+    Ok(opclass_family)
+}
+
+/// The foreign-key slice: FK constraints of user schemas; the tables on both sides and
+/// every partition below them; the FK columns on both sides (all columns of partitions,
+/// which may number them differently); the indexes whose leading column is an FK column
+/// of their table (only those can serve a foreign key or be made redundant by the index
+/// suggested for one; all indexes of partitions); the names of all other relations.
+fn foreign_keys(
+    snap: &mut Snapshot,
+    members: &HashSet<Oid>,
+    opclass_family: &HashMap<Oid, Oid>,
+) -> SpiResult<()> {
+    let namespaces = &snap.namespaces;
+    let fks = rows::catalog_read(|| {
+        catalog::constraints(|kind, _, namespace| {
+            kind == 'f' && namespaces.contains_key(&namespace)
+        })
+    });
+    let mut columns: HashSet<(Oid, i16)> = HashSet::default();
+    let mut tables: HashSet<Oid> = HashSet::default();
+    for fk in &fks {
+        let foreign = fk.foreign.as_ref().expect("a foreign key");
+        columns.extend(fk.columns.iter().map(|&c| (fk.table, c)));
+        columns.extend(foreign.ref_columns.iter().map(|&c| (foreign.ref_table, c)));
+        tables.extend([fk.table, foreign.ref_table]);
+    }
+    let mut children: HashMap<Oid, Vec<Oid>> = HashMap::default();
+    for (&child, &parent) in &snap.partition_parent {
+        children.entry(parent).or_default().push(child);
+    }
+    let mut partitions: HashSet<Oid> = HashSet::default();
+    let mut stack: Vec<Oid> = tables.iter().copied().collect();
+    while let Some(parent) = stack.pop() {
+        for &child in children.get(&parent).into_iter().flatten() {
+            if partitions.insert(child) {
+                stack.push(child);
+            }
+        }
+    }
+    let access_methods = rows::catalog_read(|| {
+        catalog::relations(snap, members, |rel| {
+            tables.contains(&rel) || partitions.contains(&rel)
+        })
+    });
+    // as in full: constraints of the user relations read
+    snap.constraints = fks
+        .into_iter()
+        .filter(|fk| snap.relations.contains_key(&fk.table))
+        .collect();
+    let wanted =
+        |rel: Oid, attnum: i16| columns.contains(&(rel, attnum)) || partitions.contains(&rel);
+    rows::catalog_read(|| catalog::attributes(snap, wanted));
+    rows::catalog_read(|| catalog::indexes(snap, &access_methods, opclass_family, false, wanted));
+    Ok(())
+}
