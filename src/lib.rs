@@ -5,7 +5,7 @@
 
 use pgrx::prelude::*;
 
-mod api;
+pub(crate) mod api;
 mod error;
 mod gucs;
 mod loader;
@@ -33,6 +33,7 @@ mod tests {
     include!("server_tests.rs");
     include!("server_tests_inert_sql.rs");
     include!("server_tests_whatif.rs");
+    include!("server_tests_output.rs");
 }
 
 /// Required by `cargo pgrx test`.

@@ -29,6 +29,7 @@ materialized!(
             .into_iter()
             .filter(|_| include_suppressed)
             .map(|s| (s.finding, Some(s.reason), s.until));
+        let mut jsonb = super::jsonb::Builder::new();
         for (f, reason, until) in active.chain(suppressed) {
             let f: Finding = f;
             let (reason, until): (Option<String>, Option<String>) = (reason, until);
@@ -40,7 +41,7 @@ materialized!(
                 row.text(&f.object_identity);
                 row.text(&f.detail);
                 row.text_opt(f.remediation.as_deref());
-                row.jsonb(f.metadata);
+                row.jsonb(&mut jsonb, &f.metadata);
                 row.text(&f.fingerprint);
                 row.text_opt(reason.as_deref());
                 row.text_opt(until.as_deref());

@@ -9,6 +9,7 @@ mod findings;
 mod fk_indexes;
 mod history;
 mod indexes;
+pub(crate) mod jsonb;
 mod report;
 mod rls;
 mod srf;
@@ -173,8 +174,17 @@ fn run_rules(rule_ids: Option<Vec<String>>, index_defs: bool) -> Outcome {
     let (mut snap, config) = prepare(Parts::of(selected.iter().copied()), index_defs);
     let started = Instant::now();
     // a cancel or statement_timeout stops a run between rules too
-    let findings = rules::run_checking(&selected, &snap, &config, || {
+    let trace = crate::gucs::trace();
+    let mut current: Option<(&str, Instant)> = None;
+    let findings = rules::run_checking(&selected, &snap, &config, |next| {
         pgrx::check_for_interrupts!();
+        if let (true, Some((id, since))) = (trace, current.take()) {
+            notice!(
+                "database_advisor: rule {id} in {} ms",
+                since.elapsed().as_millis()
+            );
+        }
+        current = next.map(|r| (r.id, Instant::now()));
     });
     let mut outcome = suppress::apply(findings, &settings.rules, &settings.suppressions);
     trace_rules(started, outcome.findings.len());

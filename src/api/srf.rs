@@ -8,7 +8,6 @@
 //! the same definition.
 
 use pgrx::pg_sys;
-use pgrx::IntoDatum;
 use pgrx::PgSqlErrorCode;
 
 /// `PG_FUNCTION_INFO_V1` and a guarded `extern "C"` function that fills `Rows` with
@@ -136,7 +135,7 @@ impl Rows {
     pub fn push(&mut self, fill: impl FnOnce(&mut Row)) {
         self.count += 1;
         self.first.get_or_insert_with(std::time::Instant::now);
-        if self.count % 1024 == 0 {
+        if self.count.is_multiple_of(1024) {
             pgrx::check_for_interrupts!();
         }
         // SAFETY: row_memory is ours until materialize() deletes it; the tuplestore copies
@@ -235,8 +234,8 @@ impl Row<'_> {
         self.set(Some(pg_sys::Datum::from(array)));
     }
 
-    pub fn jsonb(&mut self, v: serde_json::Value) {
-        self.set(pgrx::JsonB(v).into_datum());
+    pub fn jsonb(&mut self, builder: &mut super::jsonb::Builder, v: &serde_json::Value) {
+        self.set(Some(builder.datum(v)));
     }
 }
 

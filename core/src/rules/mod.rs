@@ -140,22 +140,24 @@ pub fn select(
 
 /// Run the given rules over one snapshot; findings sorted worst first.
 pub fn run(rules: &[&Rule], snapshot: &Snapshot, config: &Config) -> Vec<Finding> {
-    run_checking(rules, snapshot, config, || {})
+    run_checking(rules, snapshot, config, |_| {})
 }
 
-/// [`run`], calling `before_each` before each rule (where the extension lets a cancel or
-/// a statement timeout stop the run).
+/// [`run`], calling `before_each` before each rule and once (with `None`) after the last
+/// (where the extension lets a cancel or a statement timeout stop the run, and times the
+/// rules).
 pub fn run_checking(
     rules: &[&Rule],
     snapshot: &Snapshot,
     config: &Config,
-    mut before_each: impl FnMut(),
+    mut before_each: impl FnMut(Option<&Rule>),
 ) -> Vec<Finding> {
     let mut findings = Vec::new();
     for r in rules {
-        before_each();
+        before_each(Some(r));
         findings.extend((r.check)(snapshot, config));
     }
+    before_each(None);
     sort_findings(&mut findings);
     findings
 }

@@ -68,7 +68,7 @@ impl Catalog {
                     break;
                 }
                 n = n.wrapping_add(1);
-                if n % 1024 == 0 {
+                if n.is_multiple_of(1024) {
                     pgrx::check_for_interrupts!();
                 }
                 each(&Tuple { tuple, desc });

@@ -1,0 +1,81 @@
+// Server tests of the output path: metadata built straight into jsonb, and the views'
+// functions in materialize mode.
+
+/// The jsonb made by `api::jsonb::Builder` is the one jsonb_in makes of serde's text.
+#[pg_test]
+fn jsonb_builder_matches_jsonb_in() {
+    use serde_json::json;
+    let values = [
+        json!({}),
+        json!([]),
+        json!(null),
+        json!(true),
+        json!("top-level string"),
+        json!(42),
+        json!({"b": 1, "a": [1, 2.5, -0.0, 1e300, 0.1, 1.2345678901234567, u64::MAX, i64::MIN],
+               "nested": {"x": null, "y": [true, false, {"z": "deep"}], "empty": {}},
+               "text": "quo\"te \\ back\nline\ttab üñí 😀 '$1'",
+               "aa": "same length keys sort by bytes", "ab": ""}),
+        json!([[[]], {"k": [{}]}, "s", 7]),
+        // more than 32 children: every 32nd JEntry is an offset
+        serde_json::Value::Array((0..70).map(|i| if i % 3 == 0 { json!(i) } else { json!(format!("e{i}")) }).collect()),
+        serde_json::Value::Object((0..45).map(|i| (format!("key{i}"), if i % 2 == 0 { json!([i, "x", null]) } else { json!(i as f64 / 7.0) })).collect()),
+    ];
+    let mut builder = crate::api::jsonb::Builder::new();
+    for value in &values {
+        let datum = builder.datum(value);
+        // SAFETY: a jsonb datum made in this memory context
+        let arg = unsafe { pgrx::datum::DatumWithOid::new(datum, pg_sys::JSONBOID) };
+        let ours = Spi::get_one_with_args::<String>("SELECT $1::text", &[arg]).unwrap();
+        let theirs = Spi::get_one_with_args::<String>(
+            "SELECT $1::jsonb::text",
+            &[value.to_string().as_str().into()],
+        )
+        .unwrap();
+        assert_eq!(ours, theirs, "{value}");
+        // and byte for byte what jsonb_in makes
+        let text = std::ffi::CString::new(value.to_string()).unwrap();
+        // SAFETY: jsonb_in of a cstring; both values are plain 4-byte-header varlenas
+        unsafe {
+            let theirs = pg_sys::OidFunctionCall1Coll(
+                pg_sys::Oid::from_u32(3806), // jsonb_in
+                pg_sys::InvalidOid,
+                pg_sys::Datum::from(text.as_ptr()),
+            );
+            let bytes = |d: pg_sys::Datum| {
+                let p = d.cast_mut_ptr::<pg_sys::varlena>();
+                std::slice::from_raw_parts(p.cast::<u8>(), pgrx::varlena::varsize_4b(p)).to_vec()
+            };
+            assert_eq!(bytes(datum), bytes(theirs), "binary of {value}");
+        }
+    }
+    // a NUL, which jsonb_in refuses, becomes U+FFFD
+    let datum = builder.datum(&json!({"k": "a\u{0}b"}));
+    let arg = unsafe { pgrx::datum::DatumWithOid::new(datum, pg_sys::JSONBOID) };
+    let text = Spi::get_one_with_args::<String>("SELECT $1 ->> 'k'", &[arg]).unwrap();
+    assert_eq!(text.as_deref(), Some("a\u{FFFD}b"));
+}
+
+/// The views' functions return the same rows in FROM and in a select list (ProjectSet),
+/// and a cancel between rows is honoured.
+#[pg_test]
+fn materialized_functions_in_from_and_select_list() {
+    Spi::run("CREATE TABLE mat_parent (id int PRIMARY KEY)").unwrap();
+    Spi::run("CREATE TABLE mat_child (id int PRIMARY KEY, p int REFERENCES mat_parent)").unwrap();
+    let from = Spi::get_one::<i64>(
+        "SELECT count(*) FROM _advisor_missing_fk_indexes() WHERE table_name = 'mat_child'",
+    )
+    .unwrap();
+    let select_list = Spi::get_one::<i64>(
+        "SELECT count(*) FROM (SELECT (_advisor_missing_fk_indexes()).table_name) s \
+         WHERE table_name = 'mat_child'",
+    )
+    .unwrap();
+    assert_eq!(from, Some(1));
+    assert_eq!(select_list, from);
+    let findings = Spi::get_one::<i64>(
+        "SELECT count(*) FROM (SELECT _advisor_run(ARRAY['missing_fk_index'])) s",
+    )
+    .unwrap();
+    assert!(findings >= Some(1));
+}
