@@ -244,6 +244,7 @@ fn load_with(client: &SpiClient<'_>, config: &Config, parts: Parts) -> SpiResult
                 check_tree,
                 per_row_functions,
                 columns: col(row, 11)?,
+                folded: Default::default(),
             });
             Ok(())
         })?;

@@ -349,6 +349,7 @@ impl SnapshotBuilder {
             check_tree: check.and_then(literal_tree),
             per_row_functions: Vec::new(),
             columns,
+            folded: Default::default(),
         });
         self.snap.policies.last_mut().unwrap()
     }

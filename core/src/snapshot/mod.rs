@@ -143,6 +143,8 @@ pub struct Policy {
     pub per_row_functions: Vec<Oid>,
     /// Columns of its own table the policy references (`pg_depend`).
     pub columns: Vec<i16>,
+    /// Whether USING and WITH CHECK fold to TRUE, once computed (several rules ask).
+    pub folded: std::cell::OnceCell<(bool, bool)>,
 }
 
 impl Policy {
@@ -164,16 +166,19 @@ impl Policy {
     /// USING is TRUE for every row (folded from its node tree: `true`, `1 = 1`,
     /// `id IS NULL OR id IS NOT NULL`, ...; see [`node_tree::always_true`]).
     pub fn using_always_true(&self) -> bool {
-        self.using_tree
-            .as_deref()
-            .is_some_and(node_tree::always_true)
+        self.folded().0
     }
 
     /// WITH CHECK is TRUE for every row.
     pub fn check_always_true(&self) -> bool {
-        self.check_tree
-            .as_deref()
-            .is_some_and(node_tree::always_true)
+        self.folded().1
+    }
+
+    fn folded(&self) -> (bool, bool) {
+        *self.folded.get_or_init(|| {
+            let fold = |tree: &Option<String>| tree.as_deref().is_some_and(node_tree::always_true);
+            (fold(&self.using_tree), fold(&self.check_tree))
+        })
     }
 }
 
@@ -677,6 +682,23 @@ impl Snapshot {
     /// shared by the rules of a run (one value per type).
     pub fn shared<T: std::any::Any>(&self, make: impl FnOnce() -> T) -> std::rc::Rc<T> {
         self.shared.get(make)
+    }
+
+    /// [`Snapshot::shared`] for a value that depends on which schemas are in scope: made
+    /// again, not shared, for a configuration that excludes other schemas (tests run one
+    /// snapshot under several).
+    pub fn shared_in_scope<T: std::any::Any>(
+        &self,
+        config: &Config,
+        make: impl Fn() -> T,
+    ) -> std::rc::Rc<T> {
+        struct InScope<T>(Vec<String>, std::rc::Rc<T>);
+        let shared = self.shared(|| InScope(config.exclude_schemas.clone(), Rc::new(make())));
+        if shared.0 == config.exclude_schemas {
+            shared.1.clone()
+        } else {
+            Rc::new(make())
+        }
     }
 
     pub fn relation(&self, oid: Oid) -> Option<&Relation> {

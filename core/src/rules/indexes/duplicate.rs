@@ -68,7 +68,7 @@ fn check(snap: &Snapshot, config: &Config) -> Vec<Finding> {
 
 pub fn analyze(snap: &Snapshot, config: &Config) -> Vec<DuplicateIndex> {
     let protections = Protections::of(snap);
-    let mut groups: HashMap<Signature, Vec<&Index>> = HashMap::new();
+    let mut groups: HashMap<Signature, Vec<&Index>> = HashMap::with_capacity(snap.indexes.len());
     for ix in &snap.indexes {
         if candidate(snap, config, ix).is_some() {
             groups.entry(Signature::of(ix)).or_default().push(ix);
@@ -107,7 +107,7 @@ fn describe(
     let table_identity = snap.rel_identity(extra.table);
     let (extra_scans, bytes) = scans_and_bytes(snap, extra);
     let (kept_scans, _) = scans_and_bytes(snap, kept);
-    let why_kept = match protections.reason(kept.oid) {
+    let why_kept = match protections.reason(snap, kept.oid) {
         Some(r) if protections.is_structural(kept.oid) => format!("it {r}"),
         _ if kept.unique && !extra.unique => "it is unique".to_string(),
         _ => format!(
@@ -123,7 +123,7 @@ fn describe(
         human_bytes(bytes)
     );
     // an extra index that itself backs a constraint cannot simply be dropped
-    let remediation = match protections.reason(extra.oid) {
+    let remediation = match protections.reason(snap, extra.oid) {
         Some(r) if protections.is_structural(extra.oid) => {
             detail.push_str(&format!(
                 "; {identity} {r}, so dropping it means changing that first (no SQL is \

@@ -14,6 +14,7 @@ pub mod unused;
 use crate::config::Config;
 use crate::finding::Finding;
 use crate::quote;
+use crate::snapshot::fast_hash::Map as FastMap;
 use crate::snapshot::{ConstraintKind, Index, Oid, Parts, RelKind, Relation, Snapshot};
 use std::collections::{HashMap, HashSet};
 
@@ -23,9 +24,24 @@ pub const PARTS: Parts = Parts::FOREIGN_KEYS_IN_FULL
     .union(Parts::INDEX_STATS)
     .union(Parts::POLICIES);
 
-/// Why an index must not be dropped. Computed once per run for all indexes.
+/// Why an index must not be dropped. Computed once per run for all indexes; the reason's
+/// text is made only for the findings that show it.
 pub struct Protections {
-    reasons: HashMap<Oid, String>,
+    reasons: FastMap<Oid, Reason>,
+}
+
+/// Why an index is kept (positions in the snapshot's constraints and policies).
+#[derive(Clone, Copy)]
+enum Reason {
+    /// Backs a primary key, unique or exclusion constraint, or a foreign key depends on it.
+    Constraint(usize),
+    ReplicaIdentity,
+    Unique,
+    Exclusion,
+    /// The only index serving this foreign key.
+    OnlyForForeignKey(usize),
+    /// The only index leading with a column this policy filters on.
+    OnlyForPolicy(usize),
 }
 
 impl Protections {
@@ -35,79 +51,97 @@ impl Protections {
     }
 
     pub fn new(snap: &Snapshot) -> Protections {
-        let mut reasons: HashMap<Oid, String> = HashMap::new();
-        for c in &snap.constraints {
-            if c.index == 0 {
-                continue;
+        let mut reasons: FastMap<Oid, Reason> = FastMap::default();
+        for (i, c) in snap.constraints.iter().enumerate() {
+            let backs = matches!(
+                c.kind,
+                ConstraintKind::PrimaryKey
+                    | ConstraintKind::Unique
+                    | ConstraintKind::Exclusion
+                    | ConstraintKind::ForeignKey
+            );
+            if c.index != 0 && backs {
+                reasons.entry(c.index).or_insert(Reason::Constraint(i));
             }
-            let reason = match c.kind {
-                ConstraintKind::PrimaryKey => {
-                    format!("backs the primary key {}", quote::ident(&c.name))
-                }
-                ConstraintKind::Unique => {
-                    format!("backs the unique constraint {}", quote::ident(&c.name))
-                }
-                ConstraintKind::Exclusion => {
-                    format!("backs the exclusion constraint {}", quote::ident(&c.name))
-                }
-                ConstraintKind::ForeignKey => {
-                    format!("foreign key {} depends on it", snap.constraint_identity(c))
-                }
-                _ => continue,
-            };
-            reasons.entry(c.index).or_insert(reason);
         }
         for ix in &snap.indexes {
             if reasons.contains_key(&ix.oid) {
                 continue;
             }
             if ix.replica_identity {
-                reasons.insert(ix.oid, "is the table's replica identity".into());
+                reasons.insert(ix.oid, Reason::ReplicaIdentity);
             } else if ix.unique {
-                reasons.insert(ix.oid, "enforces uniqueness".into());
+                reasons.insert(ix.oid, Reason::Unique);
             } else if ix.exclusion {
-                reasons.insert(ix.oid, "enforces an exclusion constraint".into());
+                reasons.insert(ix.oid, Reason::Exclusion);
             }
         }
         // the only index that serves a foreign key's referential check
-        for fk in snap.constraints.iter().filter(|c| c.foreign.is_some()) {
-            let eq_ops = &fk.foreign.as_ref().expect("fk").eq_ops;
-            let mut covering = coverage::covering_indexes(snap, fk.table, &fk.columns, eq_ops);
+        for (i, fk) in snap.constraints.iter().enumerate() {
+            let Some(foreign) = &fk.foreign else {
+                continue;
+            };
+            let mut covering =
+                coverage::covering_indexes(snap, fk.table, &fk.columns, &foreign.eq_ops);
             if let (Some(only), None) = (covering.next(), covering.next()) {
-                reasons.entry(only.oid).or_insert_with(|| {
-                    format!(
-                        "is the only index serving foreign key {}",
-                        snap.constraint_identity(fk)
-                    )
-                });
+                reasons
+                    .entry(only.oid)
+                    .or_insert(Reason::OnlyForForeignKey(i));
             }
         }
         // the only index leading with a column a policy filters on
-        for p in &snap.policies {
+        for (i, p) in snap.policies.iter().enumerate() {
             for &col in &p.columns {
                 let mut leading = indexes_leading_with(snap, p.table, col);
                 if let (Some(only), None) = (leading.next(), leading.next()) {
-                    reasons.entry(only.oid).or_insert_with(|| {
-                        format!(
-                            "is the only index on the column policy {} filters on",
-                            quote::ident(&p.name)
-                        )
-                    });
+                    reasons.entry(only.oid).or_insert(Reason::OnlyForPolicy(i));
                 }
             }
         }
         Protections { reasons }
     }
 
-    /// Why `index` must be kept, or `None` when it may be dropped.
-    pub fn reason(&self, index: Oid) -> Option<&str> {
-        self.reasons.get(&index).map(String::as_str)
+    /// Whether `index` must be kept.
+    pub fn is_protected(&self, index: Oid) -> bool {
+        self.reasons.contains_key(&index)
     }
 
-    /// Kept for integrity (a constraint, uniqueness, replica identity), not only for an FK.
+    /// Why `index` must be kept ("backs the primary key ..."), or `None` when it may be
+    /// dropped.
+    pub fn reason(&self, snap: &Snapshot, index: Oid) -> Option<String> {
+        Some(match *self.reasons.get(&index)? {
+            Reason::Constraint(i) => {
+                let c = &snap.constraints[i];
+                let name = quote::ident(&c.name);
+                match c.kind {
+                    ConstraintKind::PrimaryKey => format!("backs the primary key {name}"),
+                    ConstraintKind::Unique => format!("backs the unique constraint {name}"),
+                    ConstraintKind::Exclusion => {
+                        format!("backs the exclusion constraint {name}")
+                    }
+                    _ => format!("foreign key {} depends on it", snap.constraint_identity(c)),
+                }
+            }
+            Reason::ReplicaIdentity => "is the table's replica identity".into(),
+            Reason::Unique => "enforces uniqueness".into(),
+            Reason::Exclusion => "enforces an exclusion constraint".into(),
+            Reason::OnlyForForeignKey(i) => format!(
+                "is the only index serving foreign key {}",
+                snap.constraint_identity(&snap.constraints[i])
+            ),
+            Reason::OnlyForPolicy(i) => format!(
+                "is the only index on the column policy {} filters on",
+                quote::ident(&snap.policies[i].name)
+            ),
+        })
+    }
+
+    /// Kept for integrity (a constraint, uniqueness, replica identity), not only for an FK
+    /// or a policy.
     pub fn is_structural(&self, index: Oid) -> bool {
-        self.reason(index)
-            .is_some_and(|r| !r.starts_with("is the only index"))
+        self.reasons
+            .get(&index)
+            .is_some_and(|r| !matches!(r, Reason::OnlyForForeignKey(_) | Reason::OnlyForPolicy(_)))
     }
 }
 
@@ -301,14 +335,20 @@ mod tests {
         let snap = b.build();
         let prot = Protections::new(&snap);
         let pk = snap.indexes_on(p).find(|i| i.primary).unwrap().oid;
-        assert_eq!(prot.reason(pk), Some("backs the primary key p_pkey"));
-        assert_eq!(prot.reason(uq), Some("enforces uniqueness"));
+        assert_eq!(
+            prot.reason(&snap, pk).as_deref(),
+            Some("backs the primary key p_pkey")
+        );
+        assert_eq!(
+            prot.reason(&snap, uq).as_deref(),
+            Some("enforces uniqueness")
+        );
         assert!(prot
-            .reason(only)
+            .reason(&snap, only)
             .unwrap()
             .contains("only index serving foreign key c_p_fk"));
         assert!(!prot.is_structural(only));
-        assert_eq!(prot.reason(free), None);
+        assert_eq!(prot.reason(&snap, free), None);
     }
 
     #[test]
@@ -322,8 +362,8 @@ mod tests {
         b.foreign_key("c_p_fk", c, &["p_id"], p, &["id"]);
         let snap = b.build();
         let prot = Protections::new(&snap);
-        assert_eq!(prot.reason(one), None);
-        assert_eq!(prot.reason(two), None);
+        assert_eq!(prot.reason(&snap, one), None);
+        assert_eq!(prot.reason(&snap, two), None);
     }
 
     #[test]

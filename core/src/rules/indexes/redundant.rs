@@ -67,6 +67,7 @@ pub fn is_prefix_of(short: &Index, longer: &Index) -> bool {
 
 pub fn analyze(snap: &Snapshot, config: &Config) -> Vec<RedundantIndex> {
     let protections = Protections::of(snap);
+    let since = snap.stats_window.describe();
     let mut out = Vec::new();
     for short in &snap.indexes {
         if short.unique
@@ -88,13 +89,13 @@ pub fn analyze(snap: &Snapshot, config: &Config) -> Vec<RedundantIndex> {
                 )
             });
         if let Some(longer) = best {
-            out.push(describe(snap, short, longer));
+            out.push(describe(snap, &since, short, longer));
         }
     }
     out
 }
 
-fn describe(snap: &Snapshot, short: &Index, longer: &Index) -> RedundantIndex {
+fn describe(snap: &Snapshot, since: &str, short: &Index, longer: &Index) -> RedundantIndex {
     let identity = snap.rel_identity(short.oid);
     let longer_identity = snap.rel_identity(longer.oid);
     let table_identity = snap.rel_identity(short.table);
@@ -105,7 +106,7 @@ fn describe(snap: &Snapshot, short: &Index, longer: &Index) -> RedundantIndex {
          Its scans move to the longer index, which is a little larger to read.",
         human_bytes(bytes),
         human_count(scans.unwrap_or(0)),
-        snap.stats_window.describe()
+        since
     );
     let undo = undo_statement(snap, short);
     let metadata = json!({

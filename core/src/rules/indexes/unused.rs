@@ -42,12 +42,13 @@ fn check(snap: &Snapshot, config: &Config) -> Vec<Finding> {
 pub fn analyze(snap: &Snapshot, config: &Config) -> Vec<UnusedIndex> {
     let protections = Protections::of(snap);
     let window = &snap.stats_window;
+    let since = window.describe();
     let mut out = Vec::new();
     for ix in &snap.indexes {
         let Some((rel, table)) = candidate(snap, config, ix) else {
             continue;
         };
-        if protections.reason(ix.oid).is_some() {
+        if protections.is_protected(ix.oid) {
             continue;
         }
         let (Some(scans), bytes) = scans_and_bytes(snap, ix) else {
@@ -73,7 +74,7 @@ pub fn analyze(snap: &Snapshot, config: &Config) -> Vec<UnusedIndex> {
             human_bytes(bytes),
             human_count(scans),
             if scans == 1 { "" } else { "s" },
-            window.describe(),
+            since,
             human_count(writes.n_tup_ins),
             human_count(writes.n_tup_upd),
             human_count(writes.n_tup_del),

@@ -102,23 +102,34 @@ pub fn tenant_policy_sql(
     )
 }
 
-/// Tables RLS rules look at: ordinary and partitioned tables in scope.
+/// Tables RLS rules look at: ordinary and partitioned tables in scope, by OID (found once
+/// per run for all RLS rules).
 pub fn tables<'s>(
     snap: &'s Snapshot,
     config: &'s Config,
 ) -> impl Iterator<Item = &'s Relation> + 's {
-    let mut rels: Vec<&Relation> = snap
-        .relations
-        .values()
-        .filter(move |r| {
-            matches!(
-                r.kind,
-                crate::snapshot::RelKind::Table | crate::snapshot::RelKind::PartitionedTable
-            ) && snap.in_scope(r, config)
-        })
-        .collect();
-    rels.sort_by_key(|r| r.oid);
-    rels.into_iter()
+    let found = snap.shared_in_scope(config, || RlsTables::find(snap, config));
+    (0..found.0.len()).filter_map(move |i| snap.relation(found.0[i]))
+}
+
+struct RlsTables(Vec<Oid>);
+
+impl RlsTables {
+    fn find(snap: &Snapshot, config: &Config) -> RlsTables {
+        let mut oids: Vec<Oid> = snap
+            .relations
+            .values()
+            .filter(|r| {
+                matches!(
+                    r.kind,
+                    crate::snapshot::RelKind::Table | crate::snapshot::RelKind::PartitionedTable
+                ) && snap.in_scope(r, config)
+            })
+            .map(|r| r.oid)
+            .collect();
+        oids.sort_unstable();
+        RlsTables(oids)
+    }
 }
 
 /// The finding's structured facts every RLS rule shares.

@@ -11,7 +11,8 @@ use crate::finding::{Category, Finding, Level};
 use crate::quote;
 use crate::rules::rls::exposed_to;
 use crate::rules::Rule;
-use crate::snapshot::{Attribute, Parts, RelKind, Relation, Snapshot};
+use crate::snapshot::fast_hash::Map as HashMap;
+use crate::snapshot::{Attribute, Oid, Parts, RelKind, Relation, Snapshot};
 use regex::Regex;
 use serde_json::json;
 use std::sync::OnceLock;
@@ -130,32 +131,51 @@ pub struct SensitiveColumn<'a> {
     pub kind: Kind,
 }
 
-/// Every sensitive column, in table and column order: one pass over the attributes, shared
-/// by this rule and `audit_missing_sensitive_table`.
+/// Every sensitive column, in table and column order: one pass over the attributes per
+/// run, shared by this rule and `audit_missing_sensitive_table`.
 pub fn sensitive_columns<'a>(snap: &'a Snapshot, config: &Config) -> Vec<SensitiveColumn<'a>> {
-    let mut columns: Vec<_> = snap
-        .attributes
+    let found = snap.shared_in_scope(config, || SensitiveKeys::find(snap, config));
+    found
+        .0
         .iter()
-        .filter_map(|(&(rel, attnum), attr)| {
-            let table = snap.relation(rel)?;
-            let user_table = matches!(table.kind, RelKind::Table | RelKind::PartitionedTable)
-                && !table.is_partition
-                && snap.in_scope(table, config);
-            let kind = if user_table {
-                classify(&attr.name)?
-            } else {
-                return None;
-            };
+        .filter_map(|&(rel, attnum, kind)| {
             Some(SensitiveColumn {
-                table,
+                table: snap.relation(rel)?,
                 attnum,
-                attr,
+                attr: snap.attributes.get(&(rel, attnum))?,
                 kind,
             })
         })
-        .collect();
-    columns.sort_by_key(|c| (c.table.oid, c.attnum));
-    columns
+        .collect()
+}
+
+/// (table, column, kind) of every sensitive column, sorted.
+struct SensitiveKeys(Vec<(Oid, i16, Kind)>);
+
+impl SensitiveKeys {
+    fn find(snap: &Snapshot, config: &Config) -> SensitiveKeys {
+        // names repeat across tables (id, tenant_id, created_at): classify each once
+        let mut by_name: HashMap<&str, Option<Kind>> = HashMap::default();
+        let mut found: Vec<(Oid, i16, Kind)> = snap
+            .attributes
+            .iter()
+            .filter_map(|(&(rel, attnum), attr)| {
+                let table = snap.relation(rel)?;
+                let user_table = matches!(table.kind, RelKind::Table | RelKind::PartitionedTable)
+                    && !table.is_partition
+                    && snap.in_scope(table, config);
+                if !user_table {
+                    return None;
+                }
+                let kind = *by_name
+                    .entry(attr.name.as_str())
+                    .or_insert_with(|| classify(&attr.name));
+                Some((rel, attnum, kind?))
+            })
+            .collect();
+        found.sort_unstable_by_key(|&(rel, attnum, _)| (rel, attnum));
+        SensitiveKeys(found)
+    }
 }
 
 fn check(snap: &Snapshot, config: &Config) -> Vec<Finding> {
