@@ -96,10 +96,21 @@ impl Finding {
 
 /// Worst first, then by category, rule and object, so output is deterministic.
 pub fn sort_findings(findings: &mut Vec<Finding>) {
-    // sort positions, then move each finding once (a finding is large: sorting the findings
-    // themselves moved 121,000 of them ~17 times each)
-    let mut order: Vec<usize> = (0..findings.len()).collect();
-    order.sort_by(|&a, &b| worst_first(&findings[a], &findings[b]));
+    // sort compact keys, then move each finding once (a finding is large: sorting the
+    // findings themselves moved 121,000 of them ~17 times each)
+    let mut keys: Vec<(Level, Category, &'static str, &str, &str, usize)> = findings
+        .iter()
+        .enumerate()
+        .map(|(i, f)| {
+            let (identity, fingerprint) = (f.object_identity.as_str(), f.fingerprint.as_str());
+            (f.level, f.category, f.rule, identity, fingerprint, i)
+        })
+        .collect();
+    keys.sort_by(|a, b| {
+        b.0.cmp(&a.0)
+            .then_with(|| (a.1, a.2, a.3, a.4).cmp(&(b.1, b.2, b.3, b.4)))
+    });
+    let order: Vec<usize> = keys.into_iter().map(|k| k.5).collect();
     if order.iter().enumerate().all(|(i, &j)| i == j) {
         return;
     }
@@ -108,15 +119,6 @@ pub fn sort_findings(findings: &mut Vec<Finding>) {
         .into_iter()
         .map(|i| slots[i].take().expect("each position once"))
         .collect();
-}
-
-fn worst_first(a: &Finding, b: &Finding) -> std::cmp::Ordering {
-    b.level
-        .cmp(&a.level)
-        .then_with(|| a.category.cmp(&b.category))
-        .then_with(|| a.rule.cmp(b.rule))
-        .then_with(|| a.object_identity.cmp(&b.object_identity))
-        .then_with(|| a.fingerprint.cmp(&b.fingerprint))
 }
 
 #[cfg(test)]

@@ -51,10 +51,26 @@ impl Builder {
         }
     }
 
-    /// The jsonb datum of `value`, palloc'd in the current memory context.
+    /// The jsonb datum of `value`, palloc'd in the current memory context (for tests: rows
+    /// take [`Builder::encode`]).
+    #[cfg(any(test, feature = "pg_test"))]
     pub fn datum(&mut self, value: &Value) -> pg_sys::Datum {
+        let body = self.encode(value);
+        let size = 4 + body.len();
+        // SAFETY: a palloc'd copy with its varlena header set
+        unsafe {
+            let out = pg_sys::palloc(size).cast::<u8>();
+            std::ptr::copy_nonoverlapping(body.as_ptr(), out.add(4), body.len());
+            pgrx::varlena::set_varsize_4b(out.cast(), size as i32);
+            pg_sys::Datum::from(out)
+        }
+    }
+
+    /// The bytes of `value`'s jsonb after the varlena header (which must start at a 4-byte
+    /// boundary: the format aligns numbers and containers from there).
+    pub fn encode(&mut self, value: &Value) -> &[u8] {
         self.buf.clear();
-        self.buf.extend_from_slice(&[0; 4]); // the varlena header, set below
+        self.buf.extend_from_slice(&[0; 4]); // the varlena header, written by the caller
         match value {
             Value::Object(_) | Value::Array(_) => {
                 self.value(value);
@@ -69,15 +85,11 @@ impl Builder {
                 self.set_u32(entry, (meta & JENTRY_TYPEMASK) | len | JENTRY_HAS_OFF);
             }
         }
-        let size = self.buf.len();
-        assert!(size <= JENTRY_OFFLENMASK as usize, "metadata under 256 MB");
-        // SAFETY: a palloc'd copy with its varlena header set
-        unsafe {
-            let out = pg_sys::palloc(size).cast::<u8>();
-            std::ptr::copy_nonoverlapping(self.buf.as_ptr(), out, size);
-            pgrx::varlena::set_varsize_4b(out.cast(), size as i32);
-            pg_sys::Datum::from(out)
-        }
+        assert!(
+            self.buf.len() <= JENTRY_OFFLENMASK as usize,
+            "metadata under 256 MB"
+        );
+        &self.buf[4..]
     }
 
     /// Append `value`'s data; its JEntry (type and length of what was appended).

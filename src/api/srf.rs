@@ -117,7 +117,8 @@ pub unsafe fn materialize(
 pub struct Rows {
     store: *mut pg_sys::Tuplestorestate,
     desc: pg_sys::TupleDesc,
-    /// Where a row's values are made, emptied after each row (the tuplestore copies them).
+    /// Where rows' palloc'd values are made (the tuplestore copies them), emptied now and
+    /// then.
     row_memory: pg_sys::MemoryContext,
     values: Vec<pg_sys::Datum>,
     nulls: Vec<bool>,
@@ -164,7 +165,10 @@ impl Rows {
                 self.nulls.as_mut_ptr(),
             );
             pg_sys::MemoryContextSwitchTo(caller);
-            pg_sys::MemoryContextReset(self.row_memory);
+            // what rows palloc (arrays) is small: free it every 256 rows
+            if self.count.is_multiple_of(256) {
+                pg_sys::MemoryContextReset(self.row_memory);
+            }
         }
     }
 }
@@ -188,15 +192,20 @@ impl Row<'_> {
     }
 
     pub fn text(&mut self, s: &str) {
-        let size = 4 + s.len();
-        assert!(size < 0x3FFF_FFFF, "a text value under 1 GB");
+        self.varlena(s.as_bytes());
+    }
+
+    /// A varlena value (text, jsonb) of `body`, its header at a word boundary.
+    fn varlena(&mut self, body: &[u8]) {
+        let size = 4 + body.len();
+        assert!(size < 0x3FFF_FFFF, "a value under 1 GB");
         let offset = self.texts.len();
         self.texts.resize(offset + size.div_ceil(8), 0);
         // SAFETY: the words just added hold the 4-byte header and the bytes
         unsafe {
             let at = self.texts.as_mut_ptr().add(offset).cast::<u8>();
             pgrx::varlena::set_varsize_4b(at.cast(), size as i32);
-            std::ptr::copy_nonoverlapping(s.as_ptr(), at.add(4), s.len());
+            std::ptr::copy_nonoverlapping(body.as_ptr(), at.add(4), body.len());
         }
         self.text_columns.push((self.next, offset));
         self.set(Some(pg_sys::Datum::from(0))); // pointed at by Rows::push
@@ -235,7 +244,7 @@ impl Row<'_> {
     }
 
     pub fn jsonb(&mut self, builder: &mut super::jsonb::Builder, v: &serde_json::Value) {
-        self.set(Some(builder.datum(v)));
+        self.varlena(builder.encode(v));
     }
 }
 
