@@ -102,6 +102,21 @@ BEGIN
     END LOOP;
 END
 $pin$;
+
+-- The runs read the statistics of every table and index: as one snapshot (PostgreSQL 15+,
+-- stats_fetch_consistency), which costs one copy instead of a shared-memory lookup per
+-- relation (~70 ms of a run on 20,000 tables), and is consistent.
+DO $stats$
+BEGIN
+    IF pg_catalog.current_setting('server_version_num')::int >= 150000 THEN
+        ALTER FUNCTION @extschema@._advisor_run(text[], boolean, boolean) SET stats_fetch_consistency = snapshot;
+        ALTER FUNCTION @extschema@._advisor_missing_fk_indexes() SET stats_fetch_consistency = snapshot;
+        ALTER FUNCTION @extschema@._advisor_unused_indexes() SET stats_fetch_consistency = snapshot;
+        ALTER FUNCTION @extschema@._advisor_index_suggestions() SET stats_fetch_consistency = snapshot;
+        ALTER FUNCTION @extschema@.advisor_report(text) SET stats_fetch_consistency = snapshot;
+    END IF;
+END
+$stats$;
 "#,
     name = "advisor_grants",
     requires = [

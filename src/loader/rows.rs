@@ -34,10 +34,16 @@ pub fn take_cost() -> Cost {
     COST.with(|c| c.take())
 }
 
-/// Run one direct catalog read, counting its time.
-pub fn catalog_read<T>(read: impl FnOnce() -> T) -> T {
+/// Run one direct catalog read, counting its time (with `database_advisor.trace`, told).
+pub fn catalog_read<T>(catalog: &str, read: impl FnOnce() -> T) -> T {
     let started = Instant::now();
     let out = read();
+    if crate::gucs::trace() {
+        pgrx::notice!(
+            "database_advisor: read {catalog} in {} ms",
+            started.elapsed().as_millis()
+        );
+    }
     COST.with(|c| {
         let mut cost = c.get();
         cost.catalog += started.elapsed();

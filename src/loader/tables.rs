@@ -35,19 +35,20 @@ pub(super) fn load(client: &SpiClient<'_>, snap: &mut Snapshot, parts: Parts) ->
         return foreign_keys(snap, &members, &opclass_family);
     }
     // every other part filters by the user relations, read first (also for the parts alone)
-    let access_methods = rows::catalog_read(|| catalog::relations(snap, &members, |_| true));
+    let access_methods =
+        rows::catalog_read("pg_class", || catalog::relations(snap, &members, |_| true));
     if wants(Parts::ATTRIBUTES) {
-        rows::catalog_read(|| catalog::attributes(snap, |_, _| true));
+        rows::catalog_read("pg_attribute", || catalog::attributes(snap, |_, _| true));
     }
     if wants(Parts::INDEXES) {
         let stats = wants(Parts::INDEX_STATS);
-        rows::catalog_read(|| {
+        rows::catalog_read("pg_index", || {
             catalog::indexes(snap, &access_methods, &opclass_family, stats, |_, _| true)
         });
     }
     if wants(Parts::CONSTRAINTS) {
         let relations = &snap.relations;
-        let constraints = rows::catalog_read(|| {
+        let constraints = rows::catalog_read("pg_constraint", || {
             catalog::constraints(|_, table, _| relations.contains_key(&table))
         });
         snap.constraints = constraints;
@@ -89,7 +90,7 @@ fn foreign_keys(
     opclass_family: &HashMap<Oid, Oid>,
 ) -> SpiResult<()> {
     let namespaces = &snap.namespaces;
-    let fks = rows::catalog_read(|| {
+    let fks = rows::catalog_read("pg_constraint", || {
         catalog::constraints(|kind, _, namespace| {
             kind == 'f' && namespaces.contains_key(&namespace)
         })
@@ -115,7 +116,7 @@ fn foreign_keys(
             }
         }
     }
-    let access_methods = rows::catalog_read(|| {
+    let access_methods = rows::catalog_read("pg_class", || {
         catalog::relations(snap, members, |rel| {
             tables.contains(&rel) || partitions.contains(&rel)
         })
@@ -127,7 +128,9 @@ fn foreign_keys(
         .collect();
     let wanted =
         |rel: Oid, attnum: i16| columns.contains(&(rel, attnum)) || partitions.contains(&rel);
-    rows::catalog_read(|| catalog::attributes(snap, wanted));
-    rows::catalog_read(|| catalog::indexes(snap, &access_methods, opclass_family, false, wanted));
+    rows::catalog_read("pg_attribute", || catalog::attributes(snap, wanted));
+    rows::catalog_read("pg_index", || {
+        catalog::indexes(snap, &access_methods, opclass_family, false, wanted)
+    });
     Ok(())
 }
