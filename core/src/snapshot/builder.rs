@@ -93,6 +93,7 @@ impl SnapshotBuilder {
                 rls_forced: false,
                 security_invoker: false,
                 grants: Vec::new(),
+                identity: Default::default(),
             },
         );
         oid

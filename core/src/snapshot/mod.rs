@@ -279,6 +279,8 @@ pub struct Relation {
     pub security_invoker: bool,
     /// Explicit and default privileges; grantee 0 is PUBLIC.
     pub grants: Vec<Grant>,
+    /// Its identity, once made ([`Snapshot::rel_identity`]: many findings name it).
+    pub identity: std::cell::OnceCell<String>,
 }
 
 #[derive(Clone, Debug, PartialEq)]
@@ -715,7 +717,10 @@ impl Snapshot {
     /// `pg_identify_object` identity of a relation: `schema.name`, quoted where needed.
     pub fn rel_identity(&self, oid: Oid) -> String {
         match self.relations.get(&oid) {
-            Some(rel) => quote::qualified(self.schema_name(rel), &rel.name),
+            Some(rel) => rel
+                .identity
+                .get_or_init(|| quote::qualified(self.schema_name(rel), &rel.name))
+                .clone(),
             None => format!("{oid}"),
         }
     }

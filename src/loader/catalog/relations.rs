@@ -55,6 +55,7 @@ pub(in crate::loader) fn relations(
             rls_forced: c.relforcerowsecurity,
             security_invoker: relkind == 'v' && security_invoker(t.raw(options)),
             grants: Vec::new(),
+            identity: Default::default(),
         };
         snap.relations.insert(rel.oid, rel);
     });
