@@ -79,3 +79,54 @@ fn materialized_functions_in_from_and_select_list() {
     .unwrap();
     assert!(findings >= Some(1));
 }
+
+/// The columns a policy reads, from its node trees, are the ones PostgreSQL records in
+/// pg_depend, for conditions with sub-selects, outer references, whole-row and system
+/// columns, and weird names.
+#[pg_test]
+fn policy_columns_from_node_trees_match_pg_depend() {
+    Spi::run(
+        r#"CREATE TABLE "Pol Ü" (id int PRIMARY KEY, tenant int, "Owner" text, c4 int, "select" int, c6 int);
+           CREATE TABLE pol_other (id int, tenant int, x int);
+           CREATE POLICY p1 ON "Pol Ü" USING (tenant = 1);
+           CREATE POLICY p2 ON "Pol Ü" USING ("Owner" = current_user) WITH CHECK (c4 > 0 AND "select" < 5);
+           CREATE POLICY p3 ON "Pol Ü" USING (EXISTS (SELECT 1 FROM pol_other o WHERE o.tenant = "Pol Ü".tenant AND o.x = c6));
+           CREATE POLICY p4 ON "Pol Ü" USING (id IN (SELECT o.id FROM pol_other o WHERE o.id IN (SELECT "Pol Ü".c4 + o2.x FROM pol_other o2)));
+           CREATE POLICY p5 ON "Pol Ü" USING ("Pol Ü" IS NOT NULL AND ctid IS NOT NULL);
+           CREATE POLICY p6 ON "Pol Ü" USING (true) WITH CHECK ((SELECT count(*) FROM pol_other) > "select");"#,
+    )
+    .unwrap();
+    let policies: Vec<(String, Option<String>, Option<String>, Vec<i16>)> = Spi::connect(|c| {
+        c.select(
+            "SELECT p.polname::text, p.polqual::text, p.polwithcheck::text,
+                    ARRAY(SELECT DISTINCT d.refobjsubid::int2 FROM pg_depend d
+                          WHERE d.classid = 'pg_policy'::regclass AND d.objid = p.oid
+                            AND d.refclassid = 'pg_class'::regclass AND d.refobjid = p.polrelid
+                            AND d.refobjsubid > 0 ORDER BY 1)
+             FROM pg_policy p WHERE p.polrelid = '\"Pol Ü\"'::regclass ORDER BY 1",
+            None,
+            &[],
+        )
+        .unwrap()
+        .map(|r| {
+            (
+                r.get::<String>(1).unwrap().unwrap(),
+                r.get::<String>(2).unwrap(),
+                r.get::<String>(3).unwrap(),
+                r.get::<Vec<i16>>(4).unwrap().unwrap(),
+            )
+        })
+        .collect()
+    });
+    assert_eq!(policies.len(), 6);
+    for (name, using, check, depend) in policies {
+        let mut ours: Vec<i16> = [using, check]
+            .iter()
+            .flatten()
+            .flat_map(|t| database_advisor_core::snapshot::node_tree::own_columns(t))
+            .collect();
+        ours.sort_unstable();
+        ours.dedup();
+        assert_eq!(ours, depend, "policy {name}");
+    }
+}

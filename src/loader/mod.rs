@@ -231,6 +231,13 @@ fn load_with(client: &SpiClient<'_>, config: &Config, parts: Parts) -> SpiResult
                 .flatten()
                 .flat_map(|t| node_tree::per_row_function_ids(t))
                 .collect();
+            let mut columns: Vec<i16> = [&using_tree, &check_tree]
+                .into_iter()
+                .flatten()
+                .flat_map(|t| node_tree::own_columns(t))
+                .collect();
+            columns.sort_unstable();
+            columns.dedup();
             snap.policies.push(Policy {
                 oid: oid(row, 1)?,
                 name: text(row, 2)?,
@@ -243,7 +250,7 @@ fn load_with(client: &SpiClient<'_>, config: &Config, parts: Parts) -> SpiResult
                 using_tree,
                 check_tree,
                 per_row_functions,
-                columns: col(row, 11)?,
+                columns,
                 folded: Default::default(),
             });
             Ok(())

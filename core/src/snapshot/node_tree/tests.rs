@@ -16,6 +16,30 @@ fn finds_calls_outside_sublinks_only() {
 }
 
 #[test]
+fn own_columns_follow_query_levels() {
+    // c2 = 1 AND EXISTS (SELECT FROM other o WHERE o.c1 = outer.c3 AND o.c5 = 7)
+    let tree = "{BOOLEXPR :boolop and :args ({OPEXPR :args ({VAR :varno 1 :varattno 2 \
+        :varlevelsup 0} {CONST :consttype 23})} {SUBLINK :subselect {QUERY :jointree \
+        {FROMEXPR :quals {BOOLEXPR :args ({OPEXPR :args ({VAR :varno 1 :varattno 1 \
+        :varlevelsup 0} {VAR :varno 1 :varattno 3 :varlevelsup 1})} {OPEXPR :args ({VAR \
+        :varno 1 :varattno 5 :varlevelsup 0} {CONST :consttype 23})})}}}})}";
+    assert_eq!(
+        own_columns(tree),
+        [2, 3],
+        "the sub-select's own columns are not ours"
+    );
+    // whole row (0) and system columns (< 0) are not columns; repeats count once
+    let tree = "({VAR :varno 1 :varattno 0 :varlevelsup 0} {VAR :varno 1 :varattno -1 \
+        :varlevelsup 0} {VAR :varno 1 :varattno 4 :varlevelsup 0} {VAR :varno 1 :varattno 4 \
+        :varlevelsup 0} {VAR :varno 2 :varattno 6 :varlevelsup 0})";
+    assert_eq!(own_columns(tree), [4]);
+    assert!(
+        own_columns("{VAR :varno 1 :varattno").is_empty(),
+        "not well formed"
+    );
+}
+
+#[test]
 fn escaped_braces_in_names_do_not_confuse_it() {
     let tree = "{FUNCEXPR :funcid 42 :args ({CONST :resname a\\{b})} {FUNCEXPR :funcid 43}";
     assert_eq!(per_row_function_ids(tree), [42, 43]);
