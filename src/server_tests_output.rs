@@ -96,7 +96,8 @@ fn policy_columns_from_node_trees_match_pg_depend() {
            CREATE POLICY p6 ON "Pol Ü" USING (true) WITH CHECK ((SELECT count(*) FROM pol_other) > "select");"#,
     )
     .unwrap();
-    let policies: Vec<(String, Option<String>, Option<String>, Vec<i16>)> = Spi::connect(|c| {
+    type PolicyRow = (String, Option<String>, Option<String>, Vec<i16>);
+    let policies: Vec<PolicyRow> = Spi::connect(|c| {
         c.select(
             "SELECT p.polname::text, p.polqual::text, p.polwithcheck::text,
                     ARRAY(SELECT DISTINCT d.refobjsubid::int2 FROM pg_depend d
