@@ -1,74 +1,81 @@
 //! `advisor_unused_indexes` and `advisor_index_findings`: the index family's own views.
 
 use super::prepare;
+use super::srf::materialized;
 use database_advisor_core::rules::indexes::{undo_statement, unused};
 use pgrx::prelude::*;
 
-#[pg_extern(stable)]
-fn _advisor_unused_indexes() -> TableIterator<
-    'static,
-    (
-        name!(schema_name, String),
-        name!(table_name, String),
-        name!(index_name, String),
-        name!(index_bytes, i64),
-        name!(scans, i64),
-        name!(table_inserts, i64),
-        name!(table_updates, i64),
-        name!(table_deletes, i64),
-        name!(stats_since, String),
-        name!(stats_window_seconds, f64),
-        name!(level, &'static str),
-        name!(object_identity, String),
-        name!(detail, String),
-        name!(remediation, Option<String>),
-        name!(undo, Option<String>),
-        name!(fingerprint, String),
-    ),
-> {
-    let (mut snap, config) = prepare(unused::RULE.parts, false);
-    let window = snap.stats_window.clone();
-    let started = std::time::Instant::now();
-    let mut rows = unused::analyze(&snap, &config);
-    super::trace_rules(started, rows.len());
-    // the undo statements: deparsed for the indexes listed, after the rule ran
-    let wanted: Vec<_> = rows.iter().map(|u| u.index).collect();
-    super::or_raise(crate::loader::load_index_defs(&mut snap, &wanted));
-    for u in &mut rows {
-        u.undo = snap.index(u.index).and_then(|ix| undo_statement(&snap, ix));
-        u.finding.metadata["undo"] = u.undo.clone().into();
+materialized!(
+    _advisor_unused_indexes_wrapper,
+    pg_finfo__advisor_unused_indexes_wrapper,
+    |_, out| {
+        let (mut snap, config) = prepare(unused::RULE.parts, false);
+        let window = snap.stats_window.clone();
+        let started = std::time::Instant::now();
+        let mut found = unused::analyze(&snap, &config);
+        super::trace_rules(started, found.len());
+        // the undo statements: deparsed for the indexes listed, after the rule ran
+        let wanted: Vec<_> = found.iter().map(|u| u.index).collect();
+        super::or_raise(crate::loader::load_index_defs(&mut snap, &wanted));
+        for u in &mut found {
+            u.undo = snap.index(u.index).and_then(|ix| undo_statement(&snap, ix));
+        }
+        drop(snap);
+        // largest first (sorting references: the rows are large)
+        let mut rows: Vec<&unused::UnusedIndex> = found.iter().collect();
+        rows.sort_unstable_by(|a, b| {
+            (b.finding.level, b.index_bytes, &a.finding.object_identity).cmp(&(
+                a.finding.level,
+                a.index_bytes,
+                &b.finding.object_identity,
+            ))
+        });
+        for u in rows {
+            out.push(|row| {
+                row.text(&u.schema);
+                row.text(&u.table);
+                row.text(&u.index_name);
+                row.int8(u.index_bytes);
+                row.int8(u.scans);
+                row.int8(u.table_writes.n_tup_ins);
+                row.int8(u.table_writes.n_tup_upd);
+                row.int8(u.table_writes.n_tup_del);
+                row.text(&window.since);
+                row.float8(window.seconds);
+                row.text(u.finding.level.as_str());
+                row.text(&u.finding.object_identity);
+                row.text(&u.finding.detail);
+                row.text_opt(u.finding.remediation.as_deref());
+                row.text_opt(u.undo.as_deref());
+                row.text(&u.finding.fingerprint);
+            });
+        }
     }
-    rows.sort_by(|a, b| {
-        (b.finding.level, b.index_bytes, &a.finding.object_identity).cmp(&(
-            a.finding.level,
-            a.index_bytes,
-            &b.finding.object_identity,
-        ))
-    });
-    TableIterator::new(rows.into_iter().map(move |u| {
-        (
-            u.schema,
-            u.table,
-            u.index_name,
-            u.index_bytes,
-            u.scans,
-            u.table_writes.n_tup_ins,
-            u.table_writes.n_tup_upd,
-            u.table_writes.n_tup_del,
-            window.since.clone(),
-            window.seconds,
-            u.finding.level.as_str(),
-            u.finding.object_identity,
-            u.finding.detail,
-            u.finding.remediation,
-            u.undo,
-            u.finding.fingerprint,
-        )
-    }))
-}
+);
 
 extension_sql!(
     r#"
+CREATE FUNCTION "_advisor_unused_indexes"() RETURNS TABLE (
+	"schema_name" TEXT,
+	"table_name" TEXT,
+	"index_name" TEXT,
+	"index_bytes" bigint,
+	"scans" bigint,
+	"table_inserts" bigint,
+	"table_updates" bigint,
+	"table_deletes" bigint,
+	"stats_since" TEXT,
+	"stats_window_seconds" double precision,
+	"level" TEXT,
+	"object_identity" TEXT,
+	"detail" TEXT,
+	"remediation" TEXT,
+	"undo" TEXT,
+	"fingerprint" TEXT
+)
+STRICT STABLE
+LANGUAGE c
+AS 'MODULE_PATHNAME', '_advisor_unused_indexes_wrapper';
 COMMENT ON FUNCTION _advisor_unused_indexes() IS
 'Internal: rows of the advisor_unused_indexes view (rule unused_index).';
 
@@ -92,9 +99,5 @@ COMMENT ON VIEW advisor_index_findings IS
 'Every finding of the index rules (missing_fk_index, unused_index, duplicate_index, redundant_index, invalid_index) with the fix and, for indexes to drop, the undo statement that recreates them.';
 "#,
     name = "advisor_index_views",
-    requires = [
-        "advisor_level",
-        "advisor_findings_views",
-        _advisor_unused_indexes
-    ],
+    requires = ["advisor_level", "advisor_findings_views"],
 );

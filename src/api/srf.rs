@@ -222,6 +222,10 @@ impl Row<'_> {
         self.set(Some(pg_sys::Datum::from(v)));
     }
 
+    pub fn float8(&mut self, v: f64) {
+        self.set(Some(pg_sys::Datum::from(v.to_bits())));
+    }
+
     pub fn int8_opt(&mut self, v: Option<i64>) {
         self.set(v.map(pg_sys::Datum::from));
     }

@@ -29,13 +29,38 @@ pub struct UnusedIndex {
     pub scans: i64,
     pub table_writes: TableStats,
     pub undo: Option<String>,
+    /// Its metadata is null until [`UnusedIndex::into_finding`]: the view does not show it.
     pub finding: Finding,
+}
+
+impl UnusedIndex {
+    /// The finding with its metadata.
+    pub fn into_finding(self, snap: &Snapshot) -> Finding {
+        let window = &snap.stats_window;
+        let metadata = json!({
+            "schema": self.schema,
+            "table": self.table,
+            "index": self.index_name,
+            "index_bytes": self.index_bytes,
+            "scans": self.scans,
+            "table_inserts": self.table_writes.n_tup_ins,
+            "table_updates": self.table_writes.n_tup_upd,
+            "table_deletes": self.table_writes.n_tup_del,
+            "stats_since": window.since,
+            "stats_window_seconds": window.seconds,
+            "undo": self.undo,
+        });
+        Finding {
+            metadata,
+            ..self.finding
+        }
+    }
 }
 
 fn check(snap: &Snapshot, config: &Config) -> Vec<Finding> {
     analyze(snap, config)
         .into_iter()
-        .map(|u| u.finding)
+        .map(|u| u.into_finding(snap))
         .collect()
 }
 
@@ -95,19 +120,6 @@ pub fn analyze(snap: &Snapshot, config: &Config) -> Vec<UnusedIndex> {
         detail.push('.');
         let undo = undo_statement(snap, ix);
         let schema = snap.schema_name(rel).to_string();
-        let metadata = json!({
-            "schema": schema,
-            "table": table.name,
-            "index": rel.name,
-            "index_bytes": bytes,
-            "scans": scans,
-            "table_inserts": writes.n_tup_ins,
-            "table_updates": writes.n_tup_upd,
-            "table_deletes": writes.n_tup_del,
-            "stats_since": window.since,
-            "stats_window_seconds": window.seconds,
-            "undo": undo,
-        });
         out.push(UnusedIndex {
             index: ix.oid,
             schema,
@@ -124,7 +136,7 @@ pub fn analyze(snap: &Snapshot, config: &Config) -> Vec<UnusedIndex> {
                 None,
                 detail,
                 Some(drop_statement(snap, ix)),
-                metadata,
+                serde_json::Value::Null,
             ),
         });
     }
