@@ -40,17 +40,13 @@ impl Catalog {
 
     /// The attribute number of column `name` (a name every supported version has).
     pub fn column(&self, name: &str) -> i32 {
-        // SAFETY: rd_att is the open relation's descriptor, natts entries long
-        unsafe {
-            let desc = (*self.rel).rd_att;
-            for i in 0..(*desc).natts as usize {
-                let att = (*desc).attrs.as_ptr().add(i);
-                if CStr::from_ptr((*att).attname.data.as_ptr()).to_bytes() == name.as_bytes() {
-                    return i as i32 + 1;
-                }
-            }
-        }
-        panic!("catalog column {name} not found")
+        // SAFETY: rd_att is the open relation's descriptor, borrowed (the layout of its
+        // attributes changed in PostgreSQL 18: PgTupleDesc reads either)
+        let desc = unsafe { pgrx::PgTupleDesc::from_pg_unchecked((*self.rel).rd_att) };
+        desc.iter()
+            .position(|att| name_bytes(&att.attname) == name.as_bytes())
+            .map(|i| i as i32 + 1)
+            .unwrap_or_else(|| panic!("catalog column {name} not found"))
     }
 
     /// Every tuple of the catalog, in physical order, checking for cancel as it goes.
