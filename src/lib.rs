@@ -6,6 +6,7 @@
 use pgrx::prelude::*;
 
 pub(crate) mod api;
+mod builtin;
 mod error;
 mod gucs;
 mod loader;

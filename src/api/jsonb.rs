@@ -6,6 +6,7 @@
 //! an offset, numbers and containers aligned to 4 bytes, numbers converted by PostgreSQL
 //! (integers exactly, others from serde's shortest round-trip text).
 
+use crate::builtin::Builtin;
 use pgrx::pg_sys;
 use serde_json::Value;
 use std::collections::HashMap;
@@ -24,28 +25,19 @@ const JENTRY_ISNULL: u32 = 0x4000_0000;
 const JENTRY_ISCONTAINER: u32 = 0x5000_0000;
 const JB_OFFSET_STRIDE: usize = 32;
 
-const INT8_NUMERIC: u32 = 1781; // numeric(int8)
-const NUMERIC_IN: u32 = 1701; // numeric_in(cstring, oid, int4)
-
 /// Makes jsonb datums; keeps the number conversions it has made (integers repeat a lot).
 pub struct Builder {
-    int8_numeric: pg_sys::FmgrInfo,
-    numeric_in: pg_sys::FmgrInfo,
+    int8_numeric: Builtin,
+    numeric_in: Builtin,
     numerics: HashMap<i64, Vec<u8>>,
     buf: Vec<u8>,
 }
 
 impl Builder {
     pub fn new() -> Builder {
-        // SAFETY: fmgr_info fills each struct (built-in OIDs)
-        let lookup = |oid: u32| unsafe {
-            let mut f = std::mem::MaybeUninit::<pg_sys::FmgrInfo>::zeroed();
-            pg_sys::fmgr_info(pg_sys::Oid::from_u32(oid), f.as_mut_ptr());
-            f.assume_init()
-        };
         Builder {
-            int8_numeric: lookup(INT8_NUMERIC),
-            numeric_in: lookup(NUMERIC_IN),
+            int8_numeric: Builtin::new(Builtin::INT8_NUMERIC),
+            numeric_in: Builtin::new(Builtin::NUMERIC_IN),
             numerics: HashMap::new(),
             buf: Vec::new(),
         }
@@ -170,21 +162,15 @@ impl Builder {
         // SAFETY: strict built-ins returning a numeric; its VARSIZE bytes are copied
         let bytes = unsafe {
             let d = match n.as_i64() {
-                Some(i) => pg_sys::FunctionCall1Coll(
-                    &mut self.int8_numeric,
-                    pg_sys::InvalidOid,
-                    pg_sys::Datum::from(i),
-                ),
+                Some(i) => self.int8_numeric.call1(pg_sys::Datum::from(i)),
                 None => {
                     let text =
                         std::ffi::CString::new(n.to_string()).expect("a number's text has no NUL");
-                    pg_sys::FunctionCall3Coll(
-                        &mut self.numeric_in,
-                        pg_sys::InvalidOid,
+                    self.numeric_in.call3([
                         pg_sys::Datum::from(text.as_ptr()),
                         pg_sys::Datum::from(pg_sys::InvalidOid),
                         pg_sys::Datum::from(-1i32),
-                    )
+                    ])
                 }
             };
             // a plain 4-byte-header value, made just now

@@ -3,7 +3,8 @@
 //! reads them, scans. Expressions and predicates are deparsed by PostgreSQL itself
 //! (`pg_get_indexdef`, `pg_get_expr`), and only for the indexes that have them.
 
-use super::{Builtin, Catalog};
+use super::Catalog;
+use crate::builtin::Builtin;
 use database_advisor_core::snapshot::fast_hash::Map as HashMap;
 use database_advisor_core::snapshot::{Index, Oid, RelKind, Snapshot};
 use pgrx::pg_sys;
@@ -50,14 +51,17 @@ pub(in crate::loader) fn indexes(
         } else {
             (1..=i32::from(i.indnatts.max(0)))
                 .map(|k| {
-                    (columns.get(k as usize - 1) == Some(&0))
-                        .then(|| column_def.text_of([index.into(), k.into(), true.into()]))
+                    // SAFETY: pg_get_indexdef(oid, int4, bool)
+                    (columns.get(k as usize - 1) == Some(&0)).then(|| unsafe {
+                        column_def.text_of([index.into(), k.into(), true.into()])
+                    })
                 })
                 .collect()
         };
+        // SAFETY: pg_get_expr(pg_node_tree, oid, bool) of the index's own predicate
         let predicate = t
-            .raw(pred)
-            .map(|p| expr_def.text_of([p, table.into(), true.into()]));
+            .datum(pred)
+            .map(|p| unsafe { expr_def.text_of([p, table.into(), true.into()]) });
         // a partitioned index has no statistics of its own
         let stats = with_stats
             && snap

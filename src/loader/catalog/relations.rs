@@ -53,7 +53,7 @@ pub(in crate::loader) fn relations(
             owner: u32::from(c.relowner),
             rls_enabled: c.relrowsecurity,
             rls_forced: c.relforcerowsecurity,
-            security_invoker: relkind == 'v' && security_invoker(t.raw(options)),
+            security_invoker: relkind == 'v' && security_invoker(t.datum(options)),
             grants: Vec::new(),
             identity: Default::default(),
         };
