@@ -58,8 +58,8 @@ pub fn init() {
     GucRegistry::define_bool_guc(
         c"database_advisor.trace",
         c"Report where a run spends its time, as a NOTICE.",
-        c"Catalog SQL, decoding its rows, and the rules; the rest of a statement's time is \
-          the output (see BENCHMARKS.md).",
+        c"Catalog SQL and decoding its rows, each catalog read directly, each rule, and the \
+          output (see BENCHMARKS.md).",
         &TRACE,
         GucContext::Userset,
         GucFlags::default(),
