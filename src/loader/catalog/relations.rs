@@ -1,9 +1,8 @@
 //! `pg_class` of user schemas: tables, partitioned tables, indexes, views, materialized
 //! views, foreign tables and sequences, with their size (`relpages`: no lock is taken, so
-//! 20,000 tables never exhaust the lock table), cumulative statistics (the
-//! `pg_stat_get_*` functions `pg_stat_all_tables` is made of, only those the rules read;
-//! `idx_scan` and `idx_tup_fetch` are summed from the indexes), owner and Row Level
-//! Security state.
+//! 20,000 tables never exhaust the lock table), cumulative statistics (what
+//! `pg_stat_all_tables` shows, from one statistics lookup per table; `idx_scan` and
+//! `idx_tup_fetch` are summed from the indexes), owner and Row Level Security state.
 
 use super::Catalog;
 use database_advisor_core::snapshot::fast_hash::{Map as HashMap, Set as HashSet};
