@@ -131,3 +131,56 @@ fn policy_columns_from_node_trees_match_pg_depend() {
         assert_eq!(ours, depend, "policy {name}");
     }
 }
+
+/// The privileges read from `relacl` in the pg_class scan are what aclexplode lists, in
+/// its order, for default, granted, revoked and grant-option ACLs on tables and views.
+#[pg_test]
+fn relation_privileges_match_aclexplode() {
+    Spi::run(
+        r#"CREATE ROLE acl_reader; CREATE ROLE acl_writer;
+           CREATE TABLE acl_default (id int);
+           CREATE TABLE "ACL Granted" (id int);
+           GRANT SELECT ON "ACL Granted" TO PUBLIC;
+           GRANT INSERT, UPDATE ON "ACL Granted" TO acl_writer WITH GRANT OPTION;
+           GRANT SELECT (id) ON acl_default TO acl_reader;
+           CREATE TABLE acl_revoked (id int);
+           REVOKE ALL ON acl_revoked FROM CURRENT_USER;
+           GRANT DELETE, TRUNCATE, REFERENCES, TRIGGER ON acl_revoked TO acl_reader;
+           CREATE VIEW acl_view AS SELECT 1 AS one;
+           GRANT SELECT ON acl_view TO acl_reader;"#,
+    )
+    .unwrap();
+    let config = crate::gucs::config();
+    let parts = database_advisor_core::snapshot::Parts::RELATIONS
+        | database_advisor_core::snapshot::Parts::GRANTS;
+    let snap = match crate::loader::load(&config, parts, false) {
+        Ok(snap) => snap,
+        Err(_) => panic!("the snapshot loads"),
+    };
+    for table in ["acl_default", "ACL Granted", "acl_revoked", "acl_view"] {
+        let expected: Vec<(i64, String)> = Spi::connect(|c| {
+            c.select(
+                "SELECT a.grantee::int8, a.privilege_type FROM pg_class c, \
+                 LATERAL aclexplode(coalesce(c.relacl, acldefault('r', c.relowner))) a \
+                 WHERE c.oid = $1::regclass",
+                None,
+                &[quote::ident(table).as_str().into()],
+            )
+            .unwrap()
+            .map(|r| (r.get::<i64>(1).unwrap().unwrap(), r.get::<String>(2).unwrap().unwrap()))
+            .collect()
+        });
+        let rel = snap
+            .relations
+            .values()
+            .find(|r| r.name == table)
+            .expect("the relation is loaded");
+        let ours: Vec<(i64, String)> = rel
+            .grants
+            .iter()
+            .map(|g| (i64::from(g.grantee), g.privilege.clone()))
+            .collect();
+        assert!(!expected.is_empty(), "{table} has privileges");
+        assert_eq!(ours, expected, "{table}");
+    }
+}

@@ -192,17 +192,11 @@ fn load_with(client: &SpiClient<'_>, config: &Config, parts: Parts) -> SpiResult
     if wants(Parts::GRANTS) {
         each_row(client, include_str!("sql/grants.sql"), |row| {
             let grant = Grant {
-                grantee: oid(row, 3)?,
-                privilege: text(row, 4)?,
+                grantee: oid(row, 2)?,
+                privilege: text(row, 3)?,
             };
-            let object = oid(row, 2)?;
-            let grants = if text(row, 1)? == "r" {
-                snap.relations.get_mut(&object).map(|r| &mut r.grants)
-            } else {
-                snap.namespaces.get_mut(&object).map(|n| &mut n.grants)
-            };
-            if let Some(grants) = grants {
-                grants.push(grant);
+            if let Some(ns) = snap.namespaces.get_mut(&oid(row, 1)?) {
+                ns.grants.push(grant);
             }
             Ok(())
         })?;

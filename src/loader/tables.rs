@@ -35,8 +35,9 @@ pub(super) fn load(client: &SpiClient<'_>, snap: &mut Snapshot, parts: Parts) ->
         return foreign_keys(snap, &members, &opclass_family);
     }
     // every other part filters by the user relations, read first (also for the parts alone)
-    let access_methods =
-        rows::catalog_read("pg_class", || catalog::relations(snap, &members, |_| true));
+    let access_methods = rows::catalog_read("pg_class", || {
+        catalog::relations(snap, &members, wants(Parts::GRANTS), |_| true)
+    });
     if wants(Parts::ATTRIBUTES) {
         rows::catalog_read("pg_attribute", || catalog::attributes(snap, |_, _| true));
     }
@@ -117,7 +118,7 @@ fn foreign_keys(
         }
     }
     let access_methods = rows::catalog_read("pg_class", || {
-        catalog::relations(snap, members, |rel| {
+        catalog::relations(snap, members, false, |rel| {
             tables.contains(&rel) || partitions.contains(&rel)
         })
     });
