@@ -4,7 +4,6 @@
 use super::run_rules;
 use super::srf::materialized;
 use crate::error::{no_null_elements, required};
-use database_advisor_core::finding::Finding;
 use database_advisor_core::rules;
 use pgrx::prelude::*;
 
@@ -31,8 +30,6 @@ materialized!(
             .map(|s| (s.finding, Some(s.reason), s.until));
         let mut jsonb = super::jsonb::Builder::new();
         for (f, reason, until) in active.chain(suppressed) {
-            let f: Finding = f;
-            let (reason, until): (Option<String>, Option<String>) = (reason, until);
             out.push(|row| {
                 row.text(f.rule);
                 row.text(f.level.as_str());

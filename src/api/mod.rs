@@ -138,14 +138,14 @@ fn prepare(parts: Parts, index_defs: bool) -> (Snapshot, Config) {
     let config = crate::gucs::config();
     let started = Instant::now();
     crate::loader::take_cost();
-    let parts = parts.resolved();
     let snap = or_raise(crate::loader::load(&config, parts, index_defs));
     if crate::gucs::trace() {
         let cost = crate::loader::take_cost();
         let total = started.elapsed();
         notice!(
-            "database_advisor: snapshot of {parts:?} in {} ms: {} catalog queries, {} rows; \
+            "database_advisor: snapshot of {:?} in {} ms: {} catalog queries, {} rows; \
              SQL {} ms, decoding {} ms, catalog reads {} ms, the rest {} ms",
+            parts.resolved(),
             total.as_millis(),
             cost.queries,
             cost.rows,

@@ -1,5 +1,6 @@
-//! Loads a [`Snapshot`] with a handful of read-only SPI queries (one per catalog), so it
-//! works on a hot standby and in a read-only transaction. Rules never run SQL themselves.
+//! Loads a [`Snapshot`] read-only, so it works on a hot standby and in a read-only
+//! transaction: the big catalogs scanned directly (`catalog`, through `tables`), the others
+//! with one SPI query each. Rules never run SQL themselves.
 
 mod catalog;
 mod own_queries;

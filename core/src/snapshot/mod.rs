@@ -141,7 +141,8 @@ pub struct Policy {
     pub check_tree: Option<String>,
     /// Functions called per row: outside any sub-select, in USING or WITH CHECK.
     pub per_row_functions: Vec<Oid>,
-    /// Columns of its own table the policy references (`pg_depend`).
+    /// Columns of its own table the policy references (what `pg_depend` records, read from
+    /// the node trees: [`node_tree::own_columns`]).
     pub columns: Vec<i16>,
     /// Whether USING and WITH CHECK fold to TRUE, once computed (several rules ask).
     pub folded: std::cell::OnceCell<(bool, bool)>,
@@ -693,8 +694,8 @@ impl Snapshot {
         &self,
         config: &Config,
         make: impl Fn() -> T,
-    ) -> std::rc::Rc<T> {
-        struct InScope<T>(Vec<String>, std::rc::Rc<T>);
+    ) -> Rc<T> {
+        struct InScope<T>(Vec<String>, Rc<T>);
         let shared = self.shared(|| InScope(config.exclude_schemas.clone(), Rc::new(make())));
         if shared.0 == config.exclude_schemas {
             shared.1.clone()
@@ -750,7 +751,6 @@ impl Snapshot {
             .map(|&i| &self.indexes[i])
     }
 
-    /// Whether schema `namespace` already has a relation called `name`.
     /// Whether the schema has a relation of this name (or, once in 2^64, another name of
     /// the same hash: a new name then takes a number it did not need).
     pub fn relation_name_taken(&self, namespace: Oid, name: &str) -> bool {

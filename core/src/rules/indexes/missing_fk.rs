@@ -40,7 +40,7 @@ pub struct MissingFkIndex {
     pub referenced_updates: Option<i64>,
     /// Identities of leaf partitions that lack an index (partitioned tables only).
     pub uncovered_partitions: Vec<String>,
-    /// The rest of the finding's metadata (see [`MissingFkIndex::metadata`]).
+    /// The rest of the finding's metadata (see [`MissingFkIndex::into_finding`]).
     referenced: Option<(String, String)>,
     rows_scanned: i64,
     partitioned: bool,
@@ -154,7 +154,7 @@ fn describe(
     let table_identity = snap.rel_identity(fk.table);
     let referenced_table = snap.rel_identity(foreign.ref_table);
     let fk_name = quote::ident(&fk.name);
-    let identity = format!("{fk_name} on {table_identity}"); // Snapshot::constraint_identity
+    let identity = snap.constraint_identity(fk);
 
     let (rows, bytes) = snap.rows_and_bytes(fk.table);
     let rows = rows.round() as i64;

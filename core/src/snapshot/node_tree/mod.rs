@@ -17,6 +17,16 @@ mod parse;
 pub use fold::{always_true, bool_const_tree, fold, Truth};
 pub use parse::{parse, same, Node, Value};
 
+/// The name of the node opened by the `{` at `open`, and where the name ends.
+fn node_name(tree: &str, open: usize) -> (&str, usize) {
+    let bytes = tree.as_bytes();
+    let mut end = open + 1;
+    while end < bytes.len() && (bytes[end].is_ascii_alphanumeric() || bytes[end] == b'_') {
+        end += 1;
+    }
+    (&tree[open + 1..end], end)
+}
+
 /// The columns (attnums > 0) of its own table an expression stored for a relation (a
 /// policy's USING or WITH CHECK) reads, in sub-selects too, sorted: what PostgreSQL records
 /// in `pg_depend` for it. Its own table is range-table entry 1 of the expression, and a
@@ -34,14 +44,7 @@ pub fn own_columns(tree: &str) -> Vec<i16> {
         match bytes[i] {
             b'\\' => i += 1, // an escaped character inside a token
             b'{' => {
-                let start = i + 1;
-                let mut end = start;
-                while end < bytes.len()
-                    && (bytes[end].is_ascii_alphanumeric() || bytes[end] == b'_')
-                {
-                    end += 1;
-                }
-                let name = &tree[start..end];
+                let (name, end) = node_name(tree, i);
                 let query = name == "QUERY";
                 depth += i64::from(query);
                 stack.push((query, (name == "VAR").then_some([None; 3])));
@@ -95,14 +98,8 @@ pub fn per_row_function_ids(tree: &str) -> Vec<Oid> {
         match bytes[i] {
             b'\\' => i += 1, // an escaped character inside a token
             b'{' => {
-                let start = i + 1;
-                let mut end = start;
-                while end < bytes.len()
-                    && (bytes[end].is_ascii_alphanumeric() || bytes[end] == b'_')
-                {
-                    end += 1;
-                }
-                stack.push(&tree[start..end]);
+                let (name, end) = node_name(tree, i);
+                stack.push(name);
                 i = end;
                 continue;
             }
