@@ -534,3 +534,62 @@ BEGIN
     END IF;
 END
 $stats$;
+
+-- The migration linter (issue 15): advisor_lint_migration and its CI gate.
+CREATE FUNCTION _advisor_lint_migration(migration text, search_path text, in_transaction boolean)
+RETURNS TABLE (statement_number int, line int, rule text, level text, category text,
+               object_type text, object_identity text, detail text, remediation text,
+               metadata jsonb, fingerprint text, statement text)
+VOLATILE LANGUAGE c AS 'MODULE_PATHNAME', '_advisor_lint_migration_wrapper';
+COMMENT ON FUNCTION _advisor_lint_migration(text, text, boolean) IS
+'Internal: rows of advisor_lint_migration() with the level as text. Use advisor_lint_migration().';
+
+CREATE FUNCTION advisor_lint_migration(
+    migration text,
+    search_path text DEFAULT pg_catalog.current_setting('search_path'),
+    in_transaction boolean DEFAULT false)
+RETURNS TABLE (statement_number int, line int, rule text, level @extschema@.advisor_level,
+               category text, object_type text, object_identity text, detail text,
+               remediation text, metadata jsonb, fingerprint text, statement text)
+LANGUAGE sql VOLATILE
+AS $$
+    SELECT l.statement_number, l.line, l.rule, l.level::@extschema@.advisor_level, l.category,
+           l.object_type, l.object_identity, l.detail, l.remediation, l.metadata,
+           l.fingerprint, l.statement
+    FROM @extschema@._advisor_lint_migration(migration, search_path, in_transaction) AS l
+$$;
+COMMENT ON FUNCTION advisor_lint_migration(text, text, boolean) IS
+'Lints a migration script against this database without running it: PostgreSQL''s own parser reads it, and each statement is judged against the live catalog with the script''s earlier statements applied (tables created, columns, indexes and constraints added, SET lock_timeout, BEGIN/COMMIT). Each finding names the lock the statement takes, what that lock blocks and for how long given the table''s real size, and the safe rewrite in remediation. search_path: how the script''s bare names resolve (default: the caller''s); in_transaction: the tool that runs it wraps it in one transaction. A script that does not parse gives one syntax_error finding. Rules: docs/rules/migrations.md.';
+
+-- the lowest level that fails, like advisor_assert
+CREATE FUNCTION advisor_assert_migration(
+    migration text,
+    fail_level @extschema@.advisor_level DEFAULT 'warning',
+    search_path text DEFAULT pg_catalog.current_setting('search_path'),
+    in_transaction boolean DEFAULT false)
+RETURNS void LANGUAGE plpgsql VOLATILE AS $$
+DECLARE
+    n int;
+    listing text;
+BEGIN
+    IF migration IS NULL OR fail_level IS NULL OR search_path IS NULL OR in_transaction IS NULL THEN
+        RAISE EXCEPTION 'advisor_assert_migration arguments must not be NULL' USING ERRCODE = '22004',
+            HINT = 'Pass the script; leave the other arguments out for their defaults.';
+    END IF;
+    SELECT count(*), string_agg(pg_catalog.format('line %s  %s  %s  %s', l.line, l.level, l.rule,
+                                       pg_catalog.regexp_replace(l.object_identity, '[[:cntrl:]]', '?', 'g')),
+                                E'\n' ORDER BY l.statement_number, l.level DESC, l.rule)
+    INTO n, listing
+    FROM @extschema@._advisor_lint_migration(migration, search_path, in_transaction) l
+    WHERE l.level::@extschema@.advisor_level >= fail_level;
+    IF n > 0 THEN
+        RAISE EXCEPTION 'database_advisor: the migration has % finding(s) at or above %', n, fail_level
+            USING ERRCODE = 'DA002', DETAIL = listing,
+                  HINT = 'SELECT * FROM advisor_lint_migration(...) shows each finding with its safe rewrite.';
+    END IF;
+END $$;
+COMMENT ON FUNCTION advisor_assert_migration(text, advisor_level, text, boolean) IS
+'CI gate for migrations: raises SQLSTATE DA002, counting and listing (line, level, rule, object) the findings of advisor_lint_migration at or above fail_level (default warning); returns quietly otherwise. echo "SELECT advisor_assert_migration(:''m'')" | psql -v ON_ERROR_STOP=1 -v m="$(cat migration.sql)" fails a pipeline (psql interpolates :''m'' in its input, not in -c).';
+ALTER FUNCTION _advisor_lint_migration(text, text, boolean) SET search_path = pg_catalog, pg_temp;
+ALTER FUNCTION advisor_lint_migration(text, text, boolean) SET search_path = pg_catalog, pg_temp;
+ALTER FUNCTION advisor_assert_migration(text, advisor_level, text, boolean) SET search_path = pg_catalog, pg_temp;

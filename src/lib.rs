@@ -9,8 +9,10 @@ pub(crate) mod api;
 mod builtin;
 mod error;
 mod gucs;
+mod lint;
 mod loader;
 mod parse;
+mod subtransaction;
 mod whatif;
 
 ::pgrx::pg_module_magic!(name, version);

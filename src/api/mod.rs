@@ -10,6 +10,7 @@ mod fk_indexes;
 mod history;
 mod indexes;
 pub(crate) mod jsonb;
+mod lint;
 mod report;
 mod rls;
 mod srf;

@@ -75,7 +75,7 @@ impl PlannerOracle<'_> {
         self.hypos
             .entry(def.clone())
             .or_insert_with(|| {
-                planner::in_subtransaction(|| {
+                crate::subtransaction::in_subtransaction(|| {
                     hypo::parse(&def.create_sql(), "a candidate index", oid)
                 })
                 .map_err(planner::reason)

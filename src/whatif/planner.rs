@@ -18,7 +18,6 @@ use pgrx::prelude::*;
 use pgrx::PgLogLevel;
 use pgrx::{PgList, PgMemoryContexts};
 use std::ffi::CString;
-use std::panic::AssertUnwindSafe;
 
 unsafe extern "C-unwind" {
     // parser/parse_param.h (not in pgrx's bindings); called through pg_guard_ffi_boundary
@@ -55,28 +54,6 @@ fn user_error(message: String, hint: &str) -> ! {
         hint: hint.into(),
     }
     .raise()
-}
-
-/// Run `f` in a subtransaction that is rolled back whatever happens; an ERROR inside comes
-/// back as `Err` (the caller rethrows it or reports it).
-pub fn in_subtransaction<T>(f: impl FnOnce() -> T) -> Result<T, Box<CaughtError>> {
-    // SAFETY: the PL/Python pattern: remember the memory context and resource owner, begin,
-    // run, roll back, restore both.
-    unsafe {
-        let context = pg_sys::CurrentMemoryContext;
-        let owner = pg_sys::CurrentResourceOwner;
-        pg_sys::BeginInternalSubTransaction(std::ptr::null());
-        pg_sys::MemoryContextSwitchTo(context);
-        let f = AssertUnwindSafe(f);
-        let result = PgTryBuilder::new(move || Ok(f()))
-            .catch_others(|e| Err(Box::new(e)))
-            .catch_rust_panic(|e| Err(Box::new(e)))
-            .execute();
-        pg_sys::RollbackAndReleaseCurrentSubTransaction();
-        pg_sys::MemoryContextSwitchTo(context);
-        pg_sys::CurrentResourceOwner = owner;
-        result
-    }
 }
 
 /// The statements `sql` rewrites to, analysed with inferred parameter types; `label` names
@@ -260,7 +237,7 @@ fn plan_each(
     // SAFETY: nothing allocated in `memory` outlives it: results are Rust values
     let outcome = unsafe {
         memory.switch_to(|_| {
-            in_subtransaction(|| {
+            crate::subtransaction::in_subtransaction(|| {
                 // the queries are planned from copies (the planner scribbles on its input)
                 {
                     // (the subtransaction's rollback restores the user, on ERROR too)

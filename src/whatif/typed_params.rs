@@ -6,9 +6,7 @@
 //! a keyword that names a type) directly followed by a parameter occurs in no valid
 //! statement, so nothing else is touched.
 
-use pgrx::pg_sys;
-use pgrx::prelude::*;
-use std::ffi::CString;
+use crate::parse::{code_of, tokens};
 
 /// Keywords (lower case) that end a type name: `interval $1`, `timestamp with time zone
 /// $1`, `double precision $1`, `character varying $1`, ...
@@ -48,52 +46,6 @@ const TYPE_PREFIXES: &[&str] = &[
     "national",
     "bit",
 ];
-
-struct Token {
-    code: i32,
-    start: usize,
-}
-
-/// Every token of `sql` (code and byte offset), or `None` if the scanner raises an ERROR
-/// (an unterminated literal: the parser will say so).
-fn tokens(sql: &str) -> Option<Vec<Token>> {
-    let text = CString::new(sql).ok()?;
-    PgTryBuilder::new(|| {
-        // SAFETY: the scanner reads the NUL-terminated text with the server's own keyword
-        // list; its state lives in `extra`, freed by scanner_finish
-        unsafe {
-            let mut extra: pg_sys::core_yy_extra_type = std::mem::zeroed();
-            let scanner = pg_sys::scanner_init(
-                text.as_ptr(),
-                &mut extra,
-                &raw const pg_sys::ScanKeywords,
-                pg_sys::ScanKeywordTokens.as_ptr(),
-            );
-            let mut out = Vec::new();
-            loop {
-                let mut value: pg_sys::core_YYSTYPE = std::mem::zeroed();
-                let mut location: i32 = 0;
-                let code = pg_sys::core_yylex(&mut value, &mut location, scanner);
-                if code == 0 {
-                    break;
-                }
-                out.push(Token {
-                    code,
-                    start: location.max(0) as usize,
-                });
-            }
-            pg_sys::scanner_finish(scanner);
-            Some(out)
-        }
-    })
-    .catch_others(|_| None)
-    .execute()
-}
-
-/// The scanner's code for one token text.
-fn code_of(text: &str) -> Option<i32> {
-    tokens(text)?.first().map(|t| t.code)
-}
 
 /// The word (lower case) a token starts with.
 fn word_at(sql: &str, start: usize) -> String {

@@ -11,28 +11,15 @@ use crate::snapshot::{Constraint, Index, Oid, RelKind, Snapshot};
 /// Whether `ix` serves an equality lookup on `columns` of its table using `eq_ops`
 /// (one operator per column; an empty slice skips the operator check).
 pub fn index_covers(snap: &Snapshot, ix: &Index, columns: &[i16], eq_ops: &[Oid]) -> bool {
-    let n = columns.len();
-    if n == 0 || !ix.usable() || ix.partial {
+    if !ix.usable() || ix.partial {
         return false;
     }
-    let am_ok = match ix.am.as_str() {
-        "btree" => true,
-        "hash" => n == 1,
-        _ => false,
-    };
     let keys = ix.key_columns();
-    if !am_ok || keys.len() < n {
+    let Some(order) = leading_keys_match(&ix.am, keys, columns) else {
         return false;
-    }
-    let mut seen = vec![false; n];
-    for (pos, &attnum) in keys.iter().take(n).enumerate() {
-        // an expression key (attnum 0) is never in `columns`
-        let Some(i) = columns.iter().position(|&c| c == attnum) else {
-            return false;
-        };
-        if std::mem::replace(&mut seen[i], true) {
-            return false;
-        }
+    };
+    order.into_iter().enumerate().all(|(pos, i)| {
+        let attnum = columns[i];
         if let (Some(&op), Some(&family)) = (eq_ops.get(i), ix.opfamilies.get(pos)) {
             if !snap.opfamily_has(family, op) {
                 return false;
@@ -42,11 +29,35 @@ pub fn index_covers(snap: &Snapshot, ix: &Index, columns: &[i16], eq_ops: &[Oid]
             .attributes
             .get(&(ix.table, attnum))
             .map_or(0, |a| a.collation);
-        if ix.collations.get(pos).copied().unwrap_or(0) != column_collation {
-            return false;
-        }
+        ix.collations.get(pos).copied().unwrap_or(0) == column_collation
+    })
+}
+
+/// The shape of coverage, shared with the migration linter (which knows columns by name):
+/// an index of access method `am` with key columns `keys` serves an equality lookup on
+/// `columns` when it is btree (hash for one column) and its first |C| keys are exactly the
+/// set C, in any order. Returns, for each of those keys, its position in `columns`. (An
+/// expression key never equals a column.)
+pub fn leading_keys_match<K: PartialEq>(am: &str, keys: &[K], columns: &[K]) -> Option<Vec<usize>> {
+    let n = columns.len();
+    let am_ok = match am {
+        "btree" => true,
+        "hash" => n == 1,
+        _ => false,
+    };
+    if n == 0 || !am_ok || keys.len() < n {
+        return None;
     }
-    true
+    let mut seen = vec![false; n];
+    let mut order = Vec::with_capacity(n);
+    for key in keys.iter().take(n) {
+        let i = columns.iter().position(|c| c == key)?;
+        if std::mem::replace(&mut seen[i], true) {
+            return None;
+        }
+        order.push(i);
+    }
+    Some(order)
 }
 
 /// The indexes on `table` that serve an equality lookup on `columns`.
