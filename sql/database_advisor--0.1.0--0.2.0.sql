@@ -593,3 +593,13 @@ COMMENT ON FUNCTION advisor_assert_migration(text, advisor_level, text, boolean)
 ALTER FUNCTION _advisor_lint_migration(text, text, boolean) SET search_path = pg_catalog, pg_temp;
 ALTER FUNCTION advisor_lint_migration(text, text, boolean) SET search_path = pg_catalog, pg_temp;
 ALTER FUNCTION advisor_assert_migration(text, advisor_level, text, boolean) SET search_path = pg_catalog, pg_temp;
+CREATE FUNCTION advisor_lint_report(
+    migration text,
+    format text DEFAULT 'markdown',
+    file text DEFAULT 'migration.sql',
+    search_path text DEFAULT pg_catalog.current_setting('search_path'),
+    in_transaction boolean DEFAULT false)
+RETURNS text VOLATILE LANGUAGE c AS 'MODULE_PATHNAME', 'advisor_lint_report_wrapper';
+COMMENT ON FUNCTION advisor_lint_report(text, text, text, text, boolean) IS
+'The findings of advisor_lint_migration as one document: ''markdown'' (a summary, then each finding with its line, statement and safer rewrite, for a pull-request comment) or ''sarif'' (SARIF 2.1.0 with file and line of each statement, for code-scanning tabs). file names the migration in both.';
+ALTER FUNCTION advisor_lint_report(text, text, text, text, boolean) SET search_path = pg_catalog, pg_temp;

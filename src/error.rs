@@ -8,6 +8,8 @@ pub enum AdvisorError {
     UnknownFormat {
         given: String,
         valid: &'static [&'static str],
+        /// How to call the function with the first valid format, `{}` for the format.
+        example: &'static str,
     },
     Catalog(String),
     /// A request the caller can correct: the SQLSTATE, what is wrong, what to do.
@@ -27,13 +29,17 @@ impl AdvisorError {
                 e.to_string(),
                 "SELECT id FROM advisor_rules lists every rule id.".to_string(),
             ),
-            AdvisorError::UnknownFormat { given, valid } => (
+            AdvisorError::UnknownFormat {
+                given,
+                valid,
+                example,
+            } => (
                 PgSqlErrorCode::ERRCODE_INVALID_PARAMETER_VALUE,
                 format!(
                     "unknown report format \"{given}\"; valid formats are: {}",
                     valid.join(", ")
                 ),
-                format!("Call advisor_report('{}').", valid[0]),
+                format!("Call {}.", example.replace("{}", valid[0])),
             ),
             AdvisorError::Catalog(msg) => (
                 PgSqlErrorCode::ERRCODE_INTERNAL_ERROR,

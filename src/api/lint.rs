@@ -3,6 +3,7 @@
 
 use crate::error::required;
 use database_advisor_core::lint::Settings;
+use database_advisor_core::output::migration as migration_output;
 use pgrx::prelude::*;
 use pgrx::JsonB;
 
@@ -88,14 +89,7 @@ fn _advisor_lint_migration(
         name!(statement, String),
     ),
 > {
-    let migration = required(migration, "migration");
-    let settings = Settings {
-        search_path: required(search_path, "search_path"),
-        user: current_user(),
-        lock_timeout: lock_timeout_set(),
-        in_transaction: required(in_transaction, "in_transaction"),
-    };
-    let findings = crate::lint::lint_script(&migration, &settings);
+    let findings = lint(migration, search_path, in_transaction);
     TableIterator::new(findings.into_iter().map(|l| {
         let f = l.finding;
         (
@@ -113,6 +107,56 @@ fn _advisor_lint_migration(
             l.text,
         )
     }))
+}
+
+#[pg_extern(
+    volatile,
+    sql = r#"
+CREATE FUNCTION advisor_lint_report(
+    migration text,
+    format text DEFAULT 'markdown',
+    file text DEFAULT 'migration.sql',
+    search_path text DEFAULT pg_catalog.current_setting('search_path'),
+    in_transaction boolean DEFAULT false)
+RETURNS text VOLATILE LANGUAGE c AS 'MODULE_PATHNAME', '@FUNCTION_NAME@';
+COMMENT ON FUNCTION advisor_lint_report(text, text, text, text, boolean) IS
+'The findings of advisor_lint_migration as one document: ''markdown'' (a summary, then each finding with its line, statement and safer rewrite, for a pull-request comment) or ''sarif'' (SARIF 2.1.0 with file and line of each statement, for code-scanning tabs). file names the migration in both.';
+"#
+)]
+fn advisor_lint_report(
+    migration: Option<String>,
+    format: Option<String>,
+    file: Option<String>,
+    search_path: Option<String>,
+    in_transaction: Option<bool>,
+) -> String {
+    let format = required(format, "format").trim().to_lowercase();
+    if !migration_output::FORMATS.contains(&format.as_str()) {
+        crate::error::AdvisorError::UnknownFormat {
+            given: format,
+            valid: migration_output::FORMATS,
+            example: "advisor_lint_report(migration, '{}')",
+        }
+        .raise();
+    }
+    let findings = lint(migration, search_path, in_transaction);
+    migration_output::render(&format, &required(file, "file"), &findings).expect("a known format")
+}
+
+/// The findings of a migration, for both functions.
+fn lint(
+    migration: Option<String>,
+    search_path: Option<String>,
+    in_transaction: Option<bool>,
+) -> Vec<database_advisor_core::lint::LintFinding> {
+    let migration = required(migration, "migration");
+    let settings = Settings {
+        search_path: required(search_path, "search_path"),
+        user: current_user(),
+        lock_timeout: lock_timeout_set(),
+        in_transaction: required(in_transaction, "in_transaction"),
+    };
+    crate::lint::lint_script(&migration, &settings)
 }
 
 fn current_user() -> String {

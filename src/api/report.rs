@@ -14,6 +14,7 @@ fn advisor_report(format: default!(Option<String>, "'text'")) -> String {
         AdvisorError::UnknownFormat {
             given: format,
             valid: output::FORMATS,
+            example: "advisor_report('{}')",
         }
         .raise();
     }

@@ -3,6 +3,7 @@
 
 mod json;
 mod markdown;
+pub mod migration;
 mod sarif;
 mod text;
 

@@ -161,6 +161,22 @@ ALTER TABLE "Order Lines" RENAME TO "Lines";
 $m$);
 SELECT advisor_assert_migration($m$ALTER TABLE "Order Lines" RENAME TO "Lines"$m$, 'error');
 SELECT advisor_assert_migration('CREATE TABLE "Fine" (id bigint)');
+-- the same findings as a pull-request comment, and as SARIF with file and line
+\pset format unaligned
+SELECT regexp_replace(advisor_lint_report($m$
+SET lock_timeout = '1s';
+CREATE INDEX ON "Order Lines" (note);
+$m$, 'markdown', 'db/0042 note index.sql'), '[0-9.]+ (bytes|kB|MB)', 'SIZE', 'g') AS markdown;
+\pset format aligned
+SELECT r->>'ruleId' AS rule, r->>'level' AS level,
+       r#>>'{locations,0,physicalLocation,artifactLocation,uri}' AS file,
+       r#>>'{locations,0,physicalLocation,region,startLine}' AS line
+FROM jsonb_array_elements((advisor_lint_report($m$
+SET lock_timeout = '1s';
+CREATE INDEX ON "Order Lines" (note);
+ALTER TABLE "Order Lines" RENAME TO "Lines";
+$m$, 'sarif', 'db/0042.sql')::jsonb)#>'{runs,0,results}') r;
+SELECT advisor_lint_report('SELECT 1', 'html');
 -- NULL arguments: 22004
 SELECT * FROM advisor_lint_migration(NULL);
 SELECT advisor_assert_migration(NULL);
