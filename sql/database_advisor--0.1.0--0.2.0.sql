@@ -535,19 +535,21 @@ BEGIN
 END
 $stats$;
 
--- The migration linter (issue 15): advisor_lint_migration and its CI gate.
-CREATE FUNCTION _advisor_lint_migration(migration text, search_path text, in_transaction boolean)
+-- The migration linter (issue 15): advisor_lint_migration, its CI gate and its report.
+CREATE FUNCTION _advisor_lint_migration(migration text, search_path text, in_transaction boolean,
+                                        dry_run boolean)
 RETURNS TABLE (statement_number int, line int, rule text, level text, category text,
                object_type text, object_identity text, detail text, remediation text,
                metadata jsonb, fingerprint text, statement text)
 VOLATILE LANGUAGE c AS 'MODULE_PATHNAME', '_advisor_lint_migration_wrapper';
-COMMENT ON FUNCTION _advisor_lint_migration(text, text, boolean) IS
+COMMENT ON FUNCTION _advisor_lint_migration(text, text, boolean, boolean) IS
 'Internal: rows of advisor_lint_migration() with the level as text. Use advisor_lint_migration().';
 
 CREATE FUNCTION advisor_lint_migration(
     migration text,
     search_path text DEFAULT pg_catalog.current_setting('search_path'),
-    in_transaction boolean DEFAULT false)
+    in_transaction boolean DEFAULT false,
+    dry_run boolean DEFAULT false)
 RETURNS TABLE (statement_number int, line int, rule text, level @extschema@.advisor_level,
                category text, object_type text, object_identity text, detail text,
                remediation text, metadata jsonb, fingerprint text, statement text)
@@ -556,10 +558,10 @@ AS $$
     SELECT l.statement_number, l.line, l.rule, l.level::@extschema@.advisor_level, l.category,
            l.object_type, l.object_identity, l.detail, l.remediation, l.metadata,
            l.fingerprint, l.statement
-    FROM @extschema@._advisor_lint_migration(migration, search_path, in_transaction) AS l
+    FROM @extschema@._advisor_lint_migration(migration, search_path, in_transaction, dry_run) AS l
 $$;
-COMMENT ON FUNCTION advisor_lint_migration(text, text, boolean) IS
-'Lints a migration script against this database without running it: PostgreSQL''s own parser reads it, and each statement is judged against the live catalog with the script''s earlier statements applied (tables created, columns, indexes and constraints added, SET lock_timeout, BEGIN/COMMIT). Each finding names the lock the statement takes, what that lock blocks and for how long given the table''s real size, and the safe rewrite in remediation. search_path: how the script''s bare names resolve (default: the caller''s); in_transaction: the tool that runs it wraps it in one transaction. A script that does not parse gives one syntax_error finding. Rules: docs/rules/migrations.md.';
+COMMENT ON FUNCTION advisor_lint_migration(text, text, boolean, boolean) IS
+'Lints a migration script against this database without running it: PostgreSQL''s own parser reads it, and each statement is judged against the live catalog with the script''s earlier statements applied (tables created, columns, indexes and constraints added, SET lock_timeout, BEGIN/COMMIT). Each finding names the lock the statement takes, what that lock blocks and for how long given the table''s real size, and the safe rewrite in remediation. search_path: how the script''s bare names resolve (default: the caller''s); in_transaction: the tool that runs it wraps it in one transaction. A script that does not parse gives one syntax_error finding. dry_run: also run the statements, one by one, in a subtransaction that is always rolled back (lock_timeout 2s; CONCURRENTLY, VACUUM and transaction control are not run), and put what each did (locks taken, files rewritten, rows, milliseconds, or its error) into metadata->''dry_run''; a statement that fails gets a dry_run_failed finding. A dry run executes the migration as the caller: use it only on a migration you would run. Rules: docs/rules/migrations.md.';
 
 -- the lowest level that fails, like advisor_assert
 CREATE FUNCTION advisor_assert_migration(
@@ -580,7 +582,7 @@ BEGIN
                                        pg_catalog.regexp_replace(l.object_identity, '[[:cntrl:]]', '?', 'g')),
                                 E'\n' ORDER BY l.statement_number, l.level DESC, l.rule)
     INTO n, listing
-    FROM @extschema@._advisor_lint_migration(migration, search_path, in_transaction) l
+    FROM @extschema@._advisor_lint_migration(migration, search_path, in_transaction, false) l
     WHERE l.level::@extschema@.advisor_level >= fail_level;
     IF n > 0 THEN
         RAISE EXCEPTION 'database_advisor: the migration has % finding(s) at or above %', n, fail_level
@@ -590,9 +592,6 @@ BEGIN
 END $$;
 COMMENT ON FUNCTION advisor_assert_migration(text, advisor_level, text, boolean) IS
 'CI gate for migrations: raises SQLSTATE DA002, counting and listing (line, level, rule, object) the findings of advisor_lint_migration at or above fail_level (default warning); returns quietly otherwise. echo "SELECT advisor_assert_migration(:''m'')" | psql -v ON_ERROR_STOP=1 -v m="$(cat migration.sql)" fails a pipeline (psql interpolates :''m'' in its input, not in -c).';
-ALTER FUNCTION _advisor_lint_migration(text, text, boolean) SET search_path = pg_catalog, pg_temp;
-ALTER FUNCTION advisor_lint_migration(text, text, boolean) SET search_path = pg_catalog, pg_temp;
-ALTER FUNCTION advisor_assert_migration(text, advisor_level, text, boolean) SET search_path = pg_catalog, pg_temp;
 CREATE FUNCTION advisor_lint_report(
     migration text,
     format text DEFAULT 'markdown',
@@ -602,4 +601,7 @@ CREATE FUNCTION advisor_lint_report(
 RETURNS text VOLATILE LANGUAGE c AS 'MODULE_PATHNAME', 'advisor_lint_report_wrapper';
 COMMENT ON FUNCTION advisor_lint_report(text, text, text, text, boolean) IS
 'The findings of advisor_lint_migration as one document: ''markdown'' (a summary, then each finding with its line, statement and safer rewrite, for a pull-request comment) or ''sarif'' (SARIF 2.1.0 with file and line of each statement, for code-scanning tabs). file names the migration in both.';
+ALTER FUNCTION _advisor_lint_migration(text, text, boolean, boolean) SET search_path = pg_catalog, pg_temp;
+ALTER FUNCTION advisor_lint_migration(text, text, boolean, boolean) SET search_path = pg_catalog, pg_temp;
+ALTER FUNCTION advisor_assert_migration(text, advisor_level, text, boolean) SET search_path = pg_catalog, pg_temp;
 ALTER FUNCTION advisor_lint_report(text, text, text, text, boolean) SET search_path = pg_catalog, pg_temp;

@@ -10,18 +10,20 @@ use pgrx::JsonB;
 #[pg_extern(
     volatile,
     sql = r#"
-CREATE FUNCTION _advisor_lint_migration(migration text, search_path text, in_transaction boolean)
+CREATE FUNCTION _advisor_lint_migration(migration text, search_path text, in_transaction boolean,
+                                        dry_run boolean)
 RETURNS TABLE (statement_number int, line int, rule text, level text, category text,
                object_type text, object_identity text, detail text, remediation text,
                metadata jsonb, fingerprint text, statement text)
 VOLATILE LANGUAGE c AS 'MODULE_PATHNAME', '@FUNCTION_NAME@';
-COMMENT ON FUNCTION _advisor_lint_migration(text, text, boolean) IS
+COMMENT ON FUNCTION _advisor_lint_migration(text, text, boolean, boolean) IS
 'Internal: rows of advisor_lint_migration() with the level as text. Use advisor_lint_migration().';
 
 CREATE FUNCTION advisor_lint_migration(
     migration text,
     search_path text DEFAULT pg_catalog.current_setting('search_path'),
-    in_transaction boolean DEFAULT false)
+    in_transaction boolean DEFAULT false,
+    dry_run boolean DEFAULT false)
 RETURNS TABLE (statement_number int, line int, rule text, level @extschema@.advisor_level,
                category text, object_type text, object_identity text, detail text,
                remediation text, metadata jsonb, fingerprint text, statement text)
@@ -30,10 +32,10 @@ AS $$
     SELECT l.statement_number, l.line, l.rule, l.level::@extschema@.advisor_level, l.category,
            l.object_type, l.object_identity, l.detail, l.remediation, l.metadata,
            l.fingerprint, l.statement
-    FROM @extschema@._advisor_lint_migration(migration, search_path, in_transaction) AS l
+    FROM @extschema@._advisor_lint_migration(migration, search_path, in_transaction, dry_run) AS l
 $$;
-COMMENT ON FUNCTION advisor_lint_migration(text, text, boolean) IS
-'Lints a migration script against this database without running it: PostgreSQL''s own parser reads it, and each statement is judged against the live catalog with the script''s earlier statements applied (tables created, columns, indexes and constraints added, SET lock_timeout, BEGIN/COMMIT). Each finding names the lock the statement takes, what that lock blocks and for how long given the table''s real size, and the safe rewrite in remediation. search_path: how the script''s bare names resolve (default: the caller''s); in_transaction: the tool that runs it wraps it in one transaction. A script that does not parse gives one syntax_error finding. Rules: docs/rules/migrations.md.';
+COMMENT ON FUNCTION advisor_lint_migration(text, text, boolean, boolean) IS
+'Lints a migration script against this database without running it: PostgreSQL''s own parser reads it, and each statement is judged against the live catalog with the script''s earlier statements applied (tables created, columns, indexes and constraints added, SET lock_timeout, BEGIN/COMMIT). Each finding names the lock the statement takes, what that lock blocks and for how long given the table''s real size, and the safe rewrite in remediation. search_path: how the script''s bare names resolve (default: the caller''s); in_transaction: the tool that runs it wraps it in one transaction. A script that does not parse gives one syntax_error finding. dry_run: also run the statements, one by one, in a subtransaction that is always rolled back (lock_timeout 2s; CONCURRENTLY, VACUUM and transaction control are not run), and put what each did (locks taken, files rewritten, rows, milliseconds, or its error) into metadata->''dry_run''; a statement that fails gets a dry_run_failed finding. A dry run executes the migration as the caller: use it only on a migration you would run. Rules: docs/rules/migrations.md.';
 
 -- the lowest level that fails, like advisor_assert
 CREATE FUNCTION advisor_assert_migration(
@@ -54,7 +56,7 @@ BEGIN
                                        pg_catalog.regexp_replace(l.object_identity, '[[:cntrl:]]', '?', 'g')),
                                 E'\n' ORDER BY l.statement_number, l.level DESC, l.rule)
     INTO n, listing
-    FROM @extschema@._advisor_lint_migration(migration, search_path, in_transaction) l
+    FROM @extschema@._advisor_lint_migration(migration, search_path, in_transaction, false) l
     WHERE l.level::@extschema@.advisor_level >= fail_level;
     IF n > 0 THEN
         RAISE EXCEPTION 'database_advisor: the migration has % finding(s) at or above %', n, fail_level
@@ -72,6 +74,7 @@ fn _advisor_lint_migration(
     migration: Option<String>,
     search_path: Option<String>,
     in_transaction: Option<bool>,
+    dry_run: Option<bool>,
 ) -> TableIterator<
     'static,
     (
@@ -89,7 +92,8 @@ fn _advisor_lint_migration(
         name!(statement, String),
     ),
 > {
-    let findings = lint(migration, search_path, in_transaction);
+    let dry_run = required(dry_run, "dry_run");
+    let findings = lint(migration, search_path, in_transaction, dry_run);
     TableIterator::new(findings.into_iter().map(|l| {
         let f = l.finding;
         (
@@ -139,7 +143,7 @@ fn advisor_lint_report(
         }
         .raise();
     }
-    let findings = lint(migration, search_path, in_transaction);
+    let findings = lint(migration, search_path, in_transaction, false);
     migration_output::render(&format, &required(file, "file"), &findings).expect("a known format")
 }
 
@@ -148,6 +152,7 @@ fn lint(
     migration: Option<String>,
     search_path: Option<String>,
     in_transaction: Option<bool>,
+    dry_run: bool,
 ) -> Vec<database_advisor_core::lint::LintFinding> {
     let migration = required(migration, "migration");
     let settings = Settings {
@@ -156,7 +161,7 @@ fn lint(
         lock_timeout: lock_timeout_set(),
         in_transaction: required(in_transaction, "in_transaction"),
     };
-    crate::lint::lint_script(&migration, &settings)
+    crate::lint::lint_script(&migration, &settings, dry_run)
 }
 
 fn current_user() -> String {

@@ -3,6 +3,7 @@
 //! of `database_advisor_core::lint` judge it. The script never runs.
 
 mod catalog;
+mod dry_run;
 mod nodes;
 mod tree;
 
@@ -14,7 +15,9 @@ use pgrx::pg_sys::panic::CaughtError;
 use std::ffi::CString;
 
 /// The findings of `script`; a script that does not parse gives one `syntax_error`.
-pub fn lint_script(script: &str, settings: &Settings) -> Vec<LintFinding> {
+/// With `dry_run`, the statements also run in a subtransaction that is rolled back, and
+/// what they did goes into the findings (`dry_run.rs`).
+pub fn lint_script(script: &str, settings: &Settings, dry_run: bool) -> Vec<LintFinding> {
     let text = CString::new(script).unwrap_or_else(|_| {
         // text values cannot hold NUL bytes: unreachable from SQL
         crate::error::AdvisorError::User {
@@ -48,7 +51,12 @@ pub fn lint_script(script: &str, settings: &Settings) -> Vec<LintFinding> {
             let catalog = catalog::LiveCatalog {
                 types: &parsed.types,
             };
-            lint::lint(&parsed.statements, &catalog, settings)
+            let mut findings = lint::lint(&parsed.statements, &catalog, settings);
+            if dry_run {
+                let seen = dry_run::dry_run(&parsed.statements, &settings.search_path);
+                lint::dry_run::attach(&mut findings, &parsed.statements, &seen);
+            }
+            findings
         }
         Err(e) => vec![syntax_error(script, &e, position)],
     }

@@ -5,6 +5,7 @@
 //! tree by the extension) and ask a [`Catalog`] for facts.
 
 pub mod catalog;
+pub mod dry_run;
 pub mod ir;
 pub mod locks;
 mod rules;
@@ -67,13 +68,11 @@ pub fn lint(
     if settings.in_transaction {
         state.begin();
     }
-    let mut ctx = Ctx {
-        out: Vec::new(),
-        foreign_keys: Vec::new(),
-        initial_path: settings.search_path.clone(),
-        initial_lock_timeout: settings.lock_timeout,
-        wrapped: settings.in_transaction,
-    };
+    let mut ctx = Ctx::new(
+        settings.in_transaction,
+        &settings.search_path,
+        settings.lock_timeout,
+    );
     for stmt in statements {
         let first = ctx.out.len();
         let held = rules::check(&mut ctx, &mut state, stmt);
@@ -81,7 +80,13 @@ pub fn lint(
     }
     rules::indexes::unindexed_foreign_keys(&mut ctx, &mut state);
     let mut out = ctx.out;
-    out.sort_by(|a, b| {
+    sort(&mut out);
+    out
+}
+
+/// By statement, worst first within one.
+fn sort(findings: &mut [LintFinding]) {
+    findings.sort_by(|a, b| {
         (
             a.statement,
             std::cmp::Reverse(a.finding.level),
@@ -93,7 +98,6 @@ pub fn lint(
                 b.finding.rule,
             ))
     });
-    out
 }
 
 /// A foreign key the script adds, checked for an index once the whole script has run.
@@ -135,6 +139,16 @@ pub(crate) struct Report {
 }
 
 impl Ctx {
+    pub fn new(wrapped: bool, initial_path: &str, initial_lock_timeout: bool) -> Self {
+        Ctx {
+            out: Vec::new(),
+            foreign_keys: Vec::new(),
+            initial_path: initial_path.to_string(),
+            initial_lock_timeout,
+            wrapped,
+        }
+    }
+
     pub fn add(&mut self, stmt: &Statement, r: Report) {
         let rule = RULES
             .iter()

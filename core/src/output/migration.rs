@@ -20,9 +20,14 @@ pub fn render(format: &str, file: &str, findings: &[LintFinding]) -> Option<Stri
 
 fn markdown(file: &str, findings: &[LintFinding]) -> String {
     let all: Vec<Finding> = findings.iter().map(|l| l.finding.clone()).collect();
-    let mut out = format!("# Migration lint: `{}`\n\n", printable(file).replace('`', "'"));
+    let mut out = format!(
+        "# Migration lint: `{}`\n\n",
+        printable(file).replace('`', "'")
+    );
     if findings.is_empty() {
-        out.push_str("No findings: nothing in this migration blocks, rewrites or breaks anything here.\n");
+        out.push_str(
+            "No findings: nothing in this migration blocks, rewrites or breaks anything here.\n",
+        );
         return out;
     }
     out.push_str("| level | findings |\n|---|---|\n");
@@ -175,14 +180,26 @@ mod tests {
         assert!(md.contains("| error | 1 |\n| warning | 1 |"));
         assert!(md.contains("## 🔴 line 3: `index_without_concurrently` — public.\"a\\|b\""));
         assert!(md.contains("```sql\nCREATE INDEX CONCURRENTLY ON t (c);\n```"));
-        let doc: Value = serde_json::from_str(&render("sarif", "db/0042 add.sql", &found).unwrap()).unwrap();
+        let doc: Value =
+            serde_json::from_str(&render("sarif", "db/0042 add.sql", &found).unwrap()).unwrap();
         let r = &doc["runs"][0]["results"][1];
-        assert_eq!(r["locations"][0]["physicalLocation"]["region"]["startLine"], 7);
-        assert_eq!(r["locations"][0]["physicalLocation"]["artifactLocation"]["uri"], "db/0042 add.sql");
+        assert_eq!(
+            r["locations"][0]["physicalLocation"]["region"]["startLine"],
+            7
+        );
+        assert_eq!(
+            r["locations"][0]["physicalLocation"]["artifactLocation"]["uri"],
+            "db/0042 add.sql"
+        );
         assert_eq!(r["level"], "warning");
         let idx = r["ruleIndex"].as_u64().unwrap() as usize;
-        assert_eq!(doc["runs"][0]["tool"]["driver"]["rules"][idx]["id"], "lock_timeout_missing");
+        assert_eq!(
+            doc["runs"][0]["tool"]["driver"]["rules"][idx]["id"],
+            "lock_timeout_missing"
+        );
         assert!(render("html", "f", &found).is_none());
-        assert!(render("markdown", "f", &[]).unwrap().contains("No findings"));
+        assert!(render("markdown", "f", &[])
+            .unwrap()
+            .contains("No findings"));
     }
 }

@@ -147,6 +147,29 @@ ALTER TABLE "Order Lines" ADD COLUMN "z; DROP TABLE x" text DEFAULT public.noisy
 $m$);
 SELECT to_regclass('"Customers"') IS NOT NULL AS customers_kept, to_regclass('"Never"') IS NULL AS never_created;
 
+-- dry run: the statements really run, in a subtransaction that is always rolled back;
+-- what each did goes into metadata->'dry_run' (time left out: it varies)
+CREATE TEMP TABLE before AS
+SELECT c.relname, c.relfilenode, c.relnatts, (SELECT count(*) FROM pg_constraint k WHERE k.conrelid = c.oid) AS constraints
+FROM pg_class c WHERE c.relnamespace = '"Lint ""Δ"""'::regnamespace;
+SELECT statement_number AS n, rule, level, (metadata->'dry_run') - 'milliseconds'::text AS dry_run
+FROM advisor_lint_migration($m$
+ALTER TABLE "Order Lines" ALTER COLUMN "select" TYPE bigint;
+ALTER TABLE "Order Lines" ALTER COLUMN status TYPE varchar(80);
+UPDATE "Order Lines" SET note = note || '!';
+ALTER TABLE "Order Lines" ADD COLUMN "Required" int NOT NULL;
+CREATE INDEX CONCURRENTLY ON "Customers" (email);
+$m$, dry_run => true);
+-- nothing remains: the same relations, files, columns and constraints, the same data
+SELECT c.relname, c.relfilenode = b.relfilenode AS same_file, c.relnatts = b.relnatts AS same_columns,
+       (SELECT count(*) FROM pg_constraint k WHERE k.conrelid = c.oid) = b.constraints AS same_constraints
+FROM pg_class c FULL JOIN before b USING (relname)
+WHERE c.relnamespace = '"Lint ""Δ"""'::regnamespace OR c.oid IS NULL ORDER BY 1;
+SELECT count(*) FILTER (WHERE note LIKE '%!') AS changed_notes FROM "Order Lines";
+BEGIN READ ONLY;
+SELECT * FROM advisor_lint_migration('SELECT 1', dry_run => true);
+ROLLBACK;
+
 -- read-only transactions (a hot standby) lint too
 BEGIN READ ONLY;
 SELECT count(*) AS findings FROM advisor_lint_migration('CREATE INDEX ON "Order Lines" (note)');

@@ -31,6 +31,7 @@ use Level::{Error, Info, Warning};
 
 pub const RULES: &[LintRule] = &[
     rule("syntax_error", Error, Integrity, "the script does not parse"),
+    rule("dry_run_failed", Error, Integrity, "in the dry run the statement failed: the migration would stop there"),
     rule("index_without_concurrently", Error, Performance, "CREATE INDEX on a populated table without CONCURRENTLY blocks writes for the whole build"),
     rule("unique_constraint_builds_index", Error, Performance, "ADD PRIMARY KEY / UNIQUE / EXCLUDE builds its index under ACCESS EXCLUSIVE; build it CONCURRENTLY and add the constraint USING INDEX"),
     rule("drop_index_without_concurrently", Warning, Performance, "DROP INDEX without CONCURRENTLY takes ACCESS EXCLUSIVE on the table"),
