@@ -535,7 +535,7 @@ BEGIN
 END
 $stats$;
 
--- The migration linter (issue 15): advisor_lint_migration, its CI gate and its report.
+-- The migration linter (issue 15): advisor_lint_migration, its CI gate, its report, its rules.
 CREATE FUNCTION _advisor_lint_migration(migration text, search_path text, in_transaction boolean,
                                         dry_run boolean)
 RETURNS TABLE (statement_number int, line int, rule text, level text, category text,
@@ -601,7 +601,19 @@ CREATE FUNCTION advisor_lint_report(
 RETURNS text VOLATILE LANGUAGE c AS 'MODULE_PATHNAME', 'advisor_lint_report_wrapper';
 COMMENT ON FUNCTION advisor_lint_report(text, text, text, text, boolean) IS
 'The findings of advisor_lint_migration as one document: ''markdown'' (a summary, then each finding with its line, statement and safer rewrite, for a pull-request comment) or ''sarif'' (SARIF 2.1.0 with file and line of each statement, for code-scanning tabs). file names the migration in both.';
+CREATE FUNCTION _advisor_lint_rules()
+RETURNS TABLE (id text, category text, default_level text, description text)
+IMMUTABLE PARALLEL SAFE LANGUAGE c AS 'MODULE_PATHNAME', '_advisor_lint_rules_wrapper';
+COMMENT ON FUNCTION _advisor_lint_rules() IS
+'Internal: rows of the advisor_lint_rules view.';
+CREATE VIEW advisor_lint_rules AS
+SELECT id, category, default_level::@extschema@.advisor_level AS default_level, description
+FROM @extschema@._advisor_lint_rules();
+COMMENT ON VIEW advisor_lint_rules IS
+'Every rule of the migration linter (advisor_lint_migration): its stable id, category, default level and what it catches. docs/rules/migrations.md has a section per rule.';
+GRANT SELECT ON advisor_lint_rules TO PUBLIC;
 ALTER FUNCTION _advisor_lint_migration(text, text, boolean, boolean) SET search_path = pg_catalog, pg_temp;
 ALTER FUNCTION advisor_lint_migration(text, text, boolean, boolean) SET search_path = pg_catalog, pg_temp;
 ALTER FUNCTION advisor_assert_migration(text, advisor_level, text, boolean) SET search_path = pg_catalog, pg_temp;
 ALTER FUNCTION advisor_lint_report(text, text, text, text, boolean) SET search_path = pg_catalog, pg_temp;
+ALTER FUNCTION _advisor_lint_rules() SET search_path = pg_catalog, pg_temp;

@@ -179,3 +179,37 @@ fn lock_timeout_set() -> bool {
         .flatten()
         .is_some_and(|v| !v.trim().starts_with('0'))
 }
+
+#[pg_extern(
+    immutable,
+    parallel_safe,
+    sql = r#"
+CREATE FUNCTION _advisor_lint_rules()
+RETURNS TABLE (id text, category text, default_level text, description text)
+IMMUTABLE PARALLEL SAFE LANGUAGE c AS 'MODULE_PATHNAME', '@FUNCTION_NAME@';
+COMMENT ON FUNCTION _advisor_lint_rules() IS
+'Internal: rows of the advisor_lint_rules view.';
+CREATE VIEW advisor_lint_rules AS
+SELECT id, category, default_level::@extschema@.advisor_level AS default_level, description
+FROM @extschema@._advisor_lint_rules();
+COMMENT ON VIEW advisor_lint_rules IS
+'Every rule of the migration linter (advisor_lint_migration): its stable id, category, default level and what it catches. docs/rules/migrations.md has a section per rule.';
+GRANT SELECT ON advisor_lint_rules TO PUBLIC;
+"#,
+    requires = ["advisor_level"]
+)]
+fn _advisor_lint_rules() -> TableIterator<
+    'static,
+    (
+        name!(id, &'static str),
+        name!(category, &'static str),
+        name!(default_level, &'static str),
+        name!(description, &'static str),
+    ),
+> {
+    TableIterator::new(
+        database_advisor_core::lint::RULES
+            .iter()
+            .map(|r| (r.id, r.category.as_str(), r.level.as_str(), r.summary)),
+    )
+}

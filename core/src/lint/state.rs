@@ -264,15 +264,24 @@ impl<'c> State<'c> {
         Some(worst)
     }
 
+    /// `SET [LOCAL] search_path`. (`SET LOCAL` outside a transaction block only warns:
+    /// it changes nothing.)
     pub fn set_path(&mut self, path: Vec<String>, local: bool) {
-        if local && self.in_transaction && self.saved_path.is_none() {
+        if local && !self.in_transaction {
+            return;
+        }
+        if local && self.saved_path.is_none() {
             self.saved_path = Some(self.path.clone());
         }
         self.path = path;
     }
 
+    /// `SET [LOCAL] lock_timeout`, as `set_path`.
     pub fn set_lock_timeout(&mut self, on: bool, local: bool) {
-        if local && self.in_transaction && self.saved_lock_timeout.is_none() {
+        if local && !self.in_transaction {
+            return;
+        }
+        if local && self.saved_lock_timeout.is_none() {
             self.saved_lock_timeout = Some(self.lock_timeout);
         }
         self.lock_timeout = on;

@@ -1,4 +1,5 @@
 -- advisor_lint_migration: a migration judged against the real tables, never run.
+SELECT id, category, default_level FROM advisor_lint_rules ORDER BY id;
 CREATE SCHEMA "Lint ""Δ""";
 SET search_path = "Lint ""Δ""", public;
 CREATE TABLE "Customers" (id bigint PRIMARY KEY, email text);
