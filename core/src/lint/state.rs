@@ -52,6 +52,10 @@ impl Table {
         self.columns.iter().find(|c| c.name == name)
     }
 
+    pub fn column_mut(&mut self, name: &str) -> Option<&mut ColumnFact> {
+        self.columns.iter_mut().find(|c| c.name == name)
+    }
+
     /// A validated `CHECK (col IS NOT NULL)` proves the column has no NULL.
     pub fn not_null_proven(&self, column: &str) -> bool {
         self.constraints

@@ -76,10 +76,10 @@ fn referenced_lock(state: &mut State, references: &QualName) -> Held {
 }
 
 pub fn alter_table(ctx: &mut Ctx, state: &mut State, stmt: &Statement, a: &AlterTable) -> Held {
-    let key = match a.object {
-        ObjectKind::Index => state.resolve_index(&a.table)?.1,
-        _ => state.resolve(&a.table)?,
-    };
+    if a.object == ObjectKind::Index {
+        return None; // ALTER INDEX: options, tablespace, statistics of the index alone
+    }
+    let key = state.resolve(&a.table)?;
     let mut strongest = None;
     for cmd in &a.cmds {
         let lock = alter_cmd(ctx, state, stmt, &key, cmd);
@@ -124,14 +124,7 @@ fn alter_cmd(
         AlterCmd::AlterType { column, ty, using } => {
             let new = state.resolve_type(ty);
             alter_type(ctx, state, stmt, &table, column, new.as_ref(), *using);
-            if let (Some(new), Some(c)) = (
-                new,
-                state
-                    .table_mut(key)
-                    .columns
-                    .iter_mut()
-                    .find(|c| &c.name == column),
-            ) {
+            if let (Some(new), Some(c)) = (new, state.table_mut(key).column_mut(column)) {
                 c.ty = new;
             }
             Lock::AccessExclusive
@@ -144,23 +137,13 @@ fn alter_cmd(
                 std::slice::from_ref(column),
                 "SET NOT NULL",
             );
-            if let Some(c) = state
-                .table_mut(key)
-                .columns
-                .iter_mut()
-                .find(|c| &c.name == column)
-            {
+            if let Some(c) = state.table_mut(key).column_mut(column) {
                 c.not_null = true;
             }
             Lock::AccessExclusive
         }
         AlterCmd::DropNotNull(column) => {
-            if let Some(c) = state
-                .table_mut(key)
-                .columns
-                .iter_mut()
-                .find(|c| &c.name == column)
-            {
+            if let Some(c) = state.table_mut(key).column_mut(column) {
                 c.not_null = false;
             }
             Lock::AccessExclusive

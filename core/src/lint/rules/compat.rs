@@ -91,12 +91,7 @@ pub fn rename(ctx: &mut Ctx, state: &mut State, stmt: &Statement, r: &Rename) ->
     let table = state.table(&key).clone();
     let (what, identity, object_type) = match (r.kind, &r.column) {
         (ObjectKind::Column, Some(column)) => {
-            if let Some(c) = state
-                .table_mut(&key)
-                .columns
-                .iter_mut()
-                .find(|c| &c.name == column)
-            {
+            if let Some(c) = state.table_mut(&key).column_mut(column) {
                 c.name = r.new_name.clone();
             }
             (
