@@ -432,7 +432,9 @@ fn set_not_null(ctx: &mut Ctx, stmt: &Statement, table: &Table, columns: &[Strin
                     "{what} on {c} scans all of {t} ({}) under an {} lock, because no validated \
                      CHECK ({c} IS NOT NULL) proves it: {} until the scan is done.{nulls} Add \
                      the check NOT VALID, validate it (which lets reads and writes go on), and \
-                     SET NOT NULL then finds it and skips the scan.",
+                     SET NOT NULL then finds it and skips the scan. (The check also makes \
+                     application code that still writes NULL fail early, while it is easy to \
+                     drop again.)",
                     table.size(),
                     Lock::AccessExclusive.name(),
                     Lock::AccessExclusive.blocks(),
