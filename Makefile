@@ -1,5 +1,5 @@
 # The two set-up commands (see README): `make demo` and `make test`.
-.PHONY: demo test test-pg bench bench-catalog bench-audit bench-index bench-tpch stop setup install package regress unit fmt clean
+.PHONY: demo test test-pg bench bench-catalog bench-audit bench-index bench-tpch bench-lint stop setup install package regress unit fmt clean
 
 demo:            ## install what is missing, build, start a local cluster, load the demo, print the report
 	@scripts/demo.sh
@@ -11,7 +11,7 @@ test-pg:         ## the server and pg_regress tests on another PostgreSQL: make 
 	@PG=$(PG) scripts/test-pg.sh
 
 bench:           ## every benchmark below (see BENCHMARKS.md)
-bench: bench-catalog bench-audit bench-index bench-tpch
+bench: bench-catalog bench-audit bench-index bench-tpch bench-lint
 
 bench-catalog:   ## the advisors on 1k/5k/20k-table catalogs
 	@bench/run.sh
@@ -24,6 +24,9 @@ bench-index:     ## the index advisor's suggestions built for real, against two 
 
 bench-tpch:      ## the index advisor on TPC-H: relative workload cost against index size
 	@bench/tpch.sh
+
+bench-lint:      ## the migration linter and squawk on the labelled corpus in tests/migrations/
+	@bench/lint.sh
 
 stop:            ## stop the demo cluster
 	@scripts/cluster.sh stop demo

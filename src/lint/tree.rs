@@ -78,6 +78,20 @@ const SEMI: i32 = b';' as i32;
 const OPEN_BRACKET: i32 = b'[' as i32;
 const CLOSE_BRACKET: i32 = b']' as i32;
 
+/// Keywords that start a column constraint (and so end the one before it).
+const COLUMN_CONSTRAINT_STARTS: &[&str] = &[
+    "not",
+    "null",
+    "constraint",
+    "check",
+    "references",
+    "primary",
+    "unique",
+    "collate",
+    "generated",
+    "default",
+];
+
 fn codes(words: &[&str]) -> Vec<i32> {
     words.iter().filter_map(|w| code_of(w)).collect()
 }
@@ -119,18 +133,7 @@ impl Walker<'_> {
     fn default_text(&self, location: i32) -> Option<String> {
         let at = self.offset(location)?;
         let first = self.toks.iter().find(|t| t.start > at)?;
-        let stop = codes(&[
-            "not",
-            "null",
-            "constraint",
-            "check",
-            "references",
-            "primary",
-            "unique",
-            "collate",
-            "generated",
-            "default",
-        ]);
+        let stop = codes(COLUMN_CONSTRAINT_STARTS);
         let end = self.element_end(first.start, &stop);
         let s = self.text.get(first.start..end)?.trim();
         (!s.is_empty()).then(|| s.to_string())
@@ -350,14 +353,21 @@ impl Walker<'_> {
                 },
                 _ => return None,
             };
+            // a column's constraint ends where its next one (or the column) does
+            let stop: &[&str] = if column.is_some() {
+                COLUMN_CONSTRAINT_STARTS
+            } else {
+                &["not"]
+            };
             let span = self
                 .offset((*con).location)
-                .map(|s| (s, self.element_end(s, &codes(&["not"]))));
+                .map(|s| (s, self.element_end(s, &codes(stop))));
             Some(ConstraintDef {
                 name: text((*con).conname),
                 kind,
                 not_valid: (*con).skip_validation,
-                span: if column.is_some() { None } else { span },
+                span,
+                on_new_column: false,
             })
         }
     }
@@ -424,14 +434,15 @@ impl Walker<'_> {
             let one = match (*cmd).subtype {
                 A::AT_AddColumn => {
                     let (col, cons) = self.column(def as *mut pg_sys::ColumnDef);
+                    // constraints written on the new column: PostgreSQL checks every row
+                    // for a CHECK, but marks a foreign key on a column without a default
+                    // valid at once (all its values are NULL)
+                    let no_default = col.default.is_none();
                     let mut out = vec![AlterCmd::AddColumn(col)];
-                    // constraints written on a new column: its values are all NULL (or its
-                    // default), so only key constraints (an index build) matter
                     out.extend(cons.into_iter().map(|mut c| {
-                        c.not_valid |= matches!(
-                            c.kind,
-                            ConstraintKind::ForeignKey(_) | ConstraintKind::Check { .. }
-                        );
+                        let fk = matches!(c.kind, ConstraintKind::ForeignKey(_));
+                        c.not_valid |= fk && no_default;
+                        c.on_new_column = true;
                         AlterCmd::AddConstraint(c)
                     }));
                     return out;

@@ -157,6 +157,8 @@ pub struct ConstraintDef {
     pub not_valid: bool,
     /// Byte offsets of the constraint's text in the statement (start, end), when known.
     pub span: Option<(usize, usize)>,
+    /// Written on a column that the same `ALTER TABLE ... ADD COLUMN` creates.
+    pub on_new_column: bool,
 }
 
 #[derive(Clone, Debug, PartialEq)]

@@ -108,10 +108,13 @@ fn fake() -> Fake {
     index.name = "orders_pkey".into();
     index.kind = RelKind::Index;
     index.index_of = Some(("public".into(), "orders".into()));
+    let mut events = orders.clone();
+    events.name = "events".into();
+    events.kind = RelKind::PartitionedTable;
     let mut customers = orders.clone();
     customers.name = "customers".into();
     customers.schema = "app".into();
-    for r in [orders, empty, index, customers] {
+    for r in [orders, empty, index, customers, events] {
         f.relations.insert((r.schema.clone(), r.name.clone()), r);
     }
     f
@@ -206,6 +209,7 @@ fn fk(cols: &[&str], not_valid: bool) -> AlterCmd {
         }),
         not_valid,
         span: Some((0, 5)),
+        on_new_column: false,
     })
 }
 
@@ -239,6 +243,23 @@ fn index_builds_judged_by_the_table() {
     // an empty table, a table the script creates, or CONCURRENTLY: nothing
     assert!(run(vec![index("empty", "status", false)]).is_empty());
     assert!(run(vec![index("orders", "status", true)]).is_empty());
+    // ON ONLY a partitioned table builds nothing (the first step of the safe way)
+    let Kind::CreateIndex(mut only) = index("events", "status", false) else {
+        unreachable!()
+    };
+    only.only = true;
+    assert!(run(vec![
+        set("lock_timeout", "1s", false),
+        Kind::CreateIndex(only.clone())
+    ])
+    .is_empty());
+    only.only = false;
+    let found = lint(&stmts(vec![Kind::CreateIndex(only)]), &fake(), &settings());
+    assert_eq!(found[0].finding.rule, "index_without_concurrently");
+    assert!(
+        found[0].finding.remediation.is_none(),
+        "no CONCURRENTLY on a partitioned table"
+    );
     // IF NOT EXISTS with an existing name builds nothing
     let Kind::CreateIndex(mut existing) = index("orders", "status", false) else {
         unreachable!()
@@ -360,6 +381,7 @@ fn set_not_null_needs_a_validated_check() {
                 },
                 not_valid: !valid,
                 span: Some((0, 5)),
+                on_new_column: false,
             })],
         )
     };
@@ -560,6 +582,7 @@ fn design_advice_on_new_columns() {
             }),
             not_valid: false,
             span: None,
+            on_new_column: false,
         }],
         partitioned: false,
         temporary: false,

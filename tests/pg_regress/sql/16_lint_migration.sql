@@ -76,6 +76,13 @@ CREATE INDEX CONCURRENTLY ON "Order Lines" ("Customer");
 ALTER TABLE "Order Lines" RENAME COLUMN note TO "Note";
 ALTER TABLE "Order Lines" DROP COLUMN "Note";
 $m$);
+-- constraints written on a new column: a CHECK scans every row, a foreign key on a column
+-- without a default does not (all NULL), but wants its index
+SELECT rule, level, remediation FROM advisor_lint_migration($m$
+SET lock_timeout = '1s';
+ALTER TABLE "Order Lines" ADD COLUMN pct numeric CHECK (pct BETWEEN 0 AND 100) NOT NULL DEFAULT 0,
+    ADD COLUMN "Referrer" bigint REFERENCES "Customers";
+$m$);
 -- a tool that wraps the file in one transaction: CONCURRENTLY fails
 SELECT * FROM pg_temp.lint($m$CREATE INDEX CONCURRENTLY ON "Customers" (email)$m$, true);
 -- names resolve through the script's search_path

@@ -611,8 +611,13 @@ fn not_valid_missing(
         } else {
             format!("CONSTRAINT {n} {text}")
         };
+        let first = if c.on_new_column {
+            "-- add the column without the constraint, then:\n"
+        } else {
+            ""
+        };
         Some(format!(
-            "ALTER TABLE {t} ADD {named} NOT VALID;\nALTER TABLE {t} VALIDATE CONSTRAINT {n};"
+            "{first}ALTER TABLE {t} ADD {named} NOT VALID;\nALTER TABLE {t} VALIDATE CONSTRAINT {n};"
         ))
     });
     ctx.add(

@@ -62,6 +62,9 @@ pub fn create_index(ctx: &mut Ctx, state: &mut State, stmt: &Statement, ix: &Cre
         .clone()
         .unwrap_or_else(|| default_index_name(&table, &ix.keys));
     let identity = quote::qualified(&table.schema, &name);
+    // ON ONLY a partitioned table builds nothing: an invalid index that the partitions'
+    // indexes are ATTACHed to (the safe way to index a partitioned table)
+    let builds = !(ix.only && table.kind == RelKind::PartitionedTable);
     if ix.concurrent {
         in_transaction(
             ctx,
@@ -70,7 +73,7 @@ pub fn create_index(ctx: &mut Ctx, state: &mut State, stmt: &Statement, ix: &Cre
             "CREATE INDEX CONCURRENTLY",
             identity.clone(),
         );
-    } else if table.populated() {
+    } else if table.populated() && builds {
         let partitioned = table.kind == RelKind::PartitionedTable;
         let (remediation, how) = if partitioned {
             (

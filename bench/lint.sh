@@ -8,7 +8,8 @@
 # and exits 1 when OUR linter has a miss or a false positive (squawk's score is reported only).
 #   DA_SKIP_INSTALL=1   use the installed extension (skip scripts/install.sh)
 #   DA_SQUAWK_VENV=DIR  where squawk-cli is installed (default /tmp/database_advisor/squawk-venv)
-source "$(dirname "$0")/common.sh"
+#   DA_SQUAWK=0         score our linter alone (what `make test` runs: no PyPI needed)
+source "$(dirname "$0")/../scripts/common.sh"
 cd "$ROOT"
 corpus="$ROOT/tests/migrations"
 results="$CLUSTER_BASE/bench-lint.md"
@@ -24,12 +25,16 @@ squawk_ignored=(
     require-table-schema identifier-too-long require-enum-value-ordering unused-ignore
 )
 
-if [ ! -x "$venv/bin/squawk" ]; then
+with_squawk=true
+[ "${DA_SQUAWK:-1}" = 0 ] && with_squawk=false
+if $with_squawk && [ ! -x "$venv/bin/squawk" ]; then
     say "installing squawk-cli into $venv"
+    mkdir -p "$(dirname "$venv")"
     python3 -m venv "$venv"
     "$venv/bin/pip" install -q squawk-cli
 fi
-squawk_version="$("$venv/bin/squawk" --version)"
+squawk_version="squawk (not run)"
+$with_squawk && squawk_version="$("$venv/bin/squawk" --version)"
 
 [ "${DA_SKIP_INSTALL:-}" = 1 ] || "$ROOT/scripts/install.sh"
 
@@ -56,12 +61,15 @@ FROM advisor_lint_migration(:'m') WHERE level >= 'warning';
 SQL
 )"
     # squawk exits 1 when it reports something; its JSON is a list of violations
-    squawk="$("$venv/bin/squawk" --reporter json --pg-version 15 "$file" || true)"
-    theirs="$("$venv/bin/python" -c '
+    theirs=-
+    if $with_squawk; then
+        squawk="$("$venv/bin/squawk" --reporter json --pg-version 15 "$file" || true)"
+        theirs="$("$venv/bin/python" -c '
 import json, sys
 ignored = set(sys.argv[1:])
 rules = sorted({v["rule_name"] for v in json.load(sys.stdin)} - ignored)
 print(",".join(rules) or "-")' "${squawk_ignored[@]}" <<<"${squawk:-[]}")"
+    fi
     # the same without require-lock-timeout, the one squawk rule that fires on every statement
     # taking SHARE UPDATE EXCLUSIVE or stronger before a SET lock_timeout
     alt="$(tr ',' '\n' <<<"$theirs" | grep -vx -e require-lock-timeout -e - | paste -sd, || true)"
@@ -104,9 +112,11 @@ while read -r name label ov orules sv srules _; do
 done <"$rows"
 echo
 printf '%-24s right %2d/%d  false positives %2d  misses %2d\n' database_advisor "$our_right" "$total" "$our_fp" "$our_miss"
-printf '%-24s right %2d/%d  false positives %2d  misses %2d\n' "$squawk_version" "$sq_right" "$total" "$sq_fp" "$sq_miss"
-printf '%-24s right %2d/%d  false positives %2d  misses %2d  (without require-lock-timeout)\n' \
-    "$squawk_version" "$alt_right" "$total" "$alt_fp" "$alt_miss"
-echo "squawk ignored: ${squawk_ignored[*]}"
+if $with_squawk; then
+    printf '%-24s right %2d/%d  false positives %2d  misses %2d\n' "$squawk_version" "$sq_right" "$total" "$sq_fp" "$sq_miss"
+    printf '%-24s right %2d/%d  false positives %2d  misses %2d  (without require-lock-timeout)\n' \
+        "$squawk_version" "$alt_right" "$total" "$alt_fp" "$alt_miss"
+    echo "squawk ignored: ${squawk_ignored[*]}"
+fi
 echo "Markdown table: $results"
 [ "$our_fp" -eq 0 ] && [ "$our_miss" -eq 0 ]
