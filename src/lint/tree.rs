@@ -214,6 +214,17 @@ impl Walker<'_> {
                         .collect(),
                 },
                 T::T_VariableSetStmt => self.set(node as *mut pg_sys::VariableSetStmt),
+                T::T_LockStmt => {
+                    let l = node as *mut pg_sys::LockStmt;
+                    Kind::Lock {
+                        tables: elements((*l).relations)
+                            .into_iter()
+                            .map(|r| self.qual(r as *mut pg_sys::RangeVar))
+                            .collect(),
+                        mode: database_advisor_core::lint::locks::Lock::from_mode((*l).mode),
+                        nowait: (*l).nowait,
+                    }
+                }
                 T::T_TransactionStmt => {
                     use pg_sys::TransactionStmtKind as K;
                     Kind::Transaction(match (*(node as *mut pg_sys::TransactionStmt)).kind {

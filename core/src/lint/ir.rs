@@ -62,6 +62,12 @@ pub enum Kind {
     Truncate {
         tables: Vec<QualName>,
     },
+    /// `LOCK TABLE ... IN <mode> MODE [NOWAIT]`
+    Lock {
+        tables: Vec<QualName>,
+        mode: super::locks::Lock,
+        nowait: bool,
+    },
     Set(Set),
     Transaction(Transaction),
     CreateSchema {

@@ -10,6 +10,9 @@ pub enum Lock {
     Share,
     /// `ADD FOREIGN KEY`, `CREATE TRIGGER`: writes wait.
     ShareRowExclusive,
+    /// `REFRESH MATERIALIZED VIEW CONCURRENTLY`, `LOCK ... IN EXCLUSIVE MODE`: writes and
+    /// row locks wait.
+    Exclusive,
     /// Most of `ALTER TABLE`, `DROP`, `TRUNCATE`, `VACUUM FULL`: everything waits.
     AccessExclusive,
 }
@@ -21,6 +24,7 @@ impl Lock {
             Lock::ShareUpdateExclusive => "SHARE UPDATE EXCLUSIVE",
             Lock::Share => "SHARE",
             Lock::ShareRowExclusive => "SHARE ROW EXCLUSIVE",
+            Lock::Exclusive => "EXCLUSIVE",
             Lock::AccessExclusive => "ACCESS EXCLUSIVE",
         }
     }
@@ -32,7 +36,7 @@ impl Lock {
             Lock::ShareUpdateExclusive => {
                 "reads and writes go on (only other schema changes and VACUUM wait)"
             }
-            Lock::Share | Lock::ShareRowExclusive => {
+            Lock::Share | Lock::ShareRowExclusive | Lock::Exclusive => {
                 "every INSERT, UPDATE and DELETE on it waits (reads go on)"
             }
             Lock::AccessExclusive => "every query on it waits (reads too)",
@@ -42,5 +46,18 @@ impl Lock {
     /// Strong enough that a lock queue behind it stalls the application.
     pub fn strong(self) -> bool {
         self >= Lock::Share
+    }
+
+    /// The mode of `LOCK TABLE ... IN <mode> MODE`, by PostgreSQL's lock mode number
+    /// (`AccessShareLock` = 1 ... `AccessExclusiveLock` = 8); the weak ones as one.
+    pub fn from_mode(mode: i32) -> Lock {
+        match mode {
+            8 => Lock::AccessExclusive,
+            7 => Lock::Exclusive,
+            6 => Lock::ShareRowExclusive,
+            5 => Lock::Share,
+            4 => Lock::ShareUpdateExclusive,
+            _ => Lock::RowExclusive,
+        }
     }
 }

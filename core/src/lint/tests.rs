@@ -562,6 +562,22 @@ fn set_local_ends_with_the_transaction_and_search_path_resolves() {
 }
 
 #[test]
+fn lock_table_needs_a_timeout_unless_nowait() {
+    let lock = |mode, nowait| Kind::Lock {
+        tables: vec![t("orders")],
+        mode,
+        nowait,
+    };
+    assert_eq!(
+        run(vec![lock(locks::Lock::AccessExclusive, false)]),
+        vec![(1, "lock_timeout_missing", Level::Warning)]
+    );
+    assert!(run(vec![lock(locks::Lock::AccessExclusive, true)]).is_empty());
+    assert!(run(vec![lock(locks::Lock::ShareUpdateExclusive, false)]).is_empty());
+    assert!(run(vec![lock(locks::Lock::Exclusive, false),]).len() == 1);
+}
+
+#[test]
 fn design_advice_on_new_columns() {
     let mut serial = column("id", UNKNOWN);
     serial.ty.names = vec!["serial".into()];

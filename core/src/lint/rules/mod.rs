@@ -75,6 +75,20 @@ pub fn check(ctx: &mut Ctx, state: &mut State, stmt: &Statement) -> Held {
             filtered,
         } => data::write(ctx, state, stmt, *verb, table, *filtered),
         Kind::Truncate { tables } => data::truncate(ctx, state, stmt, tables),
+        Kind::Lock {
+            tables,
+            mode,
+            nowait,
+        } => {
+            // NOWAIT never queues: it fails at once instead
+            let mut strongest = None;
+            for name in tables.iter().filter(|_| !*nowait) {
+                if let Some(key) = state.resolve(name) {
+                    strongest = stronger(strongest, indexes::held(state.table(&key), *mode));
+                }
+            }
+            strongest
+        }
         Kind::Set(s) => {
             session::set(ctx, state, s);
             None
