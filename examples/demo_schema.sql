@@ -254,6 +254,18 @@ LANGUAGE sql SECURITY DEFINER AS $$
     SELECT coalesce(sum(total_cents), 0) FROM invoices WHERE tenant_id = p_tenant
 $$;
 
+-- webhook deliveries: written by an older service, whose key column is an integer
+CREATE TABLE webhook_deliveries (
+    id          bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
+    webhook_id  int NOT NULL REFERENCES webhooks ON DELETE CASCADE, -- PLANTED: fk_type_mismatch
+    handler     regproc,                                          -- PLANTED: upgrade_blocking_type
+    status      int NOT NULL
+);
+CREATE INDEX ON webhook_deliveries (webhook_id);
+-- added NOT VALID "to validate later", never validated
+ALTER TABLE webhook_deliveries ADD CONSTRAINT webhook_deliveries_status_http
+    CHECK (status BETWEEN 100 AND 599) NOT VALID;                -- PLANTED: constraint_not_validated
+
 -- the application role gets the usual blanket grants
 GRANT SELECT, INSERT, UPDATE, DELETE ON ALL TABLES IN SCHEMA app TO app_user;
 GRANT SELECT ON ALL TABLES IN SCHEMA app TO reporting;

@@ -2,6 +2,7 @@
 //! rule family. `run` picks the rules, runs them and sorts the findings worst first.
 
 pub mod audit;
+pub mod design;
 pub mod indexes;
 pub mod rls;
 pub mod security;
@@ -82,6 +83,9 @@ pub fn all() -> &'static [Rule] {
         security::sensitive::SENSITIVE_PLAINTEXT,
         audit::TRIGGER_DISABLED,
         audit::MISSING_SENSITIVE,
+        design::types::FK_TYPE_MISMATCH,
+        design::constraints::NOT_VALIDATED,
+        design::types::UPGRADE_BLOCKING_TYPE,
         workload::statements::SLOW,
         workload::statements::HEAVY,
         workload::statements::N_PLUS_ONE,
@@ -165,6 +169,27 @@ pub fn run_checking(
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn every_rule_has_its_doc_section() {
+        let docs = [
+            include_str!("../../../docs/rules/audit.md"),
+            include_str!("../../../docs/rules/design.md"),
+            include_str!("../../../docs/rules/index-advisor.md"),
+            include_str!("../../../docs/rules/indexes.md"),
+            include_str!("../../../docs/rules/rls.md"),
+            include_str!("../../../docs/rules/security.md"),
+            include_str!("../../../docs/rules/workload.md"),
+        ]
+        .concat();
+        for r in all() {
+            assert!(
+                docs.contains(&format!("`{}`", r.id)),
+                "no docs/rules section names {}",
+                r.id
+            );
+        }
+    }
 
     #[test]
     fn rule_ids_are_unique_snake_case() {

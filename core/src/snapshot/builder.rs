@@ -244,6 +244,7 @@ impl SnapshotBuilder {
             parent: 0,
             index,
             foreign: None,
+            validated: true,
         });
         oid
     }
@@ -273,6 +274,7 @@ impl SnapshotBuilder {
                 ref_columns: ref_cols,
                 eq_ops: vec![EQ_OP; cols.len()],
             }),
+            validated: true,
         });
         self.snap.constraints.last_mut().unwrap()
     }

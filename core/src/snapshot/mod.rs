@@ -297,6 +297,15 @@ pub struct Attribute {
 }
 
 impl Attribute {
+    /// The column's type as people read it: built-in types by their SQL name, others
+    /// schema-qualified.
+    pub fn type_display(&self) -> String {
+        let sql = self.type_sql();
+        sql.strip_prefix("pg_catalog.")
+            .map(str::to_string)
+            .unwrap_or(sql)
+    }
+
     /// The column's type as generated SQL writes it (in a cast, say): built-in types by
     /// their SQL name (`int8` -> `bigint`), others schema-qualified and quoted, so neither
     /// a weird type name nor the caller's search_path changes what it means.
@@ -421,6 +430,8 @@ pub struct Constraint {
     /// key the referenced table's unique index it depends on.
     pub index: Oid,
     pub foreign: Option<ForeignKey>,
+    /// `convalidated`: false for a constraint added `NOT VALID` and not validated since.
+    pub validated: bool,
 }
 
 /// Is pg_stat_statements there to read?

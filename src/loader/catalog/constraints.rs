@@ -16,7 +16,7 @@ pub(in crate::loader) fn constraints(wanted: impl Fn(char, Oid, Oid) -> bool) ->
     let (oid, name, table, kind) = (col("oid"), col("conname"), col("conrelid"), col("contype"));
     let (key, parent, index) = (col("conkey"), col("conparentid"), col("conindid"));
     let (ref_table, ref_key, eq_ops) = (col("confrelid"), col("confkey"), col("conpfeqop"));
-    let namespace = col("connamespace");
+    let (namespace, validated) = (col("connamespace"), col("convalidated"));
     pg_constraint.scan(|t| {
         let table: Oid = t.oid(table);
         let contype = t.char(kind);
@@ -37,6 +37,7 @@ pub(in crate::loader) fn constraints(wanted: impl Fn(char, Oid, Oid) -> bool) ->
                 ref_columns: t.i16s(ref_key),
                 eq_ops: t.oids(eq_ops),
             }),
+            validated: t.bool(validated),
         });
     });
     pg_constraint.close();

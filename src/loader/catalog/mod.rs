@@ -123,6 +123,11 @@ impl Tuple {
         self.datum(att).map_or(0, |d| d.value() as u32)
     }
 
+    /// A `boolean` column (false when NULL).
+    pub fn bool(&self, att: i32) -> bool {
+        self.datum(att).is_some_and(|d| d.value() != 0)
+    }
+
     /// A `"char"` column.
     pub fn char(&self, att: i32) -> char {
         self.datum(att).map_or('?', |d| (d.value() as u8) as char)

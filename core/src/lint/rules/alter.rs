@@ -419,7 +419,10 @@ fn set_not_null(ctx: &mut Ctx, stmt: &Statement, table: &Table, columns: &[Strin
             ),
             _ => String::new(),
         };
-        let check = quote::ident(&truncate_name(&format!("{}_{column}_not_null_check", table.name)));
+        let check = quote::ident(&truncate_name(&format!(
+            "{}_{column}_not_null_check",
+            table.name
+        )));
         ctx.add(
             stmt,
             Report {

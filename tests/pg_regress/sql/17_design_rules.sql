@@ -1,0 +1,58 @@
+-- Schema design: foreign keys whose type differs from the key they reference,
+-- constraints never validated, column types pg_upgrade refuses; each fix run as given.
+CREATE SCHEMA "Design ""Δ""";
+SET search_path = "Design ""Δ""", public;
+CREATE TABLE "Customers" (id bigint PRIMARY KEY, code text UNIQUE);
+CREATE TABLE "Order Lines" (
+    id bigint PRIMARY KEY,
+    "Customer" int REFERENCES "Customers",            -- integer -> bigint
+    "customer code" varchar(20) REFERENCES "Customers" (code),  -- varchar -> text
+    "Buyer" bigint REFERENCES "Customers",             -- the same type: nothing
+    "select" int
+);
+CREATE INDEX ON "Order Lines" ("Customer");
+CREATE INDEX ON "Order Lines" ("customer code");
+CREATE INDEX ON "Order Lines" ("Buyer");
+INSERT INTO "Customers" VALUES (1, 'a'), (2, 'b');
+INSERT INTO "Order Lines" VALUES (1, 1, 'a', 2, 3), (2, 2, 'b', 1, 4);
+-- partitions: the foreign key's clones on each partition are reported once, at the parent
+CREATE TABLE "Events" (at date NOT NULL, "Customer" int REFERENCES "Customers", handler regproc)
+    PARTITION BY RANGE (at);
+CREATE TABLE "Events 2026" PARTITION OF "Events" FOR VALUES FROM ('2026-01-01') TO ('2027-01-01');
+CREATE INDEX ON "Events" ("Customer");
+-- NOT VALID, never validated; and one validated later, and one validated at once
+ALTER TABLE "Order Lines" ADD CONSTRAINT "select positive" CHECK ("select" > 0) NOT VALID;
+ALTER TABLE "Order Lines" ADD CONSTRAINT "buyer fk" FOREIGN KEY ("Buyer") REFERENCES "Customers" NOT VALID;
+ALTER TABLE "Order Lines" ADD CONSTRAINT "id positive" CHECK (id > 0) NOT VALID;
+ALTER TABLE "Order Lines" VALIDATE CONSTRAINT "id positive";
+ALTER TABLE "Order Lines" ADD CONSTRAINT "select small" CHECK ("select" < 100);
+-- reg* columns: regproc and regprocedure[] block pg_upgrade, regclass and regrole do not;
+-- a view stores nothing
+CREATE TABLE "Jobs" (id int PRIMARY KEY, "run with" regprocedure[], target regclass, owner regrole,
+                     "the handler" regproc);
+CREATE VIEW "Job handlers" AS SELECT "the handler" FROM "Jobs";
+INSERT INTO "Jobs" VALUES (1, ARRAY['pg_catalog.lower(text)'::regprocedure], 'pg_class', 'postgres', 'pg_catalog.timeofday');
+VACUUM ANALYZE "Customers", "Order Lines";
+
+SELECT rule, level, object_type, object_identity, remediation FROM advisor_findings
+WHERE rule IN ('fk_type_mismatch', 'constraint_not_validated', 'upgrade_blocking_type')
+ORDER BY rule, object_identity;
+SELECT detail FROM advisor_findings WHERE rule = 'fk_type_mismatch' ORDER BY object_identity;
+
+-- the round trip: every remediation as given; the findings are gone, nothing new appears
+-- (a view that reads a column blocks ALTER ... TYPE, as the detail says: drop it first)
+DROP VIEW "Job handlers";
+CREATE TEMP TABLE before_fix AS SELECT fingerprint FROM advisor_findings;
+SELECT s FROM advisor_findings, regexp_split_to_table(remediation, E'\n') WITH ORDINALITY AS r(s, i)
+WHERE rule IN ('fk_type_mismatch', 'constraint_not_validated', 'upgrade_blocking_type')
+ORDER BY rule, object_identity, i \gexec
+SELECT count(*) AS left_over FROM advisor_findings
+WHERE rule IN ('fk_type_mismatch', 'constraint_not_validated', 'upgrade_blocking_type');
+SELECT fingerprint AS new_finding FROM advisor_findings EXCEPT SELECT fingerprint FROM before_fix;
+-- the data came through: names kept as text, the keys as bigint
+SELECT "the handler", "run with" FROM "Jobs";
+SELECT attname, format_type(atttypid, atttypmod) FROM pg_attribute
+WHERE attrelid = '"Order Lines"'::regclass AND attname IN ('Customer', 'customer code') ORDER BY 1;
+
+RESET search_path;
+DROP SCHEMA "Design ""Δ""" CASCADE;
