@@ -266,6 +266,14 @@ CREATE INDEX ON webhook_deliveries (webhook_id);
 ALTER TABLE webhook_deliveries ADD CONSTRAINT webhook_deliveries_status_http
     CHECK (status BETWEEN 100 AND 599) NOT VALID;                -- PLANTED: constraint_not_validated
 
+-- a later migration added the same foreign key again
+ALTER TABLE webhook_deliveries ADD CONSTRAINT webhook_deliveries_webhook_fk
+    FOREIGN KEY (webhook_id) REFERENCES webhooks ON DELETE CASCADE; -- PLANTED: duplicate_constraint
+
+-- an archive kept the old way: a parent and a child by INHERITS, neither with a key
+CREATE TABLE audit_archive (at timestamptz NOT NULL, note text);  -- PLANTED: no_primary_key
+CREATE TABLE audit_archive_2025 () INHERITS (audit_archive);     -- PLANTED: table_inheritance
+
 -- the application role gets the usual blanket grants
 GRANT SELECT, INSERT, UPDATE, DELETE ON ALL TABLES IN SCHEMA app TO app_user;
 GRANT SELECT ON ALL TABLES IN SCHEMA app TO reporting;

@@ -16,7 +16,12 @@ pub(super) fn load(client: &SpiClient<'_>, snap: &mut Snapshot, parts: Parts) ->
     }
     if wants(Parts::PARTITIONS) || fk_slice {
         each_row(client, include_str!("sql/partitions.sql"), |row| {
-            snap.partition_parent.insert(oid(row, 1)?, oid(row, 2)?);
+            let (child, parent) = (oid(row, 1)?, oid(row, 2)?);
+            if super::col::<bool>(row, 3)? {
+                snap.partition_parent.insert(child, parent);
+            } else {
+                snap.inherits.entry(child).or_default().push(parent);
+            }
             Ok(())
         })?;
     }

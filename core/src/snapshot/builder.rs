@@ -112,6 +112,7 @@ impl SnapshotBuilder {
                     type_name: "text".into(),
                     type_schema: "pg_catalog".into(),
                     type_category: 'S',
+                    not_null: false,
                 },
             );
         }

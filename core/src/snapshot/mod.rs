@@ -294,6 +294,8 @@ pub struct Attribute {
     pub type_name: Rc<str>,
     pub type_schema: Rc<str>,
     pub type_category: char,
+    /// `attnotnull`
+    pub not_null: bool,
 }
 
 impl Attribute {
@@ -606,6 +608,8 @@ pub struct Snapshot {
     pub constraints: Vec<Constraint>,
     /// partition -> its parent (`pg_inherits` for partitions)
     pub partition_parent: HashMap<Oid, Oid>,
+    /// A table that inherits the old way (`INHERITS`, not a partition) -> its parents.
+    pub inherits: HashMap<Oid, Vec<Oid>>,
     /// (operator family, operator) pairs of btree and hash families (`pg_amop`).
     pub opfamily_ops: HashSet<(Oid, Oid)>,
     /// Indexes whose `CREATE INDEX CONCURRENTLY` is running (`pg_stat_progress_create_index`).

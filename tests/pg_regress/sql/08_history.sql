@@ -2,8 +2,8 @@
 SET client_min_messages = warning;
 CREATE SCHEMA hist;
 CREATE TABLE hist.parent (id int PRIMARY KEY);
-CREATE TABLE hist.child_a (p int REFERENCES hist.parent);
-CREATE TABLE hist.child_b (p int REFERENCES hist.parent);
+CREATE TABLE hist.child_a (id int PRIMARY KEY, p int REFERENCES hist.parent);
+CREATE TABLE hist.child_b (id int PRIMARY KEY, p int REFERENCES hist.parent);
 CREATE VIEW hist_findings AS
     SELECT rule, level, object_identity FROM advisor_findings
     WHERE object_identity LIKE '%hist.%' ORDER BY 1, 3;
@@ -47,7 +47,7 @@ SELECT * FROM hist_findings;
 -- history: two snapshots around a fix and a new problem
 SELECT advisor_snapshot() > 0 AS first_run;
 CREATE INDEX ON hist.child_b (p);                               -- fixes one
-CREATE TABLE hist.child_c (p int REFERENCES hist.parent);      -- adds one
+CREATE TABLE hist.child_c (id int PRIMARY KEY, p int REFERENCES hist.parent);      -- adds one
 SELECT advisor_snapshot() > 0 AS second_run;
 SELECT change, rule, level, object_identity FROM advisor_changes()
 WHERE object_identity LIKE '%hist.%' ORDER BY 1, 4;

@@ -6,8 +6,9 @@ use super::own_constraints;
 use crate::config::Config;
 use crate::finding::{Category, Finding, Level};
 use crate::rules::Rule;
-use crate::snapshot::{human_bytes, human_count, ConstraintKind, Snapshot};
+use crate::snapshot::{human_bytes, human_count, Constraint, ConstraintKind, Snapshot};
 use serde_json::json;
+use std::collections::BTreeMap;
 
 pub const NOT_VALIDATED: Rule = Rule {
     id: "constraint_not_validated",
@@ -18,6 +19,66 @@ pub const NOT_VALIDATED: Rule = Rule {
     check: not_validated,
     parts: super::PARTS,
 };
+
+pub const DUPLICATE: Rule = Rule {
+    id: "duplicate_constraint",
+    category: Category::Design,
+    default_level: Level::Warning,
+    description: "Two foreign keys that enforce the same thing (same columns, same \
+                  referenced table and columns): every write checks it twice",
+    check: duplicates,
+    parts: super::PARTS,
+};
+
+/// (table, referenced table, column pairs sorted)
+type FkShape = (u32, u32, Vec<(i16, i16)>);
+
+/// Foreign keys of the same columns to the same referenced columns (pairs compared as a
+/// set: `(a, b) -> (x, y)` is `(b, a) -> (y, x)`): all but the first by name are reported.
+fn duplicates(snap: &Snapshot, config: &Config) -> Vec<Finding> {
+    let mut groups: BTreeMap<FkShape, Vec<&Constraint>> = BTreeMap::new();
+    for c in own_constraints(snap, config).filter(|c| c.kind == ConstraintKind::ForeignKey) {
+        let Some(f) = &c.foreign else { continue };
+        let mut pairs: Vec<(i16, i16)> = c
+            .columns
+            .iter()
+            .copied()
+            .zip(f.ref_columns.iter().copied())
+            .collect();
+        pairs.sort_unstable();
+        groups
+            .entry((c.table, f.ref_table, pairs))
+            .or_default()
+            .push(c);
+    }
+    let mut out = Vec::new();
+    for mut group in groups.into_values().filter(|g| g.len() > 1) {
+        group.sort_by(|a, b| a.name.cmp(&b.name));
+        let kept = group[0];
+        for dup in &group[1..] {
+            let t = snap.rel_identity(dup.table);
+            out.push(DUPLICATE.finding(
+                Level::Warning,
+                "table constraint",
+                snap.constraint_identity(dup),
+                None,
+                format!(
+                    "The foreign key {} on {t} enforces the same as {} (same columns, same \
+                     referenced key): every insert and update checks it twice, and every \
+                     delete on the referenced table too. Drop one.",
+                    crate::quote::ident(&dup.name),
+                    crate::quote::ident(&kept.name),
+                ),
+                Some(format!(
+                    "ALTER TABLE {t} DROP CONSTRAINT {};",
+                    crate::quote::ident(&dup.name)
+                )),
+                json!({ "table": t, "constraint": dup.name, "duplicate_of": kept.name }),
+            ));
+        }
+    }
+    out
+}
 
 fn not_validated(snap: &Snapshot, config: &Config) -> Vec<Finding> {
     own_constraints(snap, config)
@@ -71,6 +132,23 @@ fn not_validated(snap: &Snapshot, config: &Config) -> Vec<Finding> {
 mod tests {
     use super::*;
     use crate::snapshot::SnapshotBuilder;
+
+    #[test]
+    fn the_same_foreign_key_twice() {
+        let mut b = SnapshotBuilder::new();
+        let parent = b.table("app", "pairs", &["a", "b"]);
+        let child = b.table("app", "uses", &["x", "y"]);
+        b.foreign_key("uses_xy_fkey", child, &["x", "y"], parent, &["a", "b"]);
+        b.foreign_key("uses_yx_fkey", child, &["y", "x"], parent, &["b", "a"]);
+        b.foreign_key("crossed_fkey", child, &["x", "y"], parent, &["b", "a"]);
+        let found = duplicates(&b.build(), &Config::default());
+        assert_eq!(found.len(), 1, "{found:?}");
+        assert_eq!(found[0].object_identity, "uses_yx_fkey on app.uses");
+        assert_eq!(
+            found[0].remediation.as_deref(),
+            Some("ALTER TABLE app.uses DROP CONSTRAINT uses_yx_fkey;")
+        );
+    }
 
     #[test]
     fn not_valid_constraints_until_validated() {

@@ -520,6 +520,7 @@ mod tests {
             type_name: "int8".into(),
             type_schema: "pg_catalog".into(),
             type_category: 'N',
+            not_null: false,
         };
         assert_eq!(a.type_sql(), "bigint");
         a.type_name = "char".into();
