@@ -147,11 +147,7 @@ fn no_primary_key(snap: &Snapshot, config: &Config) -> Vec<Finding> {
 
 /// `id`, or `row_id`, `row_id_2`, ...: the first name no column of `rel` has.
 fn free_column(snap: &Snapshot, rel: &Relation) -> String {
-    let taken = |name: &str| {
-        snap.attributes
-            .iter()
-            .any(|(&(t, _), a)| t == rel.oid && a.name == name)
-    };
+    let taken = |name: &str| snap.attnum(rel.oid, name).is_some();
     ["id".to_string(), "row_id".to_string()]
         .into_iter()
         .chain((2..).map(|n| format!("row_id_{n}")))
