@@ -231,6 +231,12 @@ fn double_quoted(name: &str) -> String {
 /// `regclass` input reads only double-quoted names, never `U&""`, so unprintable
 /// characters go into the literal's escapes instead.
 pub fn regclass_literal(schema: &str, name: &str) -> String {
+    literal(&regclass_text(Some(schema), name))
+}
+
+/// A relation's name as `regclass` input reads it (`app."Order Lines"`, or the bare name
+/// resolved through `search_path`), for a literal or a bound parameter.
+pub fn regclass_text(schema: Option<&str>, name: &str) -> String {
     let part = |n: &str| {
         if n.chars().any(is_unprintable) {
             double_quoted(n)
@@ -238,7 +244,21 @@ pub fn regclass_literal(schema: &str, name: &str) -> String {
             ident(n)
         }
     };
-    literal(&format!("{}.{}", part(schema), part(name)))
+    match schema {
+        Some(s) => format!("{}.{}", part(s), part(name)),
+        None => part(name),
+    }
+}
+
+/// The name PostgreSQL gives an object it names itself (`makeObjectName`): `stem` cut on a
+/// character boundary so that it and `suffix` fit in 63 bytes, the suffix kept whole.
+pub fn object_name(stem: &str, suffix: &str) -> String {
+    const MAX: usize = 63; // NAMEDATALEN - 1
+    let mut cut = stem.len().min(MAX.saturating_sub(suffix.len()));
+    while !stem.is_char_boundary(cut) {
+        cut -= 1;
+    }
+    format!("{}{suffix}", &stem[..cut])
 }
 
 /// `U&"..."`: backslashes doubled, unprintable characters as `\XXXX` / `\+XXXXXX`.
@@ -479,6 +499,18 @@ mod tests {
         );
         // an unterminated quote is kept as it is
         assert_eq!(printable_sql("\"a\nb"), "\"a\nb");
+    }
+
+    #[test]
+    fn object_names_keep_their_suffix() {
+        assert_eq!(
+            object_name("orders_customer_id", "_fkey"),
+            "orders_customer_id_fkey"
+        );
+        let long = "é".repeat(40); // 80 bytes
+        let name = object_name(&long, "_idx");
+        assert!(name.len() <= 63 && name.ends_with("_idx"), "{name}");
+        assert!(name.starts_with("ééé"));
     }
 
     #[test]

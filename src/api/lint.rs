@@ -177,7 +177,7 @@ fn lock_timeout_set() -> bool {
     Spi::get_one::<String>("SELECT pg_catalog.current_setting('lock_timeout')")
         .ok()
         .flatten()
-        .is_some_and(|v| !v.trim().starts_with('0'))
+        .is_some_and(|v| !database_advisor_core::lint::timeout_is_off(&v))
 }
 
 #[pg_extern(

@@ -94,7 +94,10 @@ fn observe(stmt: &Statement) -> Observation {
             outcome: Outcome::NotRun { why: why.into() },
         };
     }
-    let names: Vec<String> = relations(stmt).into_iter().map(written).collect();
+    let names: Vec<String> = relations(stmt)
+        .into_iter()
+        .map(|q| quote::regclass_text(q.schema.as_deref(), &q.name))
+        .collect();
     let before_files = files(&names);
     let before_locks = locks();
     let ran = in_subtransaction_kept(|| {
@@ -165,19 +168,6 @@ fn relations(stmt: &Statement) -> Vec<&QualName> {
         Kind::Reindex(r) => r.target.iter().collect(),
         _ => Vec::new(),
     }
-}
-
-/// A name as the script wrote it, for `to_regclass` (resolved through the script's path).
-fn written(name: &QualName) -> String {
-    match &name.schema {
-        Some(s) => format!("{}.{}", double_quoted(s), double_quoted(&name.name)),
-        None => double_quoted(&name.name),
-    }
-}
-
-/// `regclass` input reads double-quoted names only (never `U&""`).
-fn double_quoted(name: &str) -> String {
-    format!("\"{}\"", name.replace('"', "\"\""))
 }
 
 fn locks() -> Vec<LockTaken> {

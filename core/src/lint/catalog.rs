@@ -186,7 +186,7 @@ pub fn type_change_narrows(old: &TypeInfo, new: &TypeInfo) -> bool {
     };
     let text_like = |t: u32| matches!(t, TEXT | VARCHAR | BPCHAR);
     if from == to {
-        return to_mod >= 0 && (from_mod < 0 || !widens(to, from_mod, to_mod) && to_mod < from_mod);
+        return to_mod >= 0 && (from_mod < 0 || to_mod < from_mod);
     }
     if let (Some(a), Some(b)) = (rank(from), rank(to)) {
         return b < a || (to == NUMERIC && to_mod >= 0);

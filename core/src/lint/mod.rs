@@ -53,6 +53,9 @@ pub struct LintRule {
 /// Every rule of the linter (docs/rules/migrations.md has a section per rule).
 pub const RULES: &[LintRule] = rules::RULES;
 
+/// Whether a timeout setting's value (`0`, `'0ms'`, `5s`, ...) means no timeout.
+pub use rules::session::is_zero as timeout_is_off;
+
 /// The findings of a script: by statement, worst first within one.
 pub fn lint(
     statements: &[Statement],

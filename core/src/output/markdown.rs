@@ -8,7 +8,7 @@ use crate::suppress::Outcome;
 use std::fmt::Write;
 
 /// Escape text for a Markdown table cell or line: one line, no cell breaks.
-fn cell(s: &str) -> String {
+pub(super) fn cell(s: &str) -> String {
     printable(s).replace('|', "\\|")
 }
 
@@ -16,6 +16,14 @@ fn cell(s: &str) -> String {
 fn fence(code: &str) -> String {
     let longest = code.split(|c| c != '`').map(str::len).max().unwrap_or(0);
     "`".repeat(longest.max(2) + 1)
+}
+
+/// SQL as a fenced block, each line printable.
+pub(super) fn code_block(out: &mut String, sql: &str) {
+    let sql: Vec<String> = sql.split('\n').map(printable).collect();
+    let sql = sql.join("\n");
+    let fence = fence(&sql);
+    let _ = writeln!(out, "{fence}sql\n{sql}\n{fence}");
 }
 
 pub fn render(outcome: &Outcome) -> String {
@@ -42,10 +50,7 @@ pub fn render(outcome: &Outcome) -> String {
             finding.category
         );
         if let Some(sql) = &finding.remediation {
-            let sql: Vec<String> = sql.split('\n').map(printable).collect();
-            let sql = sql.join("\n");
-            let fence = fence(&sql);
-            let _ = writeln!(out, "{fence}sql\n{sql}\n{fence}");
+            code_block(&mut out, sql);
         }
     }
     if !outcome.suppressed.is_empty() {

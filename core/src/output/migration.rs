@@ -2,6 +2,8 @@
 //! SARIF 2.1.0 with the file and line of each statement for code-scanning tabs.
 
 use super::count;
+use super::markdown::{cell, code_block};
+use super::sarif::sarif_level;
 use crate::finding::{Finding, Level};
 use crate::lint::{LintFinding, RULES};
 use crate::quote::printable;
@@ -50,34 +52,13 @@ fn markdown(file: &str, findings: &[LintFinding]) -> String {
             cell(&f.detail),
             f.level,
         );
-        code(&mut out, &l.text);
+        code_block(&mut out, &l.text);
         if let Some(sql) = &f.remediation {
             out.push_str("\nSafer:\n\n");
-            code(&mut out, sql);
+            code_block(&mut out, sql);
         }
     }
     out
-}
-
-fn cell(s: &str) -> String {
-    printable(s).replace('|', "\\|")
-}
-
-/// A fenced SQL block whose fence no backtick run in the code can end.
-fn code(out: &mut String, sql: &str) {
-    let sql: Vec<String> = sql.split('\n').map(printable).collect();
-    let sql = sql.join("\n");
-    let longest = sql.split(|c| c != '`').map(str::len).max().unwrap_or(0);
-    let fence = "`".repeat(longest.max(2) + 1);
-    let _ = writeln!(out, "{fence}sql\n{sql}\n{fence}");
-}
-
-fn sarif_level(level: Level) -> &'static str {
-    match level {
-        Level::Error => "error",
-        Level::Warning => "warning",
-        Level::Info => "note",
-    }
 }
 
 fn sarif(file: &str, findings: &[LintFinding]) -> String {

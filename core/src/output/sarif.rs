@@ -7,7 +7,7 @@ use crate::rules;
 use crate::suppress::Outcome;
 use serde_json::{json, Value};
 
-fn sarif_level(level: Level) -> &'static str {
+pub(super) fn sarif_level(level: Level) -> &'static str {
     match level {
         Level::Error => "error",
         Level::Warning => "warning",

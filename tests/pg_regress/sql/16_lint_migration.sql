@@ -210,6 +210,23 @@ CREATE INDEX ON "Order Lines" (note);
 ALTER TABLE "Order Lines" RENAME TO "Lines";
 $m$, 'sarif', 'db/0042.sql')::jsonb)#>'{runs,0,results}') r;
 SELECT advisor_lint_report('SELECT 1', 'html');
+-- more round trips: DROP INDEX, REINDEX, a whole-table DELETE, a missing lock_timeout;
+-- each remediation runs as given, and linted again it has nothing left
+CREATE TEMP TABLE more_fixes AS
+SELECT rule, remediation FROM advisor_lint_migration($m$
+DROP INDEX "Order Lines status";
+REINDEX INDEX "Order Lines_pkey";
+DELETE FROM "Order Lines";
+ALTER TABLE "Order Lines" ALTER COLUMN note SET DEFAULT '';
+$m$) WHERE remediation IS NOT NULL;
+SELECT rule, remediation FROM more_fixes ORDER BY rule, remediation;
+SELECT l.statement_number, l.rule, l.level
+FROM advisor_lint_migration((SELECT 'SET lock_timeout = ''5s'';' || string_agg(remediation, E';\n' ORDER BY rule)
+                             FROM more_fixes WHERE rule <> 'lock_timeout_missing')) l
+WHERE l.level >= 'warning';
+SELECT DISTINCT s FROM more_fixes, regexp_split_to_table(remediation, E';\n') s ORDER BY s \gexec
+RESET lock_timeout;
+SELECT to_regclass('"Order Lines status"') IS NULL AS index_dropped, count(*) AS rows_left FROM "Order Lines";
 -- NULL arguments: 22004
 SELECT * FROM advisor_lint_migration(NULL);
 SELECT advisor_assert_migration(NULL);

@@ -11,7 +11,7 @@ use super::super::ir::{
 use super::super::locks::Lock;
 use super::super::state::{Key, State, Table};
 use super::super::{AddedForeignKey, Ctx, Held, Report};
-use super::indexes::{held, truncate_name, with_lock};
+use super::indexes::{held, with_lock};
 use super::{design, stronger};
 use crate::finding::Level;
 use crate::quote;
@@ -55,10 +55,7 @@ pub fn create_table(ctx: &mut Ctx, state: &mut State, stmt: &Statement, t: &Crea
         if let ConstraintKind::ForeignKey(fk) = &c.kind {
             ctx.foreign_keys.push(AddedForeignKey {
                 table: key.clone(),
-                name: c
-                    .name
-                    .clone()
-                    .unwrap_or_else(|| fk_name(&table, &fk.columns)),
+                name: constraint_name(&table, c),
                 columns: fk.columns.clone(),
                 statement: stmt.clone(),
             });
@@ -334,7 +331,7 @@ fn alter_type(
             "the change is not binary-coercible"
         };
         let remediation = new.map(|n| {
-            let tmp = quote::ident(&truncate_name(&format!("{column}_new")));
+            let tmp = quote::ident(&quote::object_name(column, "_new"));
             format!(
                 "-- expand: a new column the application writes too (or a trigger keeps in step)\n\
                  ALTER TABLE {t} ADD COLUMN {tmp} {ty};\n\
@@ -419,10 +416,10 @@ fn set_not_null(ctx: &mut Ctx, stmt: &Statement, table: &Table, columns: &[Strin
             ),
             _ => String::new(),
         };
-        let check = quote::ident(&truncate_name(&format!(
-            "{}_{column}_not_null_check",
-            table.name
-        )));
+        let check = quote::ident(&quote::object_name(
+            &format!("{}_{column}", table.name),
+            "_not_null_check",
+        ));
         ctx.add(
             stmt,
             Report {
@@ -508,10 +505,7 @@ fn add_constraint(
             );
         }
         ConstraintKind::ForeignKey(fk) => {
-            let name = c
-                .name
-                .clone()
-                .unwrap_or_else(|| fk_name(table, &fk.columns));
+            let name = constraint_name(table, c);
             ctx.foreign_keys.push(AddedForeignKey {
                 table: key.clone(),
                 name: name.clone(),
@@ -529,10 +523,7 @@ fn add_constraint(
             }
         }
         ConstraintKind::Check { .. } if !c.not_valid && table.populated() => {
-            let name = c
-                .name
-                .clone()
-                .unwrap_or_else(|| truncate_name(&format!("{}_check", table.name)));
+            let name = constraint_name(table, c);
             not_valid_missing(ctx, stmt, table, c, &name, "CHECK", lock, "");
         }
         _ => {}
@@ -550,14 +541,7 @@ fn unique_builds_index(
     primary: bool,
 ) {
     let t = table.identity();
-    let suffix = if primary { "pkey" } else { "key" };
-    let name = c.name.clone().unwrap_or_else(|| {
-        if primary {
-            truncate_name(&format!("{}_pkey", table.name))
-        } else {
-            truncate_name(&format!("{}_{}_{suffix}", table.name, k.columns.join("_")))
-        }
-    });
+    let name = constraint_name(table, c);
     let n = quote::ident(&name);
     let include = if k.include.is_empty() {
         String::new()
@@ -651,13 +635,7 @@ fn add_constraint_effect(table: &mut Table, c: &ConstraintDef) {
     let (kind, not_null_of, name) = match &c.kind {
         ConstraintKind::PrimaryKey(k) | ConstraintKind::Unique(k) => {
             let primary = matches!(c.kind, ConstraintKind::PrimaryKey(_));
-            let name = c.name.clone().or(k.using_index.clone()).unwrap_or_else(|| {
-                truncate_name(&if primary {
-                    format!("{}_pkey", table.name)
-                } else {
-                    format!("{}_{}_key", table.name, k.columns.join("_"))
-                })
-            });
+            let name = constraint_name(table, c);
             if primary {
                 for col in table
                     .columns
@@ -678,16 +656,10 @@ fn add_constraint_effect(table: &mut Table, c: &ConstraintDef) {
             }
             (if primary { 'p' } else { 'u' }, None, name)
         }
-        ConstraintKind::Exclusion => ('x', None, c.name.clone().unwrap_or_default()),
-        ConstraintKind::ForeignKey(fk) => (
-            'f',
-            None,
-            c.name
-                .clone()
-                .unwrap_or_else(|| fk_name(table, &fk.columns)),
-        ),
+        ConstraintKind::Exclusion => ('x', None, constraint_name(table, c)),
+        ConstraintKind::ForeignKey(_) => ('f', None, constraint_name(table, c)),
         ConstraintKind::Check { not_null_of } => {
-            ('c', not_null_of.clone(), c.name.clone().unwrap_or_default())
+            ('c', not_null_of.clone(), constraint_name(table, c))
         }
     };
     table.constraints.push(ConstraintFact {
@@ -698,9 +670,34 @@ fn add_constraint_effect(table: &mut Table, c: &ConstraintDef) {
     });
 }
 
-/// The name PostgreSQL gives an unnamed foreign key: `<table>_<columns>_fkey`.
-fn fk_name(table: &Table, columns: &[String]) -> String {
-    truncate_name(&format!("{}_{}_fkey", table.name, columns.join("_")))
+/// A constraint's own name, or the one PostgreSQL gives it: `<table>_pkey`,
+/// `<table>_<columns>_key`, `<table>_<columns>_fkey`, `<table>[_<column>]_check`,
+/// `<table>_excl` (without the number PostgreSQL appends when that name is taken); a key
+/// added `USING INDEX` takes the index's name.
+fn constraint_name(table: &Table, c: &ConstraintDef) -> String {
+    if let Some(name) = &c.name {
+        return name.clone();
+    }
+    let (columns, suffix): (&[String], &str) = match &c.kind {
+        ConstraintKind::PrimaryKey(k) | ConstraintKind::Unique(k) => {
+            if let Some(index) = &k.using_index {
+                return index.clone();
+            }
+            match c.kind {
+                ConstraintKind::PrimaryKey(_) => (&[], "_pkey"),
+                _ => (&k.columns, "_key"),
+            }
+        }
+        ConstraintKind::ForeignKey(fk) => (&fk.columns, "_fkey"),
+        ConstraintKind::Check { not_null_of } => (not_null_of.as_slice(), "_check"),
+        ConstraintKind::Exclusion => (&[], "_excl"),
+    };
+    let stem = std::iter::once(&table.name)
+        .chain(columns)
+        .cloned()
+        .collect::<Vec<_>>()
+        .join("_");
+    quote::object_name(&stem, suffix)
 }
 
 fn unknown_type() -> TypeInfo {

@@ -8,6 +8,7 @@ use super::super::state::{State, Table};
 use super::super::{spliced, Ctx, Held, LockOn, Report};
 use crate::finding::Level;
 use crate::quote;
+use crate::rules::indexes::choose_index_name;
 use crate::rules::indexes::coverage::leading_keys_match;
 use serde_json::json;
 
@@ -292,21 +293,12 @@ pub fn unindexed_foreign_keys(ctx: &mut Ctx, state: &mut State) {
 }
 
 /// The name PostgreSQL gives an unnamed index: `<table>_<columns>_idx`.
-pub fn default_index_name(table: &Table, keys: &[Option<String>]) -> String {
-    let cols: Vec<&str> = keys
+fn default_index_name(table: &Table, keys: &[Option<String>]) -> String {
+    let cols: Vec<String> = keys
         .iter()
-        .map(|k| k.as_deref().unwrap_or("expr"))
+        .map(|k| k.clone().unwrap_or_else(|| "expr".into()))
         .collect();
-    truncate_name(&format!("{}_{}_idx", table.name, cols.join("_")))
-}
-
-/// A name cut to PostgreSQL's 63 bytes, on a character boundary.
-pub fn truncate_name(name: &str) -> String {
-    let mut end = name.len().min(63);
-    while !name.is_char_boundary(end) {
-        end -= 1;
-    }
-    name[..end].to_string()
+    choose_index_name(0, &table.name, &cols, |_, _| false)
 }
 
 pub fn with_lock(mut metadata: serde_json::Value, lock: Lock) -> serde_json::Value {

@@ -26,7 +26,7 @@ pub fn set(ctx: &mut Ctx, state: &mut State, s: &Set) {
 }
 
 /// `0`, `0ms`, `'0s'`: no timeout.
-fn is_zero(value: &str) -> bool {
+pub fn is_zero(value: &str) -> bool {
     let digits: String = value
         .trim()
         .chars()

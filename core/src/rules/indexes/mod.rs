@@ -295,7 +295,6 @@ pub fn choose_index_name(
     columns: &[String],
     taken: impl Fn(Oid, &str) -> bool,
 ) -> String {
-    const MAX: usize = 63; // NAMEDATALEN - 1
     let stem = format!("{table}_{}", columns.join("_"));
     for n in 0.. {
         let suffix = if n == 0 {
@@ -303,11 +302,7 @@ pub fn choose_index_name(
         } else {
             format!("_idx{n}")
         };
-        let mut cut = stem.len().min(MAX - suffix.len());
-        while !stem.is_char_boundary(cut) {
-            cut -= 1;
-        }
-        let name = format!("{}{suffix}", &stem[..cut]);
+        let name = crate::quote::object_name(&stem, &suffix);
         if !taken(namespace, &name) {
             return name;
         }
