@@ -18,13 +18,27 @@ SELECT 1 + g % 5000, timestamptz '2026-01-01' + g * interval '1 minute', g % 100
 FROM generate_series(1, 60000) g;
 -- the window starts here, for both the statements and the tables' writes: the load's
 -- 65,000 inserted rows would otherwise count against every new index (2 µs per row and
--- index), with a weight that depends on when this session's table statistics reach the
--- server (a new session sends them; pg_stat_reset() then clears them)
+-- index), weighing more or less depending on when they reach the statistics. A new
+-- session sends them; once they are in, pg_stat_reset() clears them (asynchronously
+-- before PostgreSQL 15: both are awaited)
 \c
 SET client_min_messages = warning;
 VACUUM ANALYZE "Shop ""Δ""".customers, "Shop ""Δ"""."Order";
-SELECT pg_stat_reset() IS NOT NULL AS tables_reset, pg_stat_statements_reset() IS NOT NULL AS statements_reset;
-
+CREATE FUNCTION pg_temp.await_inserts(want bigint) RETURNS bigint LANGUAGE plpgsql AS $$
+DECLARE n bigint;
+BEGIN
+    FOR i IN 1..600 LOOP
+        PERFORM pg_stat_clear_snapshot();
+        SELECT sum(n_tup_ins) INTO n FROM pg_stat_user_tables WHERE schemaname = 'Shop "Δ"';
+        EXIT WHEN n = want;
+        PERFORM pg_sleep(0.05);
+    END LOOP;
+    RETURN n;
+END $$;
+SELECT pg_temp.await_inserts(65000) AS loaded;
+SELECT pg_stat_reset() IS NOT NULL AS tables_reset;
+SELECT pg_temp.await_inserts(0) AS counted;
+SELECT pg_stat_statements_reset() IS NOT NULL AS statements_reset;
 -- the workload, as an application sends it (each a top-level statement, normalised by
 -- pg_stat_statements into one entry with $1; \o keeps the results out of this file)
 \set ECHO none
