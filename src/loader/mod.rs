@@ -3,6 +3,7 @@
 //! with one SPI query each. Rules never run SQL themselves.
 
 mod catalog;
+mod health;
 mod own_queries;
 mod rows;
 pub(crate) mod shape;
@@ -282,9 +283,18 @@ fn load_with(client: &SpiClient<'_>, config: &Config, parts: Parts) -> SpiResult
                 name: text(row, 1)?,
                 namespace: oid(row, 2)?,
                 relocatable: col(row, 3)?,
+                version: text(row, 4)?,
+                default_version: row.text(5)?,
             });
             Ok(())
         })?;
+    }
+
+    if wants(Parts::MAINTENANCE) {
+        health::load_maintenance(client, &mut snap)?;
+    }
+    if wants(Parts::SEQUENCES) {
+        health::load_sequences(client, &mut snap)?;
     }
 
     if wants(Parts::AUDIT_TRIGGERS) {

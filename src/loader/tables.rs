@@ -11,7 +11,7 @@ use pgrx::spi::{SpiClient, SpiResult};
 pub(super) fn load(client: &SpiClient<'_>, snap: &mut Snapshot, parts: Parts) -> SpiResult<()> {
     let wants = |p: Parts| parts.contains(p);
     let fk_slice = wants(Parts::FOREIGN_KEYS);
-    if !fk_slice && !parts.intersects(Parts::FOREIGN_KEYS_IN_FULL) {
+    if !fk_slice && !parts.intersects(Parts::FOREIGN_KEYS_IN_FULL.union(Parts::MAINTENANCE)) {
         return Ok(());
     }
     if wants(Parts::PARTITIONS) || fk_slice {
@@ -41,7 +41,8 @@ pub(super) fn load(client: &SpiClient<'_>, snap: &mut Snapshot, parts: Parts) ->
     }
     // every other part filters by the user relations, read first (also for the parts alone)
     let access_methods = rows::catalog_read("pg_class", || {
-        catalog::relations(snap, &members, wants(Parts::GRANTS), |_| true)
+        let (grants, maintenance) = (wants(Parts::GRANTS), wants(Parts::MAINTENANCE));
+        catalog::relations(snap, &members, grants, maintenance, |_| true)
     });
     if wants(Parts::ATTRIBUTES) {
         rows::catalog_read("pg_attribute", || catalog::attributes(snap, |_, _| true));
@@ -123,7 +124,7 @@ fn foreign_keys(
         }
     }
     let access_methods = rows::catalog_read("pg_class", || {
-        catalog::relations(snap, members, false, |rel| {
+        catalog::relations(snap, members, false, false, |rel| {
             tables.contains(&rel) || partitions.contains(&rel)
         })
     });

@@ -31,6 +31,8 @@ pub fn load(client: &SpiClient<'_>, config: &Config, shapes: bool) -> SpiResult<
     let preloaded: bool = row.get(4)?.unwrap_or(false);
     // 1.9 and later (PostgreSQL 14): pg_stat_statements_info and the toplevel column
     let since_1_9: bool = row.get(5)?.unwrap_or(false);
+    let version: Option<String> = row.get(6)?;
+    let since_1_8: bool = row.get(7)?.unwrap_or(false);
     let schema = match (schema, preloaded) {
         (None, _) => {
             w.source = WorkloadSource::NotInstalled {
@@ -43,6 +45,12 @@ pub fn load(client: &SpiClient<'_>, config: &Config, shapes: bool) -> SpiResult<
             // reading the view would raise an ERROR: report it instead
             w.source = WorkloadSource::NotPreloaded {
                 preload_setting: preload,
+            };
+            return Ok(w);
+        }
+        (Some(_), true) if !since_1_8 => {
+            w.source = WorkloadSource::TooOld {
+                version: version.unwrap_or_default(),
             };
             return Ok(w);
         }

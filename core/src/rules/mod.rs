@@ -3,6 +3,7 @@
 
 pub mod audit;
 pub mod design;
+pub mod health;
 pub mod indexes;
 pub mod rls;
 pub mod security;
@@ -89,6 +90,13 @@ pub fn all() -> &'static [Rule] {
         design::constraints::NOT_VALIDATED,
         design::types::UPGRADE_BLOCKING_TYPE,
         design::tables::TABLE_INHERITANCE,
+        health::wraparound::XID_WRAPAROUND_RISK,
+        health::wraparound::MULTIXACT_WRAPAROUND_RISK,
+        health::sequences::SEQUENCE_EXHAUSTION,
+        health::vacuum::AUTOVACUUM_DISABLED,
+        health::vacuum::VACUUM_OVERDUE,
+        health::vacuum::STALE_STATISTICS,
+        health::extensions::EXTENSION_OUTDATED,
         workload::statements::SLOW,
         workload::statements::HEAVY,
         workload::statements::N_PLUS_ONE,
@@ -178,6 +186,7 @@ mod tests {
         let docs = [
             include_str!("../../../docs/rules/audit.md"),
             include_str!("../../../docs/rules/design.md"),
+            include_str!("../../../docs/rules/health.md"),
             include_str!("../../../docs/rules/index-advisor.md"),
             include_str!("../../../docs/rules/indexes.md"),
             include_str!("../../../docs/rules/rls.md"),

@@ -400,7 +400,63 @@ impl SnapshotBuilder {
             name: name.into(),
             namespace,
             relocatable,
+            version: "1.0".into(),
+            default_version: Some("1.0".into()),
         });
+    }
+
+    /// The extension named `name` (added by [`SnapshotBuilder::extension`]).
+    pub fn extension_mut(&mut self, name: &str) -> &mut Extension {
+        self.snap
+            .extensions
+            .iter_mut()
+            .find(|e| e.name == name)
+            .expect("an extension added before")
+    }
+
+    /// The maintenance state of `rel` (a freshly vacuumed and analyzed table to start with).
+    pub fn maintenance_mut(&mut self, rel: Oid) -> &mut Maintenance {
+        self.snap.maintenance.entry(rel).or_insert(Maintenance {
+            vacuumed_ago: Some(600.0),
+            autovacuumed: true,
+            vacuum_count: 1,
+            analyzed_ago: Some(600.0),
+            autoanalyzed: true,
+            xid_age: 1000,
+            mxid_age: 10,
+            ..Maintenance::default()
+        })
+    }
+
+    pub fn server_maintenance_mut(&mut self) -> &mut ServerMaintenance {
+        &mut self.snap.server_maintenance
+    }
+
+    /// A sequence of `type_name` (`int4`, `int8`) at `last_value`, feeding these columns.
+    pub fn sequence(
+        &mut self,
+        schema: &str,
+        name: &str,
+        type_name: &str,
+        last_value: Option<i64>,
+        feeds: &[(Oid, &str)],
+    ) -> Oid {
+        let oid = self.relation(schema, name, RelKind::Sequence);
+        let columns = feeds
+            .iter()
+            .map(|&(table, column)| (table, self.attnums(table, &[column])[0]))
+            .collect();
+        self.snap.sequences.push(Sequence {
+            oid,
+            type_name: type_name.into(),
+            min: 1,
+            max: health::integer_type_max(type_name).unwrap_or(i64::MAX),
+            increment: 1,
+            cycle: false,
+            last_value,
+            columns,
+        });
+        oid
     }
 
     /// An audit trigger on `table` (row-level unless `name` is the TRUNCATE trigger).

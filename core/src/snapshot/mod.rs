@@ -3,11 +3,13 @@
 
 pub mod builder;
 pub mod fast_hash;
+pub mod health;
 pub mod node_tree;
 pub mod parts;
 mod shared;
 
 pub use builder::SnapshotBuilder;
+pub use health::{Maintenance, Sequence, ServerMaintenance, XminHolder};
 pub use parts::Parts;
 
 use crate::config::Config;
@@ -229,6 +231,10 @@ pub struct Extension {
     pub name: String,
     pub namespace: Oid,
     pub relocatable: bool,
+    /// `extversion`, and the version `CREATE EXTENSION` would install now (`None` when its
+    /// control file is gone).
+    pub version: String,
+    pub default_version: Option<String>,
 }
 
 /// Cumulative statistics of a table (`pg_stat_user_tables`) in the stats window.
@@ -449,6 +455,9 @@ pub enum WorkloadSource {
     },
     /// Created, but the library is not in shared_preload_libraries.
     NotPreloaded { preload_setting: String },
+    /// Created at a version older than 1.8, whose columns (`total_time`, no `plans`) the
+    /// advisors do not read.
+    TooOld { version: String },
     /// Readable, from this schema.
     Installed { schema: String },
 }
@@ -621,6 +630,12 @@ pub struct Snapshot {
     pub policies: Vec<Policy>,
     pub functions: HashMap<Oid, Function>,
     pub extensions: Vec<Extension>,
+    /// Vacuum, analyze and freezing of each table and materialized view (part MAINTENANCE).
+    pub maintenance: HashMap<Oid, Maintenance>,
+    /// The server's autovacuum settings, this database's age, what holds the xmin horizon.
+    pub server_maintenance: ServerMaintenance,
+    /// Sequences with the columns they feed (part SEQUENCES).
+    pub sequences: Vec<Sequence>,
     /// view -> the relations its query reads (`pg_rewrite` dependencies)
     pub view_sources: HashMap<Oid, Vec<Oid>>,
     /// Triggers of the audit trail (`advisor_audit_enable`).

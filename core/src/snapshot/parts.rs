@@ -58,7 +58,13 @@ impl Parts {
         .union(Parts::INDEXES)
         .union(Parts::CONSTRAINTS)
         .union(Parts::PARTITIONS);
-    pub const ALL: Parts = Parts((1 << 17) - 1);
+    /// Vacuum, analyze and freezing: each table's dead rows, changes since analyze, last
+    /// (auto)vacuum and analyze, transaction-ID ages and autovacuum storage parameters; the
+    /// server's autovacuum settings, the database's age and what holds the xmin horizon.
+    pub const MAINTENANCE: Parts = Parts(1 << 17);
+    /// `pg_sequence` with each sequence's last value and the columns it feeds.
+    pub const SEQUENCES: Parts = Parts(1 << 18);
+    pub const ALL: Parts = Parts((1 << 19) - 1);
 
     pub const fn union(self, other: Parts) -> Parts {
         Parts(self.0 | other.0)
@@ -95,7 +101,7 @@ impl BitOr for Parts {
     }
 }
 
-const NAMES: [&str; 17] = [
+const NAMES: [&str; 19] = [
     "attributes",
     "indexes",
     "constraints",
@@ -113,6 +119,8 @@ const NAMES: [&str; 17] = [
     "statement_shapes",
     "index_advice",
     "foreign_keys",
+    "maintenance",
+    "sequences",
 ];
 
 impl fmt::Debug for Parts {
@@ -139,7 +147,7 @@ mod tests {
         assert!(Parts::ALL.contains(p | Parts::WORKLOAD));
         assert!(p.contains(Parts::NONE));
         assert_eq!(format!("{p:?}"), "Parts(indexes | constraints)");
-        assert_eq!(format!("{:?}", Parts::ALL).matches('|').count(), 16);
+        assert_eq!(format!("{:?}", Parts::ALL).matches('|').count(), 18);
     }
 
     #[test]

@@ -185,6 +185,11 @@ pub(super) struct Counters {
     pub tuples_updated: i64,
     pub tuples_deleted: i64,
     pub live_tuples: i64,
+    pub dead_tuples: i64,
+    pub mod_since_analyze: i64,
+    /// `TimestampTz` of the last vacuum, autovacuum, analyze, autoanalyze (0: never).
+    pub vacuumed: [i64; 4],
+    pub vacuum_count: i64,
 }
 
 impl Counters {
@@ -197,9 +202,33 @@ impl Counters {
                 return Counters::default();
             }
             #[cfg(any(feature = "pg13", feature = "pg14", feature = "pg15"))]
-            let live = (*e).n_live_tuples;
+            let (live, dead, modified, vacuumed) = (
+                (*e).n_live_tuples,
+                (*e).n_dead_tuples,
+                (*e).changes_since_analyze,
+                [
+                    (*e).vacuum_timestamp,
+                    (*e).autovac_vacuum_timestamp,
+                    (*e).analyze_timestamp,
+                    (*e).autovac_analyze_timestamp,
+                ],
+            );
             #[cfg(not(any(feature = "pg13", feature = "pg14", feature = "pg15")))]
-            let live = (*e).live_tuples;
+            let (live, dead, modified, vacuumed) = (
+                (*e).live_tuples,
+                (*e).dead_tuples,
+                (*e).mod_since_analyze,
+                [
+                    (*e).last_vacuum_time,
+                    (*e).last_autovacuum_time,
+                    (*e).last_analyze_time,
+                    (*e).last_autoanalyze_time,
+                ],
+            );
+            #[cfg(any(feature = "pg13", feature = "pg14", feature = "pg15"))]
+            let vacuum_count = (*e).vacuum_count + (*e).autovac_vacuum_count;
+            #[cfg(not(any(feature = "pg13", feature = "pg14", feature = "pg15")))]
+            let vacuum_count = (*e).vacuum_count + (*e).autovacuum_count;
             Counters {
                 numscans: (*e).numscans,
                 tuples_returned: (*e).tuples_returned,
@@ -208,6 +237,10 @@ impl Counters {
                 tuples_updated: (*e).tuples_updated,
                 tuples_deleted: (*e).tuples_deleted,
                 live_tuples: live,
+                dead_tuples: dead,
+                mod_since_analyze: modified,
+                vacuumed,
+                vacuum_count,
             }
         }
     }

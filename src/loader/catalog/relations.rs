@@ -2,31 +2,43 @@
 //! views, foreign tables and sequences, with their size (`relpages`: no lock is taken, so
 //! 20,000 tables never exhaust the lock table), cumulative statistics (what
 //! `pg_stat_all_tables` shows, from one statistics lookup per table; `idx_scan` and
-//! `idx_tup_fetch` are summed from the indexes), owner and Row Level Security state.
+//! `idx_tup_fetch` are summed from the indexes), owner and Row Level Security state; with
+//! `maintenance`, also how vacuum, analyze and freezing keep up with each table (its TOAST
+//! table's ages and options folded in).
 
 use super::Catalog;
 use database_advisor_core::snapshot::fast_hash::{Map as HashMap, Set as HashSet};
-use database_advisor_core::snapshot::{Grant, RelKind, Relation, Snapshot};
+use database_advisor_core::snapshot::{Grant, Maintenance, RelKind, Relation, Snapshot};
 use pgrx::array::RawArray;
 use pgrx::pg_sys;
 
 /// The relations `wanted` says into `snap.relations` (with `grants`, the privileges on
-/// tables, views and the like too), the names of the others (see
-/// `Snapshot::add_relation_name`); returns the access method (`relam`) of each index.
+/// tables, views and the like too; with `maintenance`, `snap.maintenance` of tables and
+/// materialized views), the names of the others (see `Snapshot::add_relation_name`);
+/// returns the access method (`relam`) of each index.
 pub(in crate::loader) fn relations(
     snap: &mut Snapshot,
     extension_members: &HashSet<u32>,
     grants: bool,
+    maintenance: bool,
     wanted: impl Fn(u32) -> bool,
 ) -> HashMap<u32, u32> {
     let pg_class = Catalog::open(pg_sys::RelationRelationId);
     let options = pg_class.column("reloptions");
     let acl = pg_class.column("relacl");
     let mut access_methods = HashMap::default();
+    let ages = Ages::now();
+    // TOAST table -> its ages and options; table -> its TOAST table
+    let mut toast: HashMap<u32, Maintenance> = HashMap::default();
+    let mut toast_of: Vec<(u32, u32)> = Vec::new();
     pg_class.scan(|t| {
         let c: &pg_sys::FormData_pg_class = t.form();
         let relkind = c.relkind as u8 as char;
         let namespace = u32::from(c.relnamespace);
+        if maintenance && relkind == 't' {
+            toast.insert(u32::from(c.oid), ages.of(c, text_array(t.datum(options))));
+            return;
+        }
         if !"rpiIvmfS".contains(relkind) || !snap.namespaces.contains_key(&namespace) {
             return;
         }
@@ -41,8 +53,16 @@ pub(in crate::loader) fn relations(
             );
             return;
         }
-        let stats =
-            matches!(relkind, 'r' | 'm' | 'p').then(|| super::Counters::of(oid).table_stats());
+        let counters = matches!(relkind, 'r' | 'm' | 'p').then(|| super::Counters::of(oid));
+        let stats = counters.as_ref().map(|c| c.table_stats());
+        if let (true, Some(counters), 'r' | 'm') = (maintenance, &counters, relkind) {
+            let mut m = ages.of(c, text_array(t.datum(options)));
+            ages.vacuum_and_analyze(counters, &mut m);
+            snap.maintenance.insert(oid, m);
+            if c.reltoastrelid != pg_sys::InvalidOid {
+                toast_of.push((oid, u32::from(c.reltoastrelid)));
+            }
+        }
         let rel = Relation {
             oid,
             namespace,
@@ -67,7 +87,75 @@ pub(in crate::loader) fn relations(
         snap.relations.insert(rel.oid, rel);
     });
     pg_class.close();
+    for (table, toast_table) in toast_of {
+        if let (Some(m), Some(t)) = (snap.maintenance.get_mut(&table), toast.get(&toast_table)) {
+            m.xid_age = m.xid_age.max(t.xid_age);
+            m.mxid_age = m.mxid_age.max(t.mxid_age);
+            m.options
+                .extend(t.options.iter().map(|o| format!("toast.{o}")));
+        }
+    }
     access_methods
+}
+
+/// Ages and times as of the scan: `age()` and `mxid_age()` count back from the next
+/// transaction and multixact IDs to be assigned, times from now.
+struct Ages {
+    next_xid: u32,
+    next_mxid: u32,
+    now: i64,
+}
+
+impl Ages {
+    fn now() -> Ages {
+        // SAFETY: reads of shared counters under their locks, and the clock
+        unsafe {
+            Ages {
+                next_xid: pg_sys::ReadNextFullTransactionId().value as u32,
+                next_mxid: u32::from(pg_sys::ReadNextMultiXactId()),
+                now: pg_sys::GetCurrentTimestamp(),
+            }
+        }
+    }
+
+    /// `age(xid)`: transactions since it, modulo 2^32 as PostgreSQL counts them;
+    /// `i32::MAX` for a special ID (as `age` of the frozen ID gives).
+    fn age(next: u32, id: u32, first_normal: u32) -> i64 {
+        if id < first_normal {
+            return i64::from(i32::MAX);
+        }
+        i64::from(next.wrapping_sub(id) as i32)
+    }
+
+    fn of(&self, c: &pg_sys::FormData_pg_class, options: Vec<String>) -> Maintenance {
+        Maintenance {
+            // FirstNormalTransactionId is 3, FirstMultiXactId 1
+            xid_age: Ages::age(self.next_xid, u32::from(c.relfrozenxid), 3),
+            mxid_age: Ages::age(self.next_mxid, u32::from(c.relminmxid), 1),
+            options,
+            ..Maintenance::default()
+        }
+    }
+
+    fn vacuum_and_analyze(&self, c: &super::Counters, m: &mut Maintenance) {
+        let ago = |ts: i64| (ts != 0).then(|| (self.now - ts) as f64 / 1e6);
+        let [vacuum, autovacuum, analyze, autoanalyze] = c.vacuumed;
+        m.dead_tuples = c.dead_tuples;
+        m.mod_since_analyze = c.mod_since_analyze;
+        m.vacuum_count = c.vacuum_count;
+        m.autovacuumed = autovacuum > vacuum;
+        m.vacuumed_ago = ago(vacuum.max(autovacuum));
+        m.autoanalyzed = autoanalyze > analyze;
+        m.analyzed_ago = ago(analyze.max(autoanalyze));
+    }
+}
+
+/// A `text[]` column (`reloptions`): its elements, none for NULL.
+fn text_array(d: Option<pg_sys::Datum>) -> Vec<String> {
+    use pgrx::datum::FromDatum;
+    // SAFETY: a text[] without NULL elements
+    d.and_then(|d| unsafe { Vec::<String>::from_datum(d, false) })
+        .unwrap_or_default()
 }
 
 /// What `aclexplode(coalesce(relacl, acldefault('r', relowner)))` lists, in its order:
@@ -122,11 +210,7 @@ fn privileges(acl: Option<pg_sys::Datum>, owner: u32) -> Vec<Grant> {
 /// `security_invoker` set to a true value in a view's `reloptions` (PostgreSQL stores
 /// the value as written: `true`, `on`, `yes`, `1`, any case).
 fn security_invoker(options: Option<pg_sys::Datum>) -> bool {
-    use pgrx::datum::FromDatum;
-    let Some(d) = options else { return false };
-    // SAFETY: reloptions is a text[] without NULL elements
-    let options = unsafe { Vec::<String>::from_datum(d, false) }.unwrap_or_default();
-    options.iter().any(|o| {
+    text_array(options).iter().any(|o| {
         o.split_once('=').is_some_and(|(k, v)| {
             k == "security_invoker"
                 && matches!(v.to_ascii_lowercase().as_str(), "true" | "on" | "yes" | "1")

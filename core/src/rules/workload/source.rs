@@ -12,8 +12,8 @@ pub const MISSING: Rule = Rule {
     id: "pg_stat_statements_missing",
     category: Category::Performance,
     default_level: Level::Warning,
-    description: "pg_stat_statements is not installed or not preloaded: the workload advisors \
-                  have nothing to read",
+    description: "pg_stat_statements is not installed, not preloaded or older than 1.8: the \
+                  workload advisors have nothing to read",
     check: missing,
     parts: Parts::WORKLOAD,
 };
@@ -64,6 +64,15 @@ fn missing(snap: &Snapshot, _config: &Config) -> Vec<Finding> {
                  CREATE EXTENSION IF NOT EXISTS pg_stat_statements;",
                 quote::literal(&with_pgss(preload_setting))
             ),
+        ),
+        WorkloadSource::TooOld { version } => (
+            format!(
+                "pg_stat_statements is created in this database at version {}, older than \
+                 the 1.8 the workload advisors read (total_exec_time, plans): update it to \
+                 the version the server has.",
+                quote::printable(version)
+            ),
+            "ALTER EXTENSION pg_stat_statements UPDATE;".to_string(),
         ),
         _ => return Vec::new(),
     };
@@ -147,6 +156,17 @@ mod tests {
         )
         .is_empty());
         assert!(missing(&with(WorkloadSource::Unknown), &Config::default()).is_empty());
+        let f = missing(
+            &with(WorkloadSource::TooOld {
+                version: "1.6".into(),
+            }),
+            &Config::default(),
+        );
+        assert!(f[0].detail.contains("version 1.6"), "{}", f[0].detail);
+        assert_eq!(
+            f[0].remediation.as_deref(),
+            Some("ALTER EXTENSION pg_stat_statements UPDATE;")
+        );
     }
 
     #[test]

@@ -1,0 +1,165 @@
+//! The health parts of a snapshot that are not per-table: the server's autovacuum
+//! settings, this database's age and what holds the xmin horizon back (MAINTENANCE), and
+//! sequences with their last values (SEQUENCES). Per-table maintenance comes with the
+//! `pg_class` scan (`catalog::relations`).
+
+use super::{col, each_row, oid, text};
+use database_advisor_core::snapshot::health::parse_bool;
+use database_advisor_core::snapshot::{Oid, Sequence, ServerMaintenance, Snapshot, XminHolder};
+use pgrx::pg_sys;
+use pgrx::spi::{SpiClient, SpiResult};
+
+/// A setting's current value as `SHOW` prints it (`None` when the server has no such
+/// setting).
+fn setting(name: &str) -> Option<String> {
+    let name = std::ffi::CString::new(name).ok()?;
+    // SAFETY: a GUC lookup by name; the value is copied at once
+    unsafe {
+        let value = pg_sys::GetConfigOption(name.as_ptr(), true, false);
+        (!value.is_null()).then(|| {
+            std::ffi::CStr::from_ptr(value)
+                .to_string_lossy()
+                .into_owned()
+        })
+    }
+}
+
+pub(super) fn load_maintenance(client: &SpiClient<'_>, snap: &mut Snapshot) -> SpiResult<()> {
+    let defaults = ServerMaintenance::default();
+    let number = |name: &str, default: f64| {
+        setting(name)
+            .and_then(|v| v.trim().parse::<f64>().ok())
+            .unwrap_or(default)
+    };
+    let on = |name: &str| setting(name).and_then(|v| parse_bool(&v)).unwrap_or(true);
+    let mut server = ServerMaintenance {
+        autovacuum: on("autovacuum"),
+        track_counts: on("track_counts"),
+        vacuum_threshold: number("autovacuum_vacuum_threshold", defaults.vacuum_threshold),
+        vacuum_scale_factor: number(
+            "autovacuum_vacuum_scale_factor",
+            defaults.vacuum_scale_factor,
+        ),
+        analyze_threshold: number("autovacuum_analyze_threshold", defaults.analyze_threshold),
+        analyze_scale_factor: number(
+            "autovacuum_analyze_scale_factor",
+            defaults.analyze_scale_factor,
+        ),
+        freeze_max_age: number("autovacuum_freeze_max_age", defaults.freeze_max_age as f64) as i64,
+        multixact_freeze_max_age: number(
+            "autovacuum_multixact_freeze_max_age",
+            defaults.multixact_freeze_max_age as f64,
+        ) as i64,
+        ..defaults
+    };
+    each_row(client, include_str!("sql/database_age.sql"), |row| {
+        server.database = text(row, 1)?;
+        server.database_xid_age = col(row, 2)?;
+        server.database_mxid_age = col(row, 3)?;
+        Ok(())
+    })?;
+    each_row(client, include_str!("sql/xmin_holders.sql"), |row| {
+        let kind = match text(row, 1)?.as_str() {
+            "session" => "session",
+            "prepared transaction" => "prepared transaction",
+            _ => "replication slot",
+        };
+        let (name, user, application, database) =
+            (text(row, 2)?, text(row, 3)?, text(row, 4)?, text(row, 5)?);
+        let name = match kind {
+            "session" => format!(
+                "pid {name} (user {user}, application \"{application}\", database {database})"
+            ),
+            "prepared transaction" => format!("{name} (owner {user}, database {database})"),
+            _ => format!("{name} ({application} slot, database {database})"),
+        };
+        server.xmin_holders.push(XminHolder {
+            kind,
+            name: database_advisor_core::quote::printable_sql(&name),
+            age: col(row, 6)?,
+        });
+        Ok(())
+    })?;
+    snap.server_maintenance = server;
+    Ok(())
+}
+
+pub(super) fn load_sequences(client: &SpiClient<'_>, snap: &mut Snapshot) -> SpiResult<()> {
+    each_row(client, include_str!("sql/sequences.sql"), |row| {
+        let oid = oid(row, 1)?;
+        let unlogged = text(row, 7)? == "u";
+        let tables: Vec<i64> = col(row, 8)?;
+        let columns: Vec<i16> = col(row, 9)?;
+        snap.sequences.push(Sequence {
+            oid,
+            type_name: text(row, 2)?,
+            min: col(row, 3)?,
+            max: col(row, 4)?,
+            increment: col(row, 5)?,
+            cycle: col(row, 6)?,
+            last_value: last_value(oid, unlogged),
+            columns: tables.into_iter().map(|t| t as Oid).zip(columns).collect(),
+        });
+        Ok(())
+    })
+}
+
+/// The sequence's last value as `pg_sequence_last_value` gives it (`None` when it was
+/// never called, or the caller may neither select nor use it), read from its page under
+/// a lock released at once: held to the end of the run, a lock per sequence could fill
+/// the lock table on a database of thousands.
+fn last_value(oid: Oid, unlogged: bool) -> Option<i64> {
+    /// `FormData_pg_sequence_data` (commands/sequence.h), the same on every version.
+    #[repr(C)]
+    struct SequenceData {
+        last_value: i64,
+        log_cnt: i64,
+        is_called: bool,
+    }
+    const SEQ_MAGIC: u32 = 0x1717;
+    let relid = pg_sys::Oid::from(oid);
+    // SAFETY: the privilege check and the open go by OID (no name resolved); the page is
+    // read pinned and share-locked, checked to be a sequence page with one tuple, as
+    // read_seq_tuple does; lock, pin and relation are released before returning.
+    unsafe {
+        let mode = pg_sys::ACL_SELECT | pg_sys::ACL_USAGE;
+        if pg_sys::pg_class_aclcheck(relid, pg_sys::GetUserId(), mode as _)
+            != pg_sys::AclResult::ACLCHECK_OK
+        {
+            return None;
+        }
+        // an unlogged sequence has no data on a standby
+        if unlogged && pg_sys::RecoveryInProgress() {
+            return None;
+        }
+        let rel = pg_sys::try_relation_open(relid, pg_sys::AccessShareLock as _);
+        if rel.is_null() {
+            return None; // dropped since the query read it
+        }
+        let mut out = None;
+        if (*(*rel).rd_rel).relkind as u8 == b'S' {
+            let buf = pg_sys::ReadBuffer(rel, 0);
+            pg_sys::LockBuffer(buf, pg_sys::BUFFER_LOCK_SHARE as _);
+            let page = pg_sys::BufferGetPage(buf) as *const u8;
+            let header = page as *const pg_sys::PageHeaderData;
+            let special = (*header).pd_special as usize;
+            let lower = (*header).pd_lower as usize;
+            let first_line = std::mem::offset_of!(pg_sys::PageHeaderData, pd_linp);
+            if special + 4 <= pg_sys::BLCKSZ as usize
+                && std::ptr::read_unaligned(page.add(special) as *const u32) == SEQ_MAGIC
+                && lower > first_line
+            {
+                let item = (*header).pd_linp.as_ptr();
+                let tuple =
+                    page.add((*item).lp_off() as usize) as *const pg_sys::HeapTupleHeaderData;
+                let data =
+                    (tuple as *const u8).add((*tuple).t_hoff as usize) as *const SequenceData;
+                let data = std::ptr::read_unaligned(data);
+                out = data.is_called.then_some(data.last_value);
+            }
+            pg_sys::UnlockReleaseBuffer(buf);
+        }
+        pg_sys::relation_close(rel, pg_sys::AccessShareLock as _);
+        out
+    }
+}
