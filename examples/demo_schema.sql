@@ -29,7 +29,8 @@ SELECT current_setting('cron.database_name', true) = current_database() AS cron_
 \if :cron_here
 CREATE EXTENSION IF NOT EXISTS pg_cron;
 \endif
-CREATE EXTENSION IF NOT EXISTS pg_trgm SCHEMA public;            -- PLANTED: extension_in_public
+-- an old version, left behind when the package was upgraded
+CREATE EXTENSION IF NOT EXISTS pg_trgm SCHEMA public VERSION '1.3'; -- PLANTED: extension_in_public, extension_outdated
 GRANT CREATE ON SCHEMA public TO PUBLIC;                          -- PLANTED: public_schema_create
 
 CREATE SCHEMA app AUTHORIZATION app_owner;
@@ -278,4 +279,20 @@ CREATE TABLE audit_archive_2025 () INHERITS (audit_archive);     -- PLANTED: tab
 GRANT SELECT, INSERT, UPDATE, DELETE ON ALL TABLES IN SCHEMA app TO app_user;
 GRANT SELECT ON ALL TABLES IN SCHEMA app TO reporting;
 GRANT SELECT ON events_2026_10, events_2026_11 TO app_user;
+
+-- created after the grants: the application does not read these two
+-- SMS messages: a serial (integer) key, most of its 2^31 values used by an old import
+CREATE TABLE sms_messages (
+    id         serial PRIMARY KEY,                                -- PLANTED: sequence_exhaustion
+    body       text NOT NULL
+);
+SELECT setval('sms_messages_id_seq', 1900000000) AS sms_at;
+
+-- a staging table for imports, with autovacuum switched off "to make loads faster":
+-- rows deleted after each import stay dead, and its statistics are never refreshed
+CREATE TABLE import_staging (id bigint PRIMARY KEY, payload text)
+    WITH (autovacuum_enabled = false);                            -- PLANTED: autovacuum_disabled
+INSERT INTO import_staging SELECT g, 'row ' || g FROM generate_series(1, 4000) g;
+DELETE FROM import_staging WHERE id > 1000;                       -- PLANTED: vacuum_overdue, stale_statistics
+
 RESET ROLE;
