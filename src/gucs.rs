@@ -20,10 +20,43 @@ static TRACE: GucSetting<bool> = GucSetting::<bool>::new(false);
 static INDEX_MAX_COLUMNS: GucSetting<i32> = GucSetting::<i32>::new(3);
 static INDEX_MIN_GAIN: GucSetting<f64> = GucSetting::<f64>::new(0.01);
 static INDEX_BUDGET: GucSetting<i32> = GucSetting::<i32>::new(0);
+static IDLE_IN_TRANSACTION_MIN: GucSetting<i32> = GucSetting::<i32>::new(60);
+static LONG_RUNNING_QUERY_MIN: GucSetting<i32> = GucSetting::<i32>::new(300);
+static CLUSTER_DATABASE: GucSetting<Option<CString>> = GucSetting::<Option<CString>>::new(None);
 static AUDIT_ACTOR_SETTING: GucSetting<Option<CString>> =
     GucSetting::<Option<CString>>::new(Some(c"app.user_id"));
 
 pub fn init() {
+    GucRegistry::define_int_guc(
+        c"database_advisor.idle_in_transaction_min",
+        c"idle_in_transaction reports sessions idle in an open transaction this long.",
+        c"",
+        &IDLE_IN_TRANSACTION_MIN,
+        0,
+        i32::MAX,
+        GucContext::Userset,
+        GucFlags::UNIT_S,
+    );
+    GucRegistry::define_int_guc(
+        c"database_advisor.long_running_query_min",
+        c"long_running_query reports statements running this long.",
+        c"",
+        &LONG_RUNNING_QUERY_MIN,
+        0,
+        i32::MAX,
+        GucContext::Userset,
+        GucFlags::UNIT_S,
+    );
+    GucRegistry::define_string_guc(
+        c"database_advisor.cluster_database",
+        c"The one database that reports what belongs to the whole server.",
+        c"Roles with BYPASSRLS, the server's autovacuum and connections, physical \
+          replication slots: empty (the default), every database with the extension reports \
+          them; set it (in postgresql.conf or ALTER SYSTEM) to report them once.",
+        &CLUSTER_DATABASE,
+        GucContext::Userset,
+        GucFlags::default(),
+    );
     GucRegistry::define_int_guc(
         c"database_advisor.index_max_columns",
         c"The index advisor suggests indexes of at most this many key columns.",
@@ -219,6 +252,22 @@ pub fn config() -> Config {
         unused_index_max_scans: i64::from(UNUSED_INDEX_MAX_SCANS.get()),
         slow_query_ms: f64::from(SLOW_QUERY_MS.get()),
         slow_query_min_calls: i64::from(SLOW_QUERY_MIN_CALLS.get()),
+        idle_in_transaction_seconds: f64::from(IDLE_IN_TRANSACTION_MIN.get()),
+        long_running_query_seconds: f64::from(LONG_RUNNING_QUERY_MIN.get()),
+        cluster_scope: cluster_scope(&text(&CLUSTER_DATABASE, "")),
         ..Config::default()
+    }
+}
+
+/// Whether this database reports what is the server's: `cluster_database` is empty or
+/// names it.
+fn cluster_scope(cluster_database: &str) -> bool {
+    if cluster_database.is_empty() {
+        return true;
+    }
+    // SAFETY: the name of the database this backend is connected to, copied at once
+    unsafe {
+        let name = pgrx::pg_sys::get_database_name(pgrx::pg_sys::MyDatabaseId);
+        !name.is_null() && std::ffi::CStr::from_ptr(name).to_bytes() == cluster_database.as_bytes()
     }
 }

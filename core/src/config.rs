@@ -47,6 +47,14 @@ pub struct Config {
     pub low_cache_hit_ratio: f64,
     /// `seq_scan_heavy_table`: tables with at least this many rows.
     pub seq_scan_min_rows: f64,
+    /// `idle_in_transaction` and `long_running_query`: seconds (GUCs
+    /// `database_advisor.idle_in_transaction_min`, `database_advisor.long_running_query_min`).
+    pub idle_in_transaction_seconds: f64,
+    pub long_running_query_seconds: f64,
+    /// Whether this database reports what is the whole server's (roles, the server's
+    /// settings and connections, physical replication slots): true unless the GUC
+    /// `database_advisor.cluster_database` names another database.
+    pub cluster_scope: bool,
 }
 
 impl Default for Config {
@@ -72,6 +80,9 @@ impl Default for Config {
             low_cache_min_blocks: 10_000,
             low_cache_hit_ratio: 0.9,
             seq_scan_min_rows: 10_000.0,
+            idle_in_transaction_seconds: 60.0,
+            long_running_query_seconds: 300.0,
+            cluster_scope: true,
         }
     }
 }

@@ -1,11 +1,15 @@
 //! The health parts of a snapshot that are not per-table: the server's autovacuum
-//! settings, this database's age and what holds the xmin horizon back (MAINTENANCE), and
-//! sequences with their last values (SEQUENCES). Per-table maintenance comes with the
+//! settings, this database's age and what holds the xmin horizon back (MAINTENANCE),
+//! sequences with their last values (SEQUENCES), sessions, connections and replication
+//! slots (SESSIONS). Per-table maintenance comes with the
 //! `pg_class` scan (`catalog::relations`).
 
-use super::{col, each_row, oid, text};
+use super::{col, each_row, oid, text, Columns};
+use database_advisor_core::quote::printable_sql;
 use database_advisor_core::snapshot::health::parse_bool;
-use database_advisor_core::snapshot::{Oid, Sequence, ServerMaintenance, Snapshot, XminHolder};
+use database_advisor_core::snapshot::{
+    Oid, ReplicationSlot, Sequence, ServerMaintenance, Session, Snapshot, XminHolder,
+};
 use pgrx::pg_sys;
 use pgrx::spi::{SpiClient, SpiResult};
 
@@ -75,7 +79,7 @@ pub(super) fn load_maintenance(client: &SpiClient<'_>, snap: &mut Snapshot) -> S
         };
         server.xmin_holders.push(XminHolder {
             kind,
-            name: database_advisor_core::quote::printable_sql(&name),
+            name: printable_sql(&name),
             age: col(row, 6)?,
         });
         Ok(())
@@ -162,4 +166,44 @@ fn last_value(oid: Oid, unlogged: bool) -> Option<i64> {
         pg_sys::relation_close(rel, pg_sys::AccessShareLock as _);
         out
     }
+}
+
+pub(super) fn load_sessions(client: &SpiClient<'_>, snap: &mut Snapshot) -> SpiResult<()> {
+    let a = &mut snap.activity;
+    each_row(client, include_str!("sql/connections.sql"), |row| {
+        a.connections = col(row, 1)?;
+        a.max_connections = col(row, 2)?;
+        a.reserved_connections = col(row, 3)?;
+        a.database = text(row, 4)?;
+        Ok(())
+    })?;
+    // names and statements are anyone's text: kept printable (they go into details)
+    let shown = |row: &super::Row, i| -> SpiResult<String> { Ok(printable_sql(&text(row, i)?)) };
+    each_row(client, include_str!("sql/sessions.sql"), |row| {
+        a.sessions.push(Session {
+            pid: col(row, 1)?,
+            user: shown(row, 2)?,
+            application: shown(row, 3)?,
+            client: text(row, 4)?,
+            state: text(row, 5)?,
+            transaction_seconds: row.get(6)?,
+            query_seconds: row.get(7)?,
+            state_seconds: row.get(8)?,
+            wait: row.text(9)?,
+            blocked_by: col(row, 10)?,
+            query: row.text(11)?.map(|q| printable_sql(q.trim())),
+        });
+        Ok(())
+    })?;
+    each_row(client, include_str!("sql/replication_slots.sql"), |row| {
+        a.slots.push(ReplicationSlot {
+            name: text(row, 1)?,
+            kind: text(row, 2)?,
+            database: row.text(3)?,
+            active: col(row, 4)?,
+            retained_bytes: row.get(5)?,
+            wal_status: row.text(6)?,
+        });
+        Ok(())
+    })
 }

@@ -296,6 +296,9 @@ fn load_with(client: &SpiClient<'_>, config: &Config, parts: Parts) -> SpiResult
     if wants(Parts::SEQUENCES) {
         health::load_sequences(client, &mut snap)?;
     }
+    if wants(Parts::SESSIONS) {
+        health::load_sessions(client, &mut snap)?;
+    }
 
     if wants(Parts::AUDIT_TRIGGERS) {
         each_row(client, include_str!("sql/audit_triggers.sql"), |row| {

@@ -114,6 +114,57 @@ pub struct XminHolder {
     pub age: i64,
 }
 
+/// Sessions, connections and replication slots (part SESSIONS).
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct Activity {
+    /// Client sessions of this database but the advisor's own.
+    pub sessions: Vec<Session>,
+    /// Client connections of the whole server, `max_connections`, and the connections
+    /// reserved for superusers (and, from PostgreSQL 16, `reserved_connections`).
+    pub connections: i64,
+    pub max_connections: i64,
+    pub reserved_connections: i64,
+    pub slots: Vec<ReplicationSlot>,
+    /// The database this runs in: logical slots of other databases are theirs to report.
+    pub database: String,
+}
+
+/// One client session (`pg_stat_activity`). Durations in seconds.
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct Session {
+    pub pid: i32,
+    pub user: String,
+    pub application: String,
+    /// The client's address, or `local`.
+    pub client: String,
+    /// `active`, `idle`, `idle in transaction`, `idle in transaction (aborted)`, ...
+    pub state: String,
+    pub transaction_seconds: Option<f64>,
+    pub query_seconds: Option<f64>,
+    pub state_seconds: Option<f64>,
+    /// `wait_event_type:wait_event` while it waits.
+    pub wait: Option<String>,
+    /// The sessions holding the lock it waits for (`pg_blocking_pids`).
+    pub blocked_by: Vec<i32>,
+    /// Its current or last statement, shortened; `None` when the caller may not see it.
+    pub query: Option<String>,
+}
+
+/// A replication slot (`pg_replication_slots`).
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct ReplicationSlot {
+    pub name: String,
+    /// `physical` or `logical`.
+    pub kind: String,
+    /// A logical slot's database.
+    pub database: Option<String>,
+    pub active: bool,
+    /// WAL kept for it: from its `restart_lsn` to the current position.
+    pub retained_bytes: Option<i64>,
+    /// `reserved`, `extended`, `unreserved` or `lost`.
+    pub wal_status: Option<String>,
+}
+
 /// A sequence and the columns it feeds (part SEQUENCES).
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct Sequence {

@@ -9,7 +9,9 @@ pub mod parts;
 mod shared;
 
 pub use builder::SnapshotBuilder;
-pub use health::{Maintenance, Sequence, ServerMaintenance, XminHolder};
+pub use health::{
+    Activity, Maintenance, ReplicationSlot, Sequence, ServerMaintenance, Session, XminHolder,
+};
 pub use parts::Parts;
 
 use crate::config::Config;
@@ -636,6 +638,8 @@ pub struct Snapshot {
     pub server_maintenance: ServerMaintenance,
     /// Sequences with the columns they feed (part SEQUENCES).
     pub sequences: Vec<Sequence>,
+    /// Sessions, connections and replication slots (part SESSIONS).
+    pub activity: Activity,
     /// view -> the relations its query reads (`pg_rewrite` dependencies)
     pub view_sources: HashMap<Oid, Vec<Oid>>,
     /// Triggers of the audit trail (`advisor_audit_enable`).

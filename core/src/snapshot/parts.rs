@@ -64,7 +64,10 @@ impl Parts {
     pub const MAINTENANCE: Parts = Parts(1 << 17);
     /// `pg_sequence` with each sequence's last value and the columns it feeds.
     pub const SEQUENCES: Parts = Parts(1 << 18);
-    pub const ALL: Parts = Parts((1 << 19) - 1);
+    /// `pg_stat_activity` of this database, the server's connections against
+    /// `max_connections`, `pg_replication_slots`.
+    pub const SESSIONS: Parts = Parts(1 << 19);
+    pub const ALL: Parts = Parts((1 << 20) - 1);
 
     pub const fn union(self, other: Parts) -> Parts {
         Parts(self.0 | other.0)
@@ -101,7 +104,7 @@ impl BitOr for Parts {
     }
 }
 
-const NAMES: [&str; 19] = [
+const NAMES: [&str; 20] = [
     "attributes",
     "indexes",
     "constraints",
@@ -121,6 +124,7 @@ const NAMES: [&str; 19] = [
     "foreign_keys",
     "maintenance",
     "sequences",
+    "sessions",
 ];
 
 impl fmt::Debug for Parts {
@@ -147,7 +151,7 @@ mod tests {
         assert!(Parts::ALL.contains(p | Parts::WORKLOAD));
         assert!(p.contains(Parts::NONE));
         assert_eq!(format!("{p:?}"), "Parts(indexes | constraints)");
-        assert_eq!(format!("{:?}", Parts::ALL).matches('|').count(), 18);
+        assert_eq!(format!("{:?}", Parts::ALL).matches('|').count(), 19);
     }
 
     #[test]

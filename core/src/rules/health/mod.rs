@@ -1,9 +1,13 @@
 //! Health and maintenance: whether vacuum, analyze and freezing keep up with the tables
 //! (`vacuum`, `wraparound`), sequences that are running out (`sequences`), extensions
-//! left at an old version (`extensions`).
+//! left at an old version (`extensions`), sessions that hold locks and snapshots or wait
+//! on them, the server's connections (`sessions`), replication slots nobody reads
+//! (`replication`).
 
 pub mod extensions;
+pub mod replication;
 pub mod sequences;
+pub mod sessions;
 pub mod vacuum;
 pub mod wraparound;
 

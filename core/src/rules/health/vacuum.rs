@@ -55,7 +55,7 @@ fn autovacuum_disabled(snap: &Snapshot, config: &Config) -> Vec<Finding> {
         ("autovacuum", server.autovacuum),
         ("track_counts", server.track_counts),
     ] {
-        if on {
+        if on || !config.cluster_scope {
             continue;
         }
         let why = if setting == "autovacuum" {

@@ -306,7 +306,10 @@ fn partition_unprotected(snap: &Snapshot, config: &Config) -> Vec<Finding> {
     out
 }
 
-fn bypass_role(snap: &Snapshot, _config: &Config) -> Vec<Finding> {
+fn bypass_role(snap: &Snapshot, config: &Config) -> Vec<Finding> {
+    if !config.cluster_scope {
+        return Vec::new(); // roles are the server's: another database reports them
+    }
     let mut roles: Vec<_> = snap
         .roles
         .values()
