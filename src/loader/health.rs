@@ -89,21 +89,27 @@ pub(super) fn load_maintenance(client: &SpiClient<'_>, snap: &mut Snapshot) -> S
 }
 
 pub(super) fn load_sequences(client: &SpiClient<'_>, snap: &mut Snapshot) -> SpiResult<()> {
+    let sequences = &mut snap.sequences;
     each_row(client, include_str!("sql/sequences.sql"), |row| {
         let oid = oid(row, 1)?;
-        let unlogged = text(row, 7)? == "u";
-        let tables: Vec<i64> = col(row, 8)?;
-        let columns: Vec<i16> = col(row, 9)?;
-        snap.sequences.push(Sequence {
-            oid,
-            type_name: text(row, 2)?,
-            min: col(row, 3)?,
-            max: col(row, 4)?,
-            increment: col(row, 5)?,
-            cycle: col(row, 6)?,
-            last_value: last_value(oid, unlogged),
-            columns: tables.into_iter().map(|t| t as Oid).zip(columns).collect(),
-        });
+        if sequences.last().is_none_or(|s| s.oid != oid) {
+            let unlogged = text(row, 7)? == "u";
+            sequences.push(Sequence {
+                oid,
+                type_name: text(row, 2)?,
+                min: col(row, 3)?,
+                max: col(row, 4)?,
+                increment: col(row, 5)?,
+                cycle: col(row, 6)?,
+                last_value: last_value(oid, unlogged),
+                columns: Vec::new(),
+            });
+        }
+        if let (Some(table), Some(column)) = (row.get::<i64>(8)?, row.get::<i16>(9)?) {
+            if let Some(s) = sequences.last_mut() {
+                s.columns.push((table as Oid, column));
+            }
+        }
         Ok(())
     })
 }
