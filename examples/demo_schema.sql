@@ -283,7 +283,7 @@ GRANT SELECT ON events_2026_10, events_2026_11 TO app_user;
 -- created after the grants: the application does not read these two
 -- SMS messages: a serial (integer) key, most of its 2^31 values used by an old import
 CREATE TABLE sms_messages (
-    id         serial PRIMARY KEY,                                -- PLANTED: sequence_exhaustion
+    id         serial PRIMARY KEY,                      -- PLANTED: sequence_exhaustion, discouraged_column_type
     body       text NOT NULL
 );
 SELECT setval('sms_messages_id_seq', 1900000000) AS sms_at;

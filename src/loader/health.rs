@@ -8,7 +8,7 @@ use super::{col, each_row, oid, text, Columns};
 use database_advisor_core::quote::printable_sql;
 use database_advisor_core::snapshot::health::parse_bool;
 use database_advisor_core::snapshot::{
-    Oid, ReplicationSlot, Sequence, ServerMaintenance, Session, Snapshot, XminHolder,
+    Bloat, Oid, ReplicationSlot, Sequence, ServerMaintenance, Session, Snapshot, XminHolder,
 };
 use pgrx::pg_sys;
 use pgrx::spi::{SpiClient, SpiResult};
@@ -103,11 +103,17 @@ pub(super) fn load_sequences(client: &SpiClient<'_>, snap: &mut Snapshot) -> Spi
                 cycle: col(row, 6)?,
                 last_value: last_value(oid, unlogged),
                 columns: Vec::new(),
+                serial_of: None,
             });
         }
         if let (Some(table), Some(column)) = (row.get::<i64>(8)?, row.get::<i16>(9)?) {
             if let Some(s) = sequences.last_mut() {
-                s.columns.push((table as Oid, column));
+                if !s.columns.contains(&(table as Oid, column)) {
+                    s.columns.push((table as Oid, column));
+                }
+                if col::<bool>(row, 10)? {
+                    s.serial_of = Some((table as Oid, column));
+                }
             }
         }
         Ok(())
@@ -212,4 +218,23 @@ pub(super) fn load_sessions(client: &SpiClient<'_>, snap: &mut Snapshot) -> SpiR
         });
         Ok(())
     })
+}
+
+/// Estimated bloat of the tables and btree indexes of at least `rules::health::bloat::MIN_BYTES`.
+pub(super) fn load_bloat(client: &SpiClient<'_>, snap: &mut Snapshot) -> SpiResult<()> {
+    use database_advisor_core::rules::health::bloat::MIN_BYTES;
+    let min_pages = (MIN_BYTES / i64::from(pg_sys::BLCKSZ)) as i32;
+    let query = super::sql(include_str!("sql/bloat.sql"));
+    super::own_queries::remember(&query, &[pg_sys::INT4OID]);
+    for row in client.select(&query, None, &[min_pages.into()])? {
+        snap.bloat.push(Bloat {
+            oid: oid(&row, 1)?,
+            table: oid(&row, 2)?,
+            index: text(&row, 3)? == "index",
+            bytes: col(&row, 4)?,
+            expected_bytes: col(&row, 5)?,
+            rows: col(&row, 6)?,
+        });
+    }
+    Ok(())
 }

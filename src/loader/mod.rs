@@ -299,6 +299,9 @@ fn load_with(client: &SpiClient<'_>, config: &Config, parts: Parts) -> SpiResult
     if wants(Parts::SESSIONS) {
         health::load_sessions(client, &mut snap)?;
     }
+    if wants(Parts::BLOAT) {
+        health::load_bloat(client, &mut snap)?;
+    }
 
     if wants(Parts::AUDIT_TRIGGERS) {
         each_row(client, include_str!("sql/audit_triggers.sql"), |row| {

@@ -113,6 +113,7 @@ impl SnapshotBuilder {
                     type_schema: "pg_catalog".into(),
                     type_category: 'S',
                     not_null: false,
+                    typmod: -1,
                 },
             );
         }
@@ -455,6 +456,7 @@ impl SnapshotBuilder {
             cycle: false,
             last_value,
             columns,
+            serial_of: None,
         });
         oid
     }

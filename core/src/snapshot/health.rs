@@ -165,6 +165,29 @@ pub struct ReplicationSlot {
     pub wal_status: Option<String>,
 }
 
+/// Estimated bloat of a table or btree index (part BLOAT).
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct Bloat {
+    pub oid: Oid,
+    /// The table (the index's table, for an index).
+    pub table: Oid,
+    pub index: bool,
+    /// Its size, and the size its live rows would need at its fillfactor.
+    pub bytes: i64,
+    pub expected_bytes: i64,
+    pub rows: f64,
+}
+
+impl Bloat {
+    pub fn wasted_bytes(&self) -> i64 {
+        (self.bytes - self.expected_bytes).max(0)
+    }
+
+    pub fn wasted_share(&self) -> f64 {
+        self.wasted_bytes() as f64 / self.bytes.max(1) as f64
+    }
+}
+
 /// A sequence and the columns it feeds (part SEQUENCES).
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct Sequence {
@@ -179,6 +202,8 @@ pub struct Sequence {
     pub last_value: Option<i64>,
     /// (table, column) it feeds: owned by (serial, identity) or named in a default.
     pub columns: Vec<(Oid, i16)>,
+    /// The column whose `serial` (or `bigserial`) made it: owned by it, not an identity.
+    pub serial_of: Option<(Oid, i16)>,
 }
 
 /// The largest value a column of this integer type holds, `None` for another type.

@@ -10,7 +10,7 @@ mod shared;
 
 pub use builder::SnapshotBuilder;
 pub use health::{
-    Activity, Maintenance, ReplicationSlot, Sequence, ServerMaintenance, Session, XminHolder,
+    Activity, Bloat, Maintenance, ReplicationSlot, Sequence, ServerMaintenance, Session, XminHolder,
 };
 pub use parts::Parts;
 
@@ -304,6 +304,8 @@ pub struct Attribute {
     pub type_category: char,
     /// `attnotnull`
     pub not_null: bool,
+    /// `atttypmod`: the length of `char(n)` and `varchar(n)` (n + 4), -1 when none.
+    pub typmod: i32,
 }
 
 impl Attribute {
@@ -640,6 +642,8 @@ pub struct Snapshot {
     pub sequences: Vec<Sequence>,
     /// Sessions, connections and replication slots (part SESSIONS).
     pub activity: Activity,
+    /// Estimated bloat of tables and btree indexes above a size floor (part BLOAT).
+    pub bloat: Vec<Bloat>,
     /// view -> the relations its query reads (`pg_rewrite` dependencies)
     pub view_sources: HashMap<Oid, Vec<Oid>>,
     /// Triggers of the audit trail (`advisor_audit_enable`).

@@ -67,7 +67,10 @@ impl Parts {
     /// `pg_stat_activity` of this database, the server's connections against
     /// `max_connections`, `pg_replication_slots`.
     pub const SESSIONS: Parts = Parts(1 << 19);
-    pub const ALL: Parts = Parts((1 << 20) - 1);
+    /// Estimated bloat of the tables and btree indexes of at least
+    /// [`crate::rules::health::bloat::MIN_BYTES`], from `pg_stats`.
+    pub const BLOAT: Parts = Parts(1 << 20);
+    pub const ALL: Parts = Parts((1 << 21) - 1);
 
     pub const fn union(self, other: Parts) -> Parts {
         Parts(self.0 | other.0)
@@ -104,7 +107,7 @@ impl BitOr for Parts {
     }
 }
 
-const NAMES: [&str; 20] = [
+const NAMES: [&str; 21] = [
     "attributes",
     "indexes",
     "constraints",
@@ -125,6 +128,7 @@ const NAMES: [&str; 20] = [
     "maintenance",
     "sequences",
     "sessions",
+    "bloat",
 ];
 
 impl fmt::Debug for Parts {
@@ -151,7 +155,7 @@ mod tests {
         assert!(Parts::ALL.contains(p | Parts::WORKLOAD));
         assert!(p.contains(Parts::NONE));
         assert_eq!(format!("{p:?}"), "Parts(indexes | constraints)");
-        assert_eq!(format!("{:?}", Parts::ALL).matches('|').count(), 19);
+        assert_eq!(format!("{:?}", Parts::ALL).matches('|').count(), 20);
     }
 
     #[test]

@@ -44,6 +44,7 @@ pub(in crate::loader) fn attributes(snap: &mut Snapshot, wanted: impl Fn(Oid, i1
                 type_category,
                 type_schema,
                 not_null: a.attnotnull,
+                typmod: a.atttypmod,
             },
         );
     });

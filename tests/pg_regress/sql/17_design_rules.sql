@@ -73,5 +73,34 @@ WHERE attrelid = '"Order Lines"'::regclass AND attname IN ('Customer', 'customer
 SELECT conrelid::regclass::text AS "table", conname FROM pg_constraint
 WHERE contype = 'p' AND connamespace = '"Design ""Δ"""'::regnamespace ORDER BY 1;
 
+-- column types the wiki's "Don't Do This" warns against (info, one finding per column);
+-- each fix run as given: the data comes through, and the serial goes on as an identity
+CREATE TABLE "Legacy" (
+    id serial PRIMARY KEY,
+    "When" timestamp,
+    "Price" money,
+    code char(3),
+    doc json,
+    "at local" timetz,
+    fine timestamptz, ok jsonb, name varchar(10), flag "char"
+);
+INSERT INTO "Legacy" ("When", "Price", code, doc, "at local")
+VALUES ('2026-01-02 03:04:05', 12.5, 'ab', '{"a": 1, "a": 2}', '10:00+02'),
+       ('2026-07-01 12:00:00', 0.99, 'xyz', '[]', NULL);
+SELECT object_identity, remediation FROM advisor_findings
+WHERE rule = 'discouraged_column_type' AND object_identity LIKE '%Design%' ORDER BY 1;
+CREATE TEMP TABLE before_types AS SELECT fingerprint FROM advisor_findings;
+SELECT remediation FROM advisor_findings
+WHERE rule = 'discouraged_column_type' AND remediation IS NOT NULL AND object_identity LIKE '%Design%'
+ORDER BY object_identity \gexec
+-- left: timetz (no single statement says what the values mean); nothing new
+SELECT object_identity FROM advisor_findings
+WHERE rule = 'discouraged_column_type' AND object_identity LIKE '%Design%';
+SELECT fingerprint AS new_finding FROM advisor_findings EXCEPT SELECT fingerprint FROM before_types;
+INSERT INTO "Legacy" ("When") VALUES ('2026-12-01 00:00:00+00') RETURNING id;
+SELECT id, "When", "Price", code, doc FROM "Legacy" ORDER BY id;
+SELECT attname, format_type(atttypid, atttypmod), attidentity FROM pg_attribute
+WHERE attrelid = '"Legacy"'::regclass AND attnum > 0 ORDER BY attnum;
+
 RESET search_path;
 DROP SCHEMA "Design ""Δ""" CASCADE;

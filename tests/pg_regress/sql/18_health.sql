@@ -52,6 +52,19 @@ CREATE SEQUENCE "Unused" AS int;
 CREATE SEQUENCE "Round" AS int CYCLE;
 SELECT setval('"Big_id_seq"', 2000000000) > 0 AS set, setval('"Round"', 2100000000) > 0 AS set;
 
+-- bloat: 200,000 rows of which four in five are deleted and vacuumed away; the pages
+-- stay, in the table and in its index (estimated from the statistics ANALYZE gathers)
+CREATE TABLE "Bloated" (id int PRIMARY KEY, "Key" text);
+INSERT INTO "Bloated" SELECT g, md5(g::text) FROM generate_series(1, 200000) g;
+CREATE INDEX "Bloated key" ON "Bloated" ("Key");
+DELETE FROM "Bloated" WHERE id % 5 <> 0;
+VACUUM ANALYZE "Bloated";
+-- near miss: the same table, not deleted from
+CREATE TABLE "Dense" (id int PRIMARY KEY, "Key" text);
+INSERT INTO "Dense" SELECT g, md5(g::text) FROM generate_series(1, 200000) g;
+CREATE INDEX "Dense key" ON "Dense" ("Key");
+ANALYZE "Dense";
+
 -- an extension at an old version (pg_stat_statements 1.6 is also too old for the
 -- workload advisors to read: they say so instead of failing)
 CREATE EXTENSION pg_stat_statements VERSION '1.6' SCHEMA public;
@@ -110,7 +123,9 @@ SET search_path = "Ops ""Ω""", public;
 SELECT await_counts('"Order"', 0, 0) AS "Order";
 SELECT rule, object_identity FROM advisor_findings
 WHERE category IN ('maintenance', 'integrity') OR rule = 'pg_stat_statements_missing';
-SELECT rule, object_identity FROM advisor_findings
+-- (the workload advisors, category performance, read pg_stat_statements once it is
+-- updated: what this test itself ran shows there, which is not about these fixes)
+SELECT rule, object_identity FROM advisor_findings WHERE category <> 'performance'
 EXCEPT SELECT rule, object_identity FROM before;
 -- what the fixes did: autovacuum back on, the columns and sequences bigint, the frozen
 -- table young, pg_stat_statements updated
@@ -124,6 +139,8 @@ SELECT seqrelid::regclass, seqtypid::regtype, seqmax FROM pg_sequence
 WHERE seqrelid IN ('"Order_id_seq"'::regclass, pg_get_serial_sequence('"Line"', 'id')::regclass)
 ORDER BY 1;
 SELECT age(relfrozenxid) < 100000 AS young FROM pg_class WHERE oid = '"Frozen"'::regclass;
+SELECT pg_relation_size('"Bloated"') < 4 * 1024 * 1024 AS table_compact,
+       pg_relation_size('"Bloated key"') < 4 * 1024 * 1024 AS index_compact;
 SELECT extversion = (SELECT default_version FROM pg_available_extensions WHERE name = 'pg_stat_statements')
        AS updated
 FROM pg_extension WHERE extname = 'pg_stat_statements';

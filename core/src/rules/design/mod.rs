@@ -3,6 +3,7 @@
 //! added `NOT VALID` and never validated, and column types `pg_upgrade` refuses.
 
 pub mod constraints;
+pub mod discouraged;
 pub mod tables;
 pub mod types;
 

@@ -4,6 +4,7 @@
 //! on them, the server's connections (`sessions`), replication slots nobody reads
 //! (`replication`).
 
+pub mod bloat;
 pub mod extensions;
 pub mod replication;
 pub mod sequences;

@@ -524,6 +524,7 @@ mod tests {
             type_schema: "pg_catalog".into(),
             type_category: 'N',
             not_null: false,
+            typmod: -1,
         };
         assert_eq!(a.type_sql(), "bigint");
         a.type_name = "char".into();
