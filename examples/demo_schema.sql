@@ -295,4 +295,11 @@ CREATE TABLE import_staging (id bigint PRIMARY KEY, payload text)
 INSERT INTO import_staging SELECT g, 'row ' || g FROM generate_series(1, 4000) g;
 DELETE FROM import_staging WHERE id > 1000;                       -- PLANTED: vacuum_overdue, stale_statistics
 
+-- the notification log: a cleanup job deleted nine rows in ten, vacuum kept the pages
+CREATE TABLE notification_log (id bigint PRIMARY KEY, channel text NOT NULL);
+INSERT INTO notification_log SELECT g, md5(g::text) FROM generate_series(1, 150000) g;
+CREATE INDEX notification_log_channel ON notification_log (channel); -- PLANTED: index_bloat
+DELETE FROM notification_log WHERE id % 10 <> 0;                     -- PLANTED: table_bloat
+VACUUM ANALYZE notification_log;
+
 RESET ROLE;
