@@ -274,6 +274,8 @@ ALTER TABLE webhook_deliveries ADD CONSTRAINT webhook_deliveries_webhook_fk
 -- an archive kept the old way: a parent and a child by INHERITS, neither with a key
 CREATE TABLE audit_archive (at timestamptz NOT NULL, note text);  -- PLANTED: no_primary_key
 CREATE TABLE audit_archive_2025 () INHERITS (audit_archive);     -- PLANTED: table_inheritance
+-- and a rule from the days before triggers, so nobody deletes from it
+CREATE RULE audit_archive_keep AS ON DELETE TO audit_archive DO INSTEAD NOTHING; -- PLANTED: rule_on_table
 
 -- the application role gets the usual blanket grants
 GRANT SELECT, INSERT, UPDATE, DELETE ON ALL TABLES IN SCHEMA app TO app_user;

@@ -18,7 +18,7 @@ use database_advisor_core::quote;
 use database_advisor_core::rules::indexes;
 use database_advisor_core::snapshot::{
     node_tree, AuditTrigger, Extension, Function, Grant, Namespace, Oid, Parts, Policy, Role,
-    Snapshot, StatsWindow,
+    Snapshot, StatsWindow, TableRule,
 };
 use pgrx::datum::FromDatum;
 use pgrx::prelude::*;
@@ -311,6 +311,24 @@ fn load_with(client: &SpiClient<'_>, config: &Config, parts: Parts) -> SpiResult
                 enabled: first_char(&text(row, 3)?),
                 row_level: col(row, 4)?,
                 cloned: col(row, 5)?,
+            });
+            Ok(())
+        })?;
+    }
+
+    if wants(Parts::TABLE_RULES) {
+        each_row(client, include_str!("sql/table_rules.sql"), |row| {
+            snap.table_rules.push(TableRule {
+                table: oid(row, 1)?,
+                name: text(row, 2)?,
+                event: match text(row, 3)?.as_str() {
+                    "1" => "SELECT",
+                    "2" => "UPDATE",
+                    "3" => "INSERT",
+                    _ => "DELETE",
+                },
+                instead: col(row, 4)?,
+                enabled: text(row, 5)? != "D",
             });
             Ok(())
         })?;

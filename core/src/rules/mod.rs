@@ -91,6 +91,7 @@ pub fn all() -> &'static [Rule] {
         design::types::UPGRADE_BLOCKING_TYPE,
         design::tables::TABLE_INHERITANCE,
         design::discouraged::DISCOURAGED_COLUMN_TYPE,
+        design::tables::RULE_ON_TABLE,
         health::wraparound::XID_WRAPAROUND_RISK,
         health::wraparound::MULTIXACT_WRAPAROUND_RISK,
         health::sequences::SEQUENCE_EXHAUSTION,

@@ -239,6 +239,18 @@ pub struct Extension {
     pub default_version: Option<String>,
 }
 
+/// A rewrite rule on a table (`CREATE RULE`).
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct TableRule {
+    pub table: Oid,
+    pub name: String,
+    /// `SELECT`, `UPDATE`, `INSERT` or `DELETE`.
+    pub event: &'static str,
+    pub instead: bool,
+    /// `ev_enabled` is not `D`.
+    pub enabled: bool,
+}
+
 /// Cumulative statistics of a table (`pg_stat_user_tables`) in the stats window.
 #[derive(Clone, Copy, Debug, Default, PartialEq)]
 pub struct TableStats {
@@ -644,6 +656,8 @@ pub struct Snapshot {
     pub activity: Activity,
     /// Estimated bloat of tables and btree indexes above a size floor (part BLOAT).
     pub bloat: Vec<Bloat>,
+    /// Rewrite rules on tables (part TABLE_RULES).
+    pub table_rules: Vec<TableRule>,
     /// view -> the relations its query reads (`pg_rewrite` dependencies)
     pub view_sources: HashMap<Oid, Vec<Oid>>,
     /// Triggers of the audit trail (`advisor_audit_enable`).

@@ -70,7 +70,9 @@ impl Parts {
     /// Estimated bloat of the tables and btree indexes of at least
     /// [`crate::rules::health::bloat::MIN_BYTES`], from `pg_stats`.
     pub const BLOAT: Parts = Parts(1 << 20);
-    pub const ALL: Parts = Parts((1 << 21) - 1);
+    /// `pg_rewrite` rules on tables (not views' `_RETURN`).
+    pub const TABLE_RULES: Parts = Parts(1 << 21);
+    pub const ALL: Parts = Parts((1 << 22) - 1);
 
     pub const fn union(self, other: Parts) -> Parts {
         Parts(self.0 | other.0)
@@ -107,7 +109,7 @@ impl BitOr for Parts {
     }
 }
 
-const NAMES: [&str; 21] = [
+const NAMES: [&str; 22] = [
     "attributes",
     "indexes",
     "constraints",
@@ -129,6 +131,7 @@ const NAMES: [&str; 21] = [
     "sequences",
     "sessions",
     "bloat",
+    "table_rules",
 ];
 
 impl fmt::Debug for Parts {
@@ -155,7 +158,7 @@ mod tests {
         assert!(Parts::ALL.contains(p | Parts::WORKLOAD));
         assert!(p.contains(Parts::NONE));
         assert_eq!(format!("{p:?}"), "Parts(indexes | constraints)");
-        assert_eq!(format!("{:?}", Parts::ALL).matches('|').count(), 20);
+        assert_eq!(format!("{:?}", Parts::ALL).matches('|').count(), 21);
     }
 
     #[test]

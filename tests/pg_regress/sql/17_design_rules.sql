@@ -90,9 +90,12 @@ VALUES ('2026-01-02 03:04:05', 12.5, 'ab', '{"a": 1, "a": 2}', '10:00+02'),
 SELECT object_identity, remediation FROM advisor_findings
 WHERE rule = 'discouraged_column_type' AND object_identity LIKE '%Design%' ORDER BY 1;
 CREATE TEMP TABLE before_types AS SELECT fingerprint FROM advisor_findings;
+-- (\o: psql before 15 shows only the last result of a multi-statement remediation)
+\o /dev/null
 SELECT remediation FROM advisor_findings
 WHERE rule = 'discouraged_column_type' AND remediation IS NOT NULL AND object_identity LIKE '%Design%'
 ORDER BY object_identity \gexec
+\o
 -- left: timetz (no single statement says what the values mean); nothing new
 SELECT object_identity FROM advisor_findings
 WHERE rule = 'discouraged_column_type' AND object_identity LIKE '%Design%';
@@ -101,6 +104,15 @@ INSERT INTO "Legacy" ("When") VALUES ('2026-12-01 00:00:00+00') RETURNING id;
 SELECT id, "When", "Price", code, doc FROM "Legacy" ORDER BY id;
 SELECT attname, format_type(atttypid, atttypmod), attidentity FROM pg_attribute
 WHERE attrelid = '"Legacy"'::regclass AND attnum > 0 ORDER BY attnum;
+
+-- a rule on a table (a trigger does this job predictably: no remediation, the detail says
+-- how); the view's own _RETURN rule is not one
+CREATE RULE "keep the log" AS ON DELETE TO "Log" DO INSTEAD NOTHING;
+CREATE VIEW "Log view" AS SELECT id FROM "Log";
+SELECT rule, level, object_type, object_identity, remediation IS NULL AS no_sql
+FROM advisor_findings WHERE rule = 'rule_on_table' AND object_identity LIKE '%Design%';
+DROP RULE "keep the log" ON "Log";
+SELECT count(*) AS rules_left FROM advisor_findings WHERE rule = 'rule_on_table';
 
 RESET search_path;
 DROP SCHEMA "Design ""Δ""" CASCADE;

@@ -1,5 +1,5 @@
-//! Tables: without a primary key (`no_primary_key`), or inheriting the old way
-//! (`table_inheritance`).
+//! Tables: without a primary key (`no_primary_key`), inheriting the old way
+//! (`table_inheritance`), or rewritten by rules (`rule_on_table`).
 
 use crate::config::Config;
 use crate::finding::{Category, Finding, Level};
@@ -188,6 +188,61 @@ fn table_inheritance(snap: &Snapshot, config: &Config) -> Vec<Finding> {
     out
 }
 
+pub const RULE_ON_TABLE: Rule = Rule {
+    id: "rule_on_table",
+    category: Category::Design,
+    default_level: Level::Warning,
+    description: "Rewrite rule on a table (CREATE RULE): it rewrites queries in ways a \
+                  trigger does not (COPY skips it, volatile expressions run twice, RETURNING \
+                  breaks); a trigger does the same job predictably",
+    check: rule_on_table,
+    parts: Parts::RELATIONS.union(Parts::TABLE_RULES),
+};
+
+fn rule_on_table(snap: &Snapshot, config: &Config) -> Vec<Finding> {
+    let mut out = Vec::new();
+    for r in &snap.table_rules {
+        let Some(rel) = snap.relation(r.table) else {
+            continue;
+        };
+        if rel.extension_member || !snap.in_scope(rel, config) {
+            continue;
+        }
+        let t = snap.rel_identity(r.table);
+        let name = quote::ident(&r.name);
+        out.push(RULE_ON_TABLE.finding(
+            if r.enabled {
+                Level::Warning
+            } else {
+                Level::Info
+            },
+            "rule",
+            format!("{name} on {t}"),
+            None,
+            format!(
+                "Rule {name} on {t} rewrites every {} into {} its actions{}. Rules act on the \
+                 query, not on rows: COPY and logical replication do not see them, an \
+                 expression such as nextval() or random() in the query runs again in each \
+                 action, and INSTEAD rules change what RETURNING and the row count report. \
+                 A trigger (BEFORE or INSTEAD OF, per row) does the same job predictably: \
+                 write it, then DROP RULE {name} ON {t}.",
+                r.event,
+                if r.instead {
+                    "(INSTEAD)"
+                } else {
+                    "itself and (ALSO)"
+                },
+                if r.enabled { "" } else { " (it is disabled)" },
+            ),
+            None,
+            json!({ "table": t, "rule": r.name, "event": r.event, "instead": r.instead,
+                    "enabled": r.enabled }),
+        ));
+    }
+    out.sort_by(|a, b| a.object_identity.cmp(&b.object_identity));
+    out
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -253,5 +308,44 @@ mod tests {
         assert_eq!(found.len(), 1);
         assert_eq!(found[0].object_identity, "app.\"measurements 2020\"");
         assert!(found[0].detail.contains("INHERITS app.measurements"));
+    }
+
+    #[test]
+    fn rules_on_tables() {
+        let mut b = SnapshotBuilder::new();
+        let t = b.table("app", "Log", &["id"]);
+        let mut snap = b.build();
+        snap.table_rules = vec![
+            crate::snapshot::TableRule {
+                table: t,
+                name: "no delete".into(),
+                event: "DELETE",
+                instead: true,
+                enabled: true,
+            },
+            crate::snapshot::TableRule {
+                table: t,
+                name: "audit".into(),
+                event: "UPDATE",
+                instead: false,
+                enabled: false,
+            },
+        ];
+        let f = rule_on_table(&snap, &Config::default());
+        let got: Vec<(&str, Level)> = f
+            .iter()
+            .map(|f| (f.object_identity.as_str(), f.level))
+            .collect();
+        assert_eq!(
+            got,
+            [
+                ("\"no delete\" on app.\"Log\"", Level::Warning),
+                ("audit on app.\"Log\"", Level::Info)
+            ]
+        );
+        assert!(f[0]
+            .detail
+            .contains("every DELETE into (INSTEAD) its actions"));
+        assert!(f[0].remediation.is_none());
     }
 }
