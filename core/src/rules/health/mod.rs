@@ -24,7 +24,8 @@ pub const LATE_AFTER: f64 = 3600.0;
 pub const VERY_LATE_AFTER: f64 = 86400.0;
 
 /// The tables and materialized views of the family: in scope, not an extension's, with
-/// their maintenance state; by identity.
+/// their maintenance state; by OID (a run sorts all findings at the end: this only keeps
+/// a rule's own output stable).
 pub(crate) fn tables<'s>(
     snap: &'s Snapshot,
     config: &'s Config,
@@ -37,7 +38,7 @@ pub(crate) fn tables<'s>(
             (!rel.extension_member && snap.in_scope(rel, config)).then_some((rel, m))
         })
         .collect();
-    out.sort_by_cached_key(|(rel, _)| snap.rel_identity(rel.oid));
+    out.sort_unstable_by_key(|(rel, _)| rel.oid);
     out
 }
 

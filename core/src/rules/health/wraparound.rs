@@ -224,7 +224,7 @@ mod tests {
             .iter()
             .map(|f| (f.object_identity.as_str(), f.level))
             .collect();
-        assert_eq!(got, [("app.high", Level::Info), ("app.low", Level::Info)]);
+        assert_eq!(got, [("app.low", Level::Info), ("app.high", Level::Info)]);
     }
 
     #[test]
