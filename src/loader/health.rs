@@ -125,12 +125,13 @@ pub(super) fn load_sequences(client: &SpiClient<'_>, snap: &mut Snapshot) -> Spi
 /// a lock released at once: held to the end of the run, a lock per sequence could fill
 /// the lock table on a database of thousands.
 fn last_value(oid: Oid, unlogged: bool) -> Option<i64> {
-    /// `FormData_pg_sequence_data` (commands/sequence.h), the same on every version.
+    /// `FormData_pg_sequence_data` (commands/sequence.h), the same on every version
+    /// (`is_called` a C bool: read as a byte, any byte is a valid one).
     #[repr(C)]
     struct SequenceData {
         last_value: i64,
         log_cnt: i64,
-        is_called: bool,
+        is_called: u8,
     }
     const SEQ_MAGIC: u32 = 0x1717;
     let relid = pg_sys::Oid::from(oid);
@@ -165,13 +166,18 @@ fn last_value(oid: Oid, unlogged: bool) -> Option<i64> {
                 && std::ptr::read_unaligned(page.add(special) as *const u32) == SEQ_MAGIC
                 && lower > first_line
             {
+                // the one tuple, and its data, inside the page's item space
                 let item = (*header).pd_linp.as_ptr();
-                let tuple =
-                    page.add((*item).lp_off() as usize) as *const pg_sys::HeapTupleHeaderData;
-                let data =
-                    (tuple as *const u8).add((*tuple).t_hoff as usize) as *const SequenceData;
-                let data = std::ptr::read_unaligned(data);
-                out = data.is_called.then_some(data.last_value);
+                let offset = (*item).lp_off() as usize;
+                let header_size = std::mem::size_of::<pg_sys::HeapTupleHeaderData>();
+                if offset >= lower && offset + header_size <= special {
+                    let tuple = page.add(offset) as *const pg_sys::HeapTupleHeaderData;
+                    let start = offset + (*tuple).t_hoff as usize;
+                    if start + std::mem::size_of::<SequenceData>() <= special {
+                        let data = std::ptr::read_unaligned(page.add(start) as *const SequenceData);
+                        out = (data.is_called != 0).then_some(data.last_value);
+                    }
+                }
             }
             pg_sys::UnlockReleaseBuffer(buf);
         }

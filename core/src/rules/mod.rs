@@ -92,6 +92,8 @@ pub fn all() -> &'static [Rule] {
         design::tables::TABLE_INHERITANCE,
         design::discouraged::DISCOURAGED_COLUMN_TYPE,
         design::tables::RULE_ON_TABLE,
+        design::tenancy::TENANT_COLUMN_MISSING,
+        design::tenancy::TENANT_INDEX_NOT_LEADING,
         health::wraparound::XID_WRAPAROUND_RISK,
         health::wraparound::MULTIXACT_WRAPAROUND_RISK,
         health::sequences::SEQUENCE_EXHAUSTION,

@@ -5,6 +5,7 @@
 pub mod constraints;
 pub mod discouraged;
 pub mod tables;
+pub mod tenancy;
 pub mod types;
 
 use crate::snapshot::{Constraint, Parts, Snapshot};
