@@ -290,6 +290,18 @@ CREATE TABLE sms_messages (
 );
 SELECT setval('sms_messages_id_seq', 1900000000) AS sms_at;
 
+-- page views: a log only ever appended to, in time order, with a btree on its time
+CREATE TABLE page_views (
+    id        bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
+    viewed_at timestamptz NOT NULL,                    -- PLANTED: partition_candidate (see the end)
+    path      text NOT NULL
+);
+INSERT INTO page_views (viewed_at, path)
+SELECT timestamptz '2026-01-01 00:00+00' + g * interval '1 minute', '/p/' || (g % 50)
+FROM generate_series(1, 420000) g;
+CREATE INDEX page_views_viewed_at ON page_views (viewed_at);       -- PLANTED: brin_candidate
+ANALYZE page_views;
+
 -- a staging table for imports, with autovacuum switched off "to make loads faster":
 -- rows deleted after each import stay dead, and its statistics are never refreshed
 CREATE TABLE import_staging (id bigint PRIMARY KEY, payload text)
@@ -305,3 +317,11 @@ DELETE FROM notification_log WHERE id % 10 <> 0;                     -- PLANTED:
 VACUUM ANALYZE notification_log;
 
 RESET ROLE;
+
+-- the demo's tables are small: it calls a table of 16 MB large enough to partition
+-- (partition_candidate: page_views; the default is 10 GB)
+DO $$
+BEGIN
+    EXECUTE format('ALTER DATABASE %I SET database_advisor.partition_min_size = %L',
+                   current_database(), '16MB');
+END $$;

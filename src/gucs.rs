@@ -22,11 +22,33 @@ static INDEX_MIN_GAIN: GucSetting<f64> = GucSetting::<f64>::new(0.01);
 static INDEX_BUDGET: GucSetting<i32> = GucSetting::<i32>::new(0);
 static IDLE_IN_TRANSACTION_MIN: GucSetting<i32> = GucSetting::<i32>::new(60);
 static LONG_RUNNING_QUERY_MIN: GucSetting<i32> = GucSetting::<i32>::new(300);
+static PARTITION_MIN_SIZE: GucSetting<i32> = GucSetting::<i32>::new(10 * 1024);
+static PARTITION_MIN_ROWS: GucSetting<i32> = GucSetting::<i32>::new(50_000_000);
 static CLUSTER_DATABASE: GucSetting<Option<CString>> = GucSetting::<Option<CString>>::new(None);
 static AUDIT_ACTOR_SETTING: GucSetting<Option<CString>> =
     GucSetting::<Option<CString>>::new(Some(c"app.user_id"));
 
 pub fn init() {
+    GucRegistry::define_int_guc(
+        c"database_advisor.partition_min_size",
+        c"partition_candidate looks at tables at least this large (or with partition_min_rows).",
+        c"",
+        &PARTITION_MIN_SIZE,
+        0,
+        i32::MAX,
+        GucContext::Userset,
+        GucFlags::UNIT_MB,
+    );
+    GucRegistry::define_int_guc(
+        c"database_advisor.partition_min_rows",
+        c"partition_candidate looks at tables with at least this many rows (or partition_min_size).",
+        c"",
+        &PARTITION_MIN_ROWS,
+        0,
+        i32::MAX,
+        GucContext::Userset,
+        GucFlags::default(),
+    );
     GucRegistry::define_int_guc(
         c"database_advisor.idle_in_transaction_min",
         c"idle_in_transaction reports sessions idle in an open transaction this long.",
@@ -255,6 +277,8 @@ pub fn config() -> Config {
         idle_in_transaction_seconds: f64::from(IDLE_IN_TRANSACTION_MIN.get()),
         long_running_query_seconds: f64::from(LONG_RUNNING_QUERY_MIN.get()),
         cluster_scope: cluster_scope(&text(&CLUSTER_DATABASE, "")),
+        partition_min_bytes: i64::from(PARTITION_MIN_SIZE.get()) << 20,
+        partition_min_rows: f64::from(PARTITION_MIN_ROWS.get()),
         ..Config::default()
     }
 }

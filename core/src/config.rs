@@ -55,6 +55,10 @@ pub struct Config {
     /// settings and connections, physical replication slots): true unless the GUC
     /// `database_advisor.cluster_database` names another database.
     pub cluster_scope: bool,
+    /// `partition_candidate`: tables of at least this many bytes or rows (GUCs
+    /// `database_advisor.partition_min_size`, `database_advisor.partition_min_rows`).
+    pub partition_min_bytes: i64,
+    pub partition_min_rows: f64,
 }
 
 impl Default for Config {
@@ -83,6 +87,8 @@ impl Default for Config {
             idle_in_transaction_seconds: 60.0,
             long_running_query_seconds: 300.0,
             cluster_scope: true,
+            partition_min_bytes: 10 << 30,
+            partition_min_rows: 50_000_000.0,
         }
     }
 }

@@ -8,7 +8,8 @@ use super::{col, each_row, oid, text, Columns};
 use database_advisor_core::quote::printable_sql;
 use database_advisor_core::snapshot::health::parse_bool;
 use database_advisor_core::snapshot::{
-    Bloat, Oid, ReplicationSlot, Sequence, ServerMaintenance, Session, Snapshot, XminHolder,
+    Bloat, ColumnOrder, Oid, ReplicationSlot, Sequence, ServerMaintenance, Session, Snapshot,
+    XminHolder,
 };
 use pgrx::pg_sys;
 use pgrx::spi::{SpiClient, SpiResult};
@@ -224,6 +225,25 @@ pub(super) fn load_sessions(client: &SpiClient<'_>, snap: &mut Snapshot) -> SpiR
         });
         Ok(())
     })
+}
+
+/// How the columns large tables could be ranged by follow the rows' order on disk.
+pub(super) fn load_column_order(client: &SpiClient<'_>, snap: &mut Snapshot) -> SpiResult<()> {
+    use database_advisor_core::rules::design::layout::MIN_BYTES;
+    let min_pages = (MIN_BYTES / i64::from(pg_sys::BLCKSZ)) as i32;
+    let query = super::sql(include_str!("sql/column_order.sql"));
+    super::own_queries::remember(&query, &[pg_sys::INT4OID]);
+    for row in client.select(&query, None, &[min_pages.into()])? {
+        let attnum: i32 = col(&row, 2)?;
+        snap.column_order.push(ColumnOrder {
+            table: oid(&row, 1)?,
+            attnum: attnum as i16,
+            correlation: col(&row, 3)?,
+            sequential: col(&row, 4)?,
+            brin: col(&row, 5)?,
+        });
+    }
+    Ok(())
 }
 
 /// Estimated bloat of the tables and btree indexes of at least `rules::health::bloat::MIN_BYTES`.

@@ -302,6 +302,9 @@ fn load_with(client: &SpiClient<'_>, config: &Config, parts: Parts) -> SpiResult
     if wants(Parts::BLOAT) {
         health::load_bloat(client, &mut snap)?;
     }
+    if wants(Parts::COLUMN_ORDER) {
+        health::load_column_order(client, &mut snap)?;
+    }
 
     if wants(Parts::AUDIT_TRIGGERS) {
         each_row(client, include_str!("sql/audit_triggers.sql"), |row| {

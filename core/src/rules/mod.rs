@@ -94,6 +94,8 @@ pub fn all() -> &'static [Rule] {
         design::tables::RULE_ON_TABLE,
         design::tenancy::TENANT_COLUMN_MISSING,
         design::tenancy::TENANT_INDEX_NOT_LEADING,
+        design::layout::BRIN_CANDIDATE,
+        design::layout::PARTITION_CANDIDATE,
         health::wraparound::XID_WRAPAROUND_RISK,
         health::wraparound::MULTIXACT_WRAPAROUND_RISK,
         health::sequences::SEQUENCE_EXHAUSTION,

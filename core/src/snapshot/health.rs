@@ -188,6 +188,21 @@ impl Bloat {
     }
 }
 
+/// How one column of a large table follows the rows' order on disk (part COLUMN_ORDER):
+/// the leading columns of btree indexes, date/time columns and columns fed by a sequence.
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct ColumnOrder {
+    pub table: Oid,
+    pub attnum: i16,
+    /// `pg_stats.correlation`: 1 when the values rise with the rows' place on disk, -1
+    /// when they fall, about 0 when unrelated.
+    pub correlation: f64,
+    /// Fed by an identity or a default drawing from a sequence.
+    pub sequential: bool,
+    /// A default BRIN operator class takes its type.
+    pub brin: bool,
+}
+
 /// A sequence and the columns it feeds (part SEQUENCES).
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct Sequence {

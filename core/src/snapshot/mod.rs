@@ -10,7 +10,8 @@ mod shared;
 
 pub use builder::SnapshotBuilder;
 pub use health::{
-    Activity, Bloat, Maintenance, ReplicationSlot, Sequence, ServerMaintenance, Session, XminHolder,
+    Activity, Bloat, ColumnOrder, Maintenance, ReplicationSlot, Sequence, ServerMaintenance,
+    Session, XminHolder,
 };
 pub use parts::Parts;
 
@@ -656,6 +657,9 @@ pub struct Snapshot {
     pub activity: Activity,
     /// Estimated bloat of tables and btree indexes above a size floor (part BLOAT).
     pub bloat: Vec<Bloat>,
+    /// Physical order of the columns large tables could be ranged by, by table and
+    /// attnum (part COLUMN_ORDER).
+    pub column_order: Vec<ColumnOrder>,
     /// Rewrite rules on tables (part TABLE_RULES).
     pub table_rules: Vec<TableRule>,
     /// view -> the relations its query reads (`pg_rewrite` dependencies)

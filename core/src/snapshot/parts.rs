@@ -72,7 +72,11 @@ impl Parts {
     pub const BLOAT: Parts = Parts(1 << 20);
     /// `pg_rewrite` rules on tables (not views' `_RETURN`).
     pub const TABLE_RULES: Parts = Parts(1 << 21);
-    pub const ALL: Parts = Parts((1 << 22) - 1);
+    /// How the columns large tables could be ranged by follow the rows' order on disk
+    /// (`pg_stats.correlation`), in tables of at least
+    /// [`crate::rules::design::layout::MIN_BYTES`].
+    pub const COLUMN_ORDER: Parts = Parts(1 << 22);
+    pub const ALL: Parts = Parts((1 << 23) - 1);
 
     pub const fn union(self, other: Parts) -> Parts {
         Parts(self.0 | other.0)

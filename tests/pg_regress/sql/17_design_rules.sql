@@ -147,5 +147,54 @@ SELECT indexdef FROM pg_indexes WHERE schemaname = 'Tenant "T"' AND tablename = 
 SELECT id, tenant_id FROM "Tenant ""T"""."Order Lines" ORDER BY id;
 DROP SCHEMA "Tenant ""T""" CASCADE;
 
+-- physical layout: a log only appended to, in the order of its time and its id (a BRIN
+-- index would do for its time index; it is large and its retention deletes ranges of
+-- time: partition it), beside the same rows stored in random order (neither)
+CREATE SCHEMA "Layout ""L""";
+CREATE TABLE "Layout ""L"""."Event Log" (
+    id bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
+    "created at" timestamptz NOT NULL,
+    kind int);
+INSERT INTO "Layout ""L"""."Event Log" ("created at", kind)
+SELECT timestamptz '2026-01-01 00:00+00' + g * interval '1 minute', g % 7
+FROM generate_series(1, 420000) g;
+CREATE INDEX "log by time" ON "Layout ""L"""."Event Log" ("created at");
+CREATE INDEX "log by kind" ON "Layout ""L"""."Event Log" (kind);
+CREATE TABLE "Layout ""L""".shuffled ("at" timestamptz NOT NULL);
+INSERT INTO "Layout ""L""".shuffled
+SELECT timestamptz '2026-01-01 00:00+00' + g * interval '1 minute'
+FROM generate_series(1, 420000) g ORDER BY random();
+CREATE INDEX "shuffled by time" ON "Layout ""L""".shuffled ("at");
+ANALYZE "Layout ""L"""."Event Log", "Layout ""L""".shuffled;
+-- large, for this test (the default is 10 GB)
+SET database_advisor.partition_min_size = '16MB';
+CREATE EXTENSION pg_stat_statements;
+SELECT count(*) >= 0 AS reset FROM pg_stat_statements_reset() AS r;
+DELETE FROM "Layout ""L"""."Event Log" WHERE "created at" < timestamptz '2025-01-01 00:00+00';
+DELETE FROM "Layout ""L""".shuffled WHERE "at" < timestamptz '2025-01-01 00:00+00';
+SELECT rule, level, object_identity, remediation,
+       metadata->>'column' AS "column", metadata->>'btree_bytes' AS btree,
+       metadata->>'brin_bytes' AS brin
+FROM advisor_findings
+WHERE rule IN ('brin_candidate', 'partition_candidate') ORDER BY 1, 3;
+SELECT detail ~ 'workload deletes ranges of "created at" \(1 statement, 1 calls' AS deletes
+FROM advisor_findings WHERE rule = 'partition_candidate';
+CREATE TEMP TABLE before_layout AS SELECT fingerprint FROM advisor_findings;
+SELECT s FROM advisor_findings, regexp_split_to_table(remediation, E'\n') WITH ORDINALITY AS r(s, i)
+WHERE rule = 'brin_candidate' ORDER BY rule, i \gexec
+-- left: the partitioning, which is a migration to plan (no SQL)
+SELECT rule, object_identity FROM advisor_findings
+WHERE rule IN ('brin_candidate', 'partition_candidate');
+-- new: the BRIN index has had no scan yet, so unused_index reports it as on any new index
+SELECT rule, object_identity AS new_finding FROM advisor_findings
+WHERE fingerprint NOT IN (SELECT fingerprint FROM before_layout);
+SELECT indexdef FROM pg_indexes WHERE schemaname = 'Layout "L"' AND tablename = 'Event Log'
+ORDER BY 1;
+-- the BRIN index is the size the finding said
+SELECT pg_relation_size('"Layout ""L"""."Event Log_created at_brin_idx"') AS brin_bytes;
+DROP EXTENSION pg_stat_statements;
+RESET database_advisor.partition_min_size;
+DROP SCHEMA "Layout ""L""" CASCADE;
+
 RESET search_path;
 DROP SCHEMA "Design ""Δ""" CASCADE;

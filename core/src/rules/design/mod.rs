@@ -4,6 +4,7 @@
 
 pub mod constraints;
 pub mod discouraged;
+pub mod layout;
 pub mod tables;
 pub mod tenancy;
 pub mod types;
