@@ -617,3 +617,7 @@ ALTER FUNCTION advisor_lint_migration(text, text, boolean, boolean) SET search_p
 ALTER FUNCTION advisor_assert_migration(text, advisor_level, text, boolean) SET search_path = pg_catalog, pg_temp;
 ALTER FUNCTION advisor_lint_report(text, text, text, text, boolean) SET search_path = pg_catalog, pg_temp;
 ALTER FUNCTION _advisor_lint_rules() SET search_path = pg_catalog, pg_temp;
+
+-- rules off by default (identifier_needs_quoting) are turned on with advisor_configure_rule
+COMMENT ON FUNCTION advisor_configure_rule(text, boolean, advisor_level, text) IS
+'Turns a rule off (enabled => false) or on (a rule off by default, such as identifier_needs_quoting), or gives its findings another level (level => ''error''). advisor_configure_rule(rule) runs the rule at its own level.';

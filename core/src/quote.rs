@@ -188,7 +188,8 @@ pub fn quoted_keywords() -> Vec<&'static str> {
     }
 }
 
-fn is_quoted_keyword(name: &str) -> bool {
+/// A keyword `quote_ident` quotes (every keyword but the unreserved ones).
+pub fn is_quoted_keyword(name: &str) -> bool {
     match SERVER_KEYWORDS.get() {
         Some(words) => words.binary_search_by(|w| w.as_str().cmp(name)).is_ok(),
         None => QUOTED_KEYWORDS.binary_search(&name).is_ok(),

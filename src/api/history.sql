@@ -88,7 +88,7 @@ BEGIN
             changed_at = now(), changed_by = current_user;
 END $$;
 COMMENT ON FUNCTION advisor_configure_rule(text, boolean, advisor_level, text) IS
-'Turns a rule off (enabled => false) or gives its findings another level (level => ''error''). advisor_configure_rule(rule) restores the defaults.';
+'Turns a rule off (enabled => false) or on (a rule off by default, such as identifier_needs_quoting), or gives its findings another level (level => ''error''). advisor_configure_rule(rule) runs the rule at its own level.';
 
 -- History ------------------------------------------------------------------------------
 

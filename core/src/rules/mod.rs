@@ -96,6 +96,7 @@ pub fn all() -> &'static [Rule] {
         design::tenancy::TENANT_INDEX_NOT_LEADING,
         design::layout::BRIN_CANDIDATE,
         design::layout::PARTITION_CANDIDATE,
+        design::naming::IDENTIFIER_NEEDS_QUOTING,
         health::wraparound::XID_WRAPAROUND_RISK,
         health::wraparound::MULTIXACT_WRAPAROUND_RISK,
         health::sequences::SEQUENCE_EXHAUSTION,
@@ -142,8 +143,19 @@ impl fmt::Display for UnknownRule {
     }
 }
 
+/// Rules that run only once a setting enables them (`advisor_configure_rule(id)`) or when
+/// named: advice a team adopts as a convention, noisy on a schema that has its own.
+pub const OFF_BY_DEFAULT: &[&str] = &["identifier_needs_quoting"];
+
+/// Whether a rule runs in a run of all rules, by its setting, else by its default.
+pub fn is_enabled(id: &str, settings: &HashMap<String, RuleSetting>) -> bool {
+    settings
+        .get(id)
+        .map_or(!OFF_BY_DEFAULT.contains(&id), |s| s.enabled)
+}
+
 /// Resolve rule ids (all enabled rules when `None`), rejecting unknown ones. A rule named
-/// explicitly runs even when its setting disables it.
+/// explicitly runs even when its setting disables it (or it is off by default).
 pub fn select(
     ids: Option<&[String]>,
     settings: &HashMap<String, RuleSetting>,
@@ -151,7 +163,7 @@ pub fn select(
     match ids {
         None => Ok(all()
             .iter()
-            .filter(|r| settings.get(r.id).is_none_or(|s| s.enabled))
+            .filter(|r| is_enabled(r.id, settings))
             .collect()),
         Some(ids) => {
             let mut picked: Vec<&'static Rule> = Vec::new();
@@ -233,14 +245,23 @@ mod tests {
     #[test]
     fn selecting_rules() {
         let none = HashMap::new();
-        assert_eq!(select(None, &none).unwrap().len(), all().len());
+        let by_default = all().len() - OFF_BY_DEFAULT.len();
+        assert_eq!(select(None, &none).unwrap().len(), by_default);
+        let on = HashMap::from([(
+            "identifier_needs_quoting".to_string(),
+            RuleSetting {
+                enabled: true,
+                level: None,
+            },
+        )]);
+        assert_eq!(select(None, &on).unwrap().len(), all().len());
         let twice = [
             "missing_fk_index".to_string(),
             "missing_fk_index".to_string(),
         ];
         assert_eq!(select(Some(&twice), &none).unwrap().len(), 1);
         let off = HashMap::from([("unused_index".to_string(), RuleSetting::default())]);
-        assert_eq!(select(None, &off).unwrap().len(), all().len() - 1);
+        assert_eq!(select(None, &off).unwrap().len(), by_default - 1);
         let named = ["unused_index".to_string()];
         assert_eq!(select(Some(&named), &off).unwrap().len(), 1);
         let err = select(Some(&["nope".into()]), &none).err().unwrap();

@@ -196,5 +196,34 @@ DROP EXTENSION pg_stat_statements;
 RESET database_advisor.partition_min_size;
 DROP SCHEMA "Layout ""L""" CASCADE;
 
+-- names that must be double-quoted everywhere: identifier_needs_quoting is off by
+-- default (a convention a team adopts), runs when named, and once enabled
+CREATE SCHEMA "Naming Δ";
+CREATE TABLE "Naming Δ"."OrderItems" (id bigint PRIMARY KEY, "Unit Price" numeric,
+    "order" int, plain text, café text);
+CREATE TABLE "Naming Δ".order_items (id bigint PRIMARY KEY);   -- holds the plain name
+CREATE VIEW "Naming Δ".totals AS SELECT sum("Unit Price") AS "Total" FROM "Naming Δ"."OrderItems";
+INSERT INTO "Naming Δ"."OrderItems" VALUES (1, 2.5, 1, 'x', 'y');
+SELECT count(*) AS off_by_default FROM advisor_findings WHERE rule = 'identifier_needs_quoting';
+SELECT count(*) > 0 AS when_named FROM advisor_run(ARRAY['identifier_needs_quoting']);
+SELECT advisor_configure_rule('identifier_needs_quoting');
+SELECT object_type, object_identity, remediation FROM advisor_findings
+WHERE rule = 'identifier_needs_quoting' AND object_identity LIKE '"Naming Δ"%' ORDER BY 2;
+CREATE TEMP TABLE before_naming AS SELECT fingerprint FROM advisor_findings;
+-- columns first, then their relations, the schema last (each statement names the
+-- objects as they are)
+SELECT remediation FROM advisor_findings
+WHERE rule = 'identifier_needs_quoting' AND object_identity LIKE '"Naming Δ"%'
+ORDER BY CASE object_type WHEN 'column' THEN 1 WHEN 'schema' THEN 3 ELSE 2 END, object_identity \gexec
+SELECT count(*) AS left_over FROM advisor_findings
+WHERE rule = 'identifier_needs_quoting' AND object_identity ~ '^"?naming';
+SELECT rule, object_identity AS new_finding FROM advisor_findings
+WHERE fingerprint NOT IN (SELECT fingerprint FROM before_naming);
+-- the data and the view follow the renames, and unquoted SQL reads them
+SELECT id, unit_price, order_, plain, café FROM naming_Δ.order_items_2;
+SELECT total FROM naming_Δ.totals;
+DELETE FROM advisor_rule_settings WHERE rule = 'identifier_needs_quoting';
+DROP SCHEMA naming_Δ CASCADE;
+
 RESET search_path;
 DROP SCHEMA "Design ""Δ""" CASCADE;

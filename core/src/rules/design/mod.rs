@@ -5,6 +5,7 @@
 pub mod constraints;
 pub mod discouraged;
 pub mod layout;
+pub mod naming;
 pub mod tables;
 pub mod tenancy;
 pub mod types;
