@@ -247,8 +247,29 @@ impl SnapshotBuilder {
             index,
             foreign: None,
             validated: true,
+            check: None,
+            inherited: false,
         });
         oid
+    }
+
+    /// A CHECK constraint whose expression has this node tree.
+    pub fn check(&mut self, table: Oid, name: &str, tree: &str) -> &mut Constraint {
+        let oid = self.oid();
+        self.snap.constraints.push(Constraint {
+            oid,
+            name: name.into(),
+            table,
+            kind: ConstraintKind::Check,
+            columns: Vec::new(),
+            parent: 0,
+            index: 0,
+            foreign: None,
+            validated: true,
+            check: Some(node_tree_key(tree)),
+            inherited: false,
+        });
+        self.snap.constraints.last_mut().unwrap()
     }
 
     /// A foreign key `table(columns) REFERENCES ref_table(ref_columns)`.
@@ -277,6 +298,8 @@ impl SnapshotBuilder {
                 eq_ops: vec![EQ_OP; cols.len()],
             }),
             validated: true,
+            check: None,
+            inherited: false,
         });
         self.snap.constraints.last_mut().unwrap()
     }

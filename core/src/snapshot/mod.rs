@@ -457,6 +457,29 @@ pub struct Constraint {
     pub foreign: Option<ForeignKey>,
     /// `convalidated`: false for a constraint added `NOT VALID` and not validated since.
     pub validated: bool,
+    /// A CHECK's expression: its node tree (`conbin`) without the source positions, so
+    /// that two checks of the same expression compare equal ([`node_tree_key`]).
+    pub check: Option<String>,
+    /// `NOT conislocal`: a CHECK that comes only from a parent (dropped there).
+    pub inherited: bool,
+}
+
+/// A node tree as `pg_node_tree` prints it, without the `:location` of each node (where
+/// its text began in the statement that created it).
+pub fn node_tree_key(tree: &str) -> String {
+    let mut out = String::with_capacity(tree.len());
+    let mut rest = tree;
+    while let Some(at) = rest.find(" :location ") {
+        out.push_str(&rest[..at]);
+        let after = &rest[at + " :location ".len()..];
+        let digits = after
+            .char_indices()
+            .find(|&(i, c)| !(c.is_ascii_digit() || (i == 0 && c == '-')))
+            .map_or(after.len(), |(i, _)| i);
+        rest = &after[digits..];
+    }
+    out.push_str(rest);
+    out
 }
 
 /// Is pg_stat_statements there to read?

@@ -4,7 +4,7 @@
 //! unique index).
 
 use super::Catalog;
-use database_advisor_core::snapshot::{Constraint, ConstraintKind, ForeignKey, Oid};
+use database_advisor_core::snapshot::{node_tree_key, Constraint, ConstraintKind, ForeignKey, Oid};
 use pgrx::pg_sys;
 
 /// The table constraints for which `wanted(contype, table, namespace)` holds.
@@ -17,6 +17,7 @@ pub(in crate::loader) fn constraints(wanted: impl Fn(char, Oid, Oid) -> bool) ->
     let (key, parent, index) = (col("conkey"), col("conparentid"), col("conindid"));
     let (ref_table, ref_key, eq_ops) = (col("confrelid"), col("confkey"), col("conpfeqop"));
     let (namespace, validated) = (col("connamespace"), col("convalidated"));
+    let (bin, local) = (col("conbin"), col("conislocal"));
     pg_constraint.scan(|t| {
         let table: Oid = t.oid(table);
         let contype = t.char(kind);
@@ -38,6 +39,10 @@ pub(in crate::loader) fn constraints(wanted: impl Fn(char, Oid, Oid) -> bool) ->
                 eq_ops: t.oids(eq_ops),
             }),
             validated: t.bool(validated),
+            check: (kind == ConstraintKind::Check)
+                .then(|| t.text(bin).map(|tree| node_tree_key(&tree)))
+                .flatten(),
+            inherited: !t.bool(local),
         });
     });
     pg_constraint.close();

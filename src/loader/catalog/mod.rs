@@ -142,6 +142,19 @@ impl Tuple {
         }
     }
 
+    /// A `text`-like column (`text`, `pg_node_tree`), `None` when NULL.
+    pub fn text(&self, att: i32) -> Option<String> {
+        let d = self.datum(att)?;
+        // SAFETY: the column is a varlena of text's representation; text_to_cstring
+        // detoasts it and returns a palloc'd copy, freed here
+        unsafe {
+            let c = pg_sys::text_to_cstring(d.cast_mut_ptr());
+            let s = std::ffi::CStr::from_ptr(c).to_string_lossy().into_owned();
+            pg_sys::pfree(c.cast());
+            Some(s)
+        }
+    }
+
     /// An `int2[]` or `int2vector` column (empty when NULL).
     pub fn i16s(&self, att: i32) -> Vec<i16> {
         self.array(att, pg_sys::INT2OID)

@@ -39,6 +39,11 @@ CREATE UNIQUE INDEX "Log id" ON "Log" (id);
 CREATE TABLE "Log 2020" (note text) INHERITS ("Log");
 -- the same foreign key twice
 ALTER TABLE "Order Lines" ADD CONSTRAINT "buyer again" FOREIGN KEY ("Buyer") REFERENCES "Customers";
+-- the same check twice (written otherwise: the same expression); on a partitioned table,
+-- reported there and not on its partition, which inherits both
+ALTER TABLE "Order Lines" ADD CONSTRAINT "select under 100" CHECK ( ("select")<100 );
+ALTER TABLE "Events" ADD CONSTRAINT "after 2000" CHECK (at > '2000-01-01');
+ALTER TABLE "Events" ADD CONSTRAINT "after 2000 again" CHECK (at > date '2000-01-01');
 VACUUM ANALYZE "Customers", "Order Lines";
 
 SELECT rule, level, object_type, object_identity, remediation FROM advisor_findings

@@ -24,8 +24,9 @@ pub const DUPLICATE: Rule = Rule {
     id: "duplicate_constraint",
     category: Category::Design,
     default_level: Level::Warning,
-    description: "Two foreign keys that enforce the same thing (same columns, same \
-                  referenced table and columns): every write checks it twice",
+    description: "Two foreign keys (same columns, same referenced table and columns) or two \
+                  CHECK constraints (same expression) that enforce the same thing: every \
+                  write checks it twice",
     check: duplicates,
     parts: super::PARTS,
 };
@@ -52,6 +53,36 @@ fn duplicates(snap: &Snapshot, config: &Config) -> Vec<Finding> {
             .push(c);
     }
     let mut out = Vec::new();
+    let mut checks: BTreeMap<(u32, &str), Vec<&Constraint>> = BTreeMap::new();
+    for c in own_constraints(snap, config).filter(|c| !c.inherited) {
+        if let Some(tree) = c.check.as_deref() {
+            checks.entry((c.table, tree)).or_default().push(c);
+        }
+    }
+    for mut group in checks.into_values().filter(|g| g.len() > 1) {
+        group.sort_by(|a, b| a.name.cmp(&b.name));
+        let kept = group[0];
+        for dup in &group[1..] {
+            let t = snap.rel_identity(dup.table);
+            out.push(DUPLICATE.finding(
+                Level::Info,
+                "table constraint",
+                snap.constraint_identity(dup),
+                None,
+                format!(
+                    "The check constraint {} on {t} has the same expression as {}: every \
+                     insert and update evaluates it twice. Drop one.",
+                    crate::quote::ident(&dup.name),
+                    crate::quote::ident(&kept.name),
+                ),
+                Some(format!(
+                    "ALTER TABLE {t} DROP CONSTRAINT {};",
+                    crate::quote::ident(&dup.name)
+                )),
+                json!({ "table": t, "constraint": dup.name, "duplicate_of": kept.name }),
+            ));
+        }
+    }
     for mut group in groups.into_values().filter(|g| g.len() > 1) {
         group.sort_by(|a, b| a.name.cmp(&b.name));
         let kept = group[0];
@@ -147,6 +178,40 @@ mod tests {
         assert_eq!(
             found[0].remediation.as_deref(),
             Some("ALTER TABLE app.uses DROP CONSTRAINT uses_yx_fkey;")
+        );
+    }
+
+    #[test]
+    fn the_same_check_twice() {
+        let positive = |at: u32| {
+            format!(
+                "{{OPEXPR :opno 521 :opfuncid 147 :opresulttype 16 :opretset false \
+                 :opcollid 0 :inputcollid 0 :args ({{VAR :varno 1 :varattno 2 :vartype 23 \
+                 :location {at}}} {{CONST :consttype 23 :constvalue 4 [ 0 0 0 0 0 0 0 0 ] \
+                 :location {}}}) :location {}}}",
+                at + 9,
+                at + 7
+            )
+        };
+        let mut b = SnapshotBuilder::new();
+        let t = b.table("app", "Prices", &["id", "amount"]);
+        b.check(t, "amount positive", &positive(30));
+        b.check(t, "amount_check", &positive(112));
+        b.check(t, "other", "{VAR :varno 1 :varattno 1 :location 5}");
+        // a parent's check on its child comes from the parent: dropped there
+        let child = b.table("app", "prices_2026", &["id", "amount"]);
+        b.check(child, "amount positive", &positive(30)).inherited = true;
+        b.check(child, "amount_check", &positive(112)).inherited = true;
+        let found = duplicates(&b.build(), &Config::default());
+        assert_eq!(found.len(), 1, "{found:?}");
+        assert_eq!(found[0].object_identity, "amount_check on app.\"Prices\"");
+        assert_eq!(
+            found[0].remediation.as_deref(),
+            Some("ALTER TABLE app.\"Prices\" DROP CONSTRAINT amount_check;")
+        );
+        assert_eq!(
+            crate::snapshot::node_tree_key("{A :location -1} {B :location 17}"),
+            "{A} {B}"
         );
     }
 
