@@ -8,8 +8,8 @@ use super::{col, each_row, oid, text, Columns};
 use database_advisor_core::quote::printable_sql;
 use database_advisor_core::snapshot::health::parse_bool;
 use database_advisor_core::snapshot::{
-    Bloat, ColumnOrder, Oid, ReplicationSlot, Sequence, ServerMaintenance, Session, Snapshot,
-    XminHolder,
+    Bloat, ColumnOrder, Oid, ReplicationSlot, Sequence, ServerMaintenance, ServerSettings, Session,
+    Snapshot, XminHolder,
 };
 use pgrx::pg_sys;
 use pgrx::spi::{SpiClient, SpiResult};
@@ -223,6 +223,27 @@ pub(super) fn load_sessions(client: &SpiClient<'_>, snap: &mut Snapshot) -> SpiR
             retained_bytes: row.get(5)?,
             wal_status: row.text(6)?,
         });
+        Ok(())
+    })
+}
+
+/// The server settings setting_review weighs.
+pub(super) fn load_settings(client: &SpiClient<'_>, snap: &mut Snapshot) -> SpiResult<()> {
+    let s = &mut snap.server_settings;
+    each_row(client, include_str!("sql/server_settings.sql"), |row| {
+        *s = ServerSettings {
+            loaded: true,
+            database: text(row, 1)?,
+            block_size: col(row, 2)?,
+            shared_buffers: col(row, 3)?,
+            effective_cache_size: col(row, 4)?,
+            random_page_cost: col(row, 5)?,
+            seq_page_cost: col(row, 6)?,
+            track_io_timing: col(row, 7)?,
+            idle_in_transaction_timeout_ms: col(row, 8)?,
+            blks_hit: col(row, 9)?,
+            blks_read: col(row, 10)?,
+        };
         Ok(())
     })
 }

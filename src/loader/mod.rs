@@ -302,6 +302,9 @@ fn load_with(client: &SpiClient<'_>, config: &Config, parts: Parts) -> SpiResult
     if wants(Parts::BLOAT) {
         health::load_bloat(client, &mut snap)?;
     }
+    if wants(Parts::SETTINGS) {
+        health::load_settings(client, &mut snap)?;
+    }
     if wants(Parts::COLUMN_ORDER) {
         health::load_column_order(client, &mut snap)?;
     }

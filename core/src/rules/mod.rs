@@ -111,6 +111,7 @@ pub fn all() -> &'static [Rule] {
         health::sessions::BLOCKED_QUERIES,
         health::sessions::CONNECTION_SATURATION,
         health::replication::REPLICATION_SLOT_INACTIVE,
+        health::settings::SETTING_REVIEW,
         workload::statements::SLOW,
         workload::statements::HEAVY,
         workload::statements::N_PLUS_ONE,

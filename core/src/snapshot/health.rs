@@ -129,6 +129,45 @@ pub struct Activity {
     pub database: String,
 }
 
+/// The server settings `setting_review` weighs, as this session sees them (part SETTINGS).
+#[derive(Clone, Debug, PartialEq)]
+pub struct ServerSettings {
+    /// Whether they were read (a run without the part leaves the defaults).
+    pub loaded: bool,
+    /// `current_database()`
+    pub database: String,
+    pub block_size: i64,
+    pub shared_buffers: i64,
+    pub effective_cache_size: i64,
+    pub random_page_cost: f64,
+    pub seq_page_cost: f64,
+    pub track_io_timing: bool,
+    /// 0: off.
+    pub idle_in_transaction_timeout_ms: i64,
+    /// This database's buffer hits and reads since its statistics were reset.
+    pub blks_hit: i64,
+    pub blks_read: i64,
+}
+
+impl Default for ServerSettings {
+    /// PostgreSQL's defaults.
+    fn default() -> Self {
+        ServerSettings {
+            loaded: false,
+            database: String::new(),
+            block_size: 8192,
+            shared_buffers: 128 << 20,
+            effective_cache_size: 4 << 30,
+            random_page_cost: 4.0,
+            seq_page_cost: 1.0,
+            track_io_timing: false,
+            idle_in_transaction_timeout_ms: 0,
+            blks_hit: 0,
+            blks_read: 0,
+        }
+    }
+}
+
 /// One client session (`pg_stat_activity`). Durations in seconds.
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct Session {

@@ -11,7 +11,7 @@ mod shared;
 pub use builder::SnapshotBuilder;
 pub use health::{
     Activity, Bloat, ColumnOrder, Maintenance, ReplicationSlot, Sequence, ServerMaintenance,
-    Session, XminHolder,
+    ServerSettings, Session, XminHolder,
 };
 pub use parts::Parts;
 
@@ -678,6 +678,8 @@ pub struct Snapshot {
     pub sequences: Vec<Sequence>,
     /// Sessions, connections and replication slots (part SESSIONS).
     pub activity: Activity,
+    /// The server settings `setting_review` weighs (part SETTINGS).
+    pub server_settings: ServerSettings,
     /// Estimated bloat of tables and btree indexes above a size floor (part BLOAT).
     pub bloat: Vec<Bloat>,
     /// Physical order of the columns large tables could be ranged by, by table and

@@ -76,7 +76,10 @@ impl Parts {
     /// (`pg_stats.correlation`), in tables of at least
     /// [`crate::rules::design::layout::MIN_BYTES`].
     pub const COLUMN_ORDER: Parts = Parts(1 << 22);
-    pub const ALL: Parts = Parts((1 << 23) - 1);
+    /// The server settings `setting_review` weighs, and this database's buffer hits and
+    /// reads (`pg_stat_database`).
+    pub const SETTINGS: Parts = Parts(1 << 23);
+    pub const ALL: Parts = Parts((1 << 24) - 1);
 
     pub const fn union(self, other: Parts) -> Parts {
         Parts(self.0 | other.0)

@@ -32,6 +32,11 @@ FROM advisor_findings f, LATERAL (SELECT f.metadata->>'application' AS applicati
                                          f.metadata->>'state' AS state) m
 WHERE rule IN ('idle_in_transaction', 'long_running_query', 'blocked_queries')
 ORDER BY rule, application;
+-- nothing in the server ends such a transaction: setting_review says so, with the idle
+-- session as its evidence, and sets a timeout (for new sessions: checked at the end)
+SELECT rule, object_identity, remediation, jsonb_array_length(metadata->'sessions') AS sessions
+FROM advisor_findings WHERE rule = 'setting_review';
+SELECT remediation FROM advisor_findings WHERE rule = 'setting_review' \gexec
 -- the blocked session names the one it waits for
 SELECT detail ~ 'held by pid \d+ \(user postgres, application "Idle App", from local\) \(idle in transaction for' AS names_blocker
 FROM advisor_findings WHERE rule = 'blocked_queries';
@@ -77,5 +82,20 @@ SELECT dblink_error_message('report') ~ 'canceling statement due to user request
 SELECT * FROM dblink_get_result('payer') AS r(status text);
 SELECT count(*) AS slots FROM pg_replication_slots;
 SELECT dblink_disconnect('report'), dblink_disconnect('payer');
+-- setting_review's fix: a new session has the timeout, and a transaction left idle again
+-- is reported by idle_in_transaction but not by setting_review
+\c
+SET client_min_messages = warning;
+SELECT "Ops ""Σ""".connect('idle again', 'Idle Again');
+SHOW idle_in_transaction_session_timeout;
+SELECT * FROM dblink('idle again', 'SHOW idle_in_transaction_session_timeout') AS r(timeout text);
+SELECT dblink_exec('idle again', 'BEGIN; SET LOCAL work_mem = ''8MB''');
+SET database_advisor.idle_in_transaction_min = '1s';
+SELECT pg_sleep(1.5);
+SELECT rule, metadata->>'application' AS application FROM advisor_findings
+WHERE rule IN ('idle_in_transaction', 'setting_review') ORDER BY 1;
+SELECT dblink_disconnect('idle again');
+DO $$ BEGIN EXECUTE format('ALTER DATABASE %I RESET idle_in_transaction_session_timeout',
+                           current_database()); END $$;
 DROP SCHEMA "Ops ""Σ""" CASCADE;
 DROP EXTENSION dblink;

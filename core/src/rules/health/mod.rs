@@ -9,6 +9,7 @@ pub mod extensions;
 pub mod replication;
 pub mod sequences;
 pub mod sessions;
+pub mod settings;
 pub mod vacuum;
 pub mod wraparound;
 
