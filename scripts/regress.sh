@@ -34,12 +34,13 @@ if [ $status -ne 0 ]; then
     cat "$out/regression.diffs" 2>/dev/null | head -200
     echo "results are in $out/results" >&2
 elif [ ${#@} -eq 0 ]; then
-    say "external tests (pg_cron, NOTIFY, pg_dump/restore, SARIF schema, audit, upgrade, trusted install, pgbench and N+1 workloads, the migration corpus)"
+    say "external tests (pg_cron, NOTIFY, pg_dump/restore, SARIF schema, audit, upgrade, trusted install, pgbench and N+1 workloads, the generators with tsc, the migration corpus)"
     "$ROOT/tests/external/history.sh" || status=$?
     "$ROOT/tests/external/audit.sh" || status=$?
     "$ROOT/tests/external/upgrade.sh" || status=$?
     "$ROOT/tests/external/trusted.sh" || status=$?
     "$ROOT/tests/external/workload.sh" || status=$?
+    "$ROOT/tests/external/generators.sh" || status=$?
     # the labelled migration corpus: no miss, no false positive (squawk's side: make bench-lint)
     DA_SKIP_INSTALL=1 DA_SQUAWK=0 "$ROOT/bench/lint.sh" > "$CLUSTER_BASE/lint-corpus.log" 2>&1 \
         && grep '^database_advisor ' "$CLUSTER_BASE/lint-corpus.log" \

@@ -4,12 +4,14 @@
 source "$(dirname "$0")/common.sh"
 
 packages=(postgresql-$PG_MAJOR postgresql-server-dev-$PG_MAJOR postgresql-$PG_MAJOR-cron
-          postgresql-contrib clang libclang-dev sudo pkg-config libssl-dev build-essential)
+          postgresql-contrib clang libclang-dev sudo pkg-config libssl-dev build-essential
+          chromium)
 missing=()
 for p in "${packages[@]}"; do
     dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
 done
-# the external tests fetch the SARIF validator with npm
+# the external tests fetch the SARIF validator, TypeScript and Mermaid with npm (and
+# render in Chromium)
 command -v npm >/dev/null || missing+=(npm)
 if [ ${#missing[@]} -gt 0 ]; then
     say "installing Debian packages: ${missing[*]}"

@@ -621,3 +621,26 @@ ALTER FUNCTION _advisor_lint_rules() SET search_path = pg_catalog, pg_temp;
 -- rules off by default (identifier_needs_quoting) are turned on with advisor_configure_rule
 COMMENT ON FUNCTION advisor_configure_rule(text, boolean, advisor_level, text) IS
 'Turns a rule off (enabled => false) or on (a rule off by default, such as identifier_needs_quoting), or gives its findings another level (level => ''error''). advisor_configure_rule(rule) runs the rule at its own level.';
+
+-- The generators (issue 16): TypeScript types, a Mermaid ERD, a data dictionary.
+CREATE FUNCTION advisor_typescript_types(schemas text[] DEFAULT NULL,
+                                         bigint_type text DEFAULT 'number',
+                                         numeric_type text DEFAULT 'number')
+RETURNS text STABLE LANGUAGE c AS 'MODULE_PATHNAME', 'advisor_typescript_types_wrapper';
+ALTER FUNCTION advisor_typescript_types(text[], text, text) SET search_path = pg_catalog, pg_temp;
+COMMENT ON FUNCTION advisor_typescript_types(text[], text, text) IS
+'The schema as TypeScript: a Database type in the shape supabase-js and postgres-meta use (per schema Tables with Row, Insert, Update and Relationships; Views; Functions with Args and Returns; Enums; CompositeTypes), then a plain export type per table row, view row and enum. schemas: NULL for every user schema. bigint_type: how int8 arrives (''number'' as PostgREST sends it, ''string'' as node-postgres does, ''bigint''); numeric_type: ''number'' or ''string''. Save with psql -At -c "SELECT advisor_typescript_types()" > database.types.ts';
+
+CREATE FUNCTION advisor_erd(schemas text[] DEFAULT NULL, format text DEFAULT 'mermaid',
+                            around regclass[] DEFAULT NULL, depth int DEFAULT 1,
+                            columns text DEFAULT 'all')
+RETURNS text STABLE LANGUAGE c AS 'MODULE_PATHNAME', 'advisor_erd_wrapper';
+ALTER FUNCTION advisor_erd(text[], text, regclass[], int, text) SET search_path = pg_catalog, pg_temp;
+COMMENT ON FUNCTION advisor_erd(text[], text, regclass[], int, text) IS
+'The schema as a Mermaid erDiagram: tables and materialized views with their columns, one relationship per foreign key with its cardinality from the constraints (a nullable foreign key: zero or one parent; a unique one: one to one; part of the primary key: identifying). schemas: NULL for every user schema. around: only the tables within depth foreign keys of these. columns: ''all'', ''keys'' (primary, unique and foreign key columns) or ''none''. format: ''mermaid''.';
+
+CREATE FUNCTION advisor_data_dictionary(format text DEFAULT 'markdown', schemas text[] DEFAULT NULL)
+RETURNS text STABLE LANGUAGE c AS 'MODULE_PATHNAME', 'advisor_data_dictionary_wrapper';
+ALTER FUNCTION advisor_data_dictionary(text, text[]) SET search_path = pg_catalog, pg_temp;
+COMMENT ON FUNCTION advisor_data_dictionary(text, text[]) IS
+'Every table, view and materialized view of the user schemas (or of schemas) with its comment, size and row estimate, its columns (type, NULL, default or identity, comment), constraints and indexes: ''markdown'' (a summary table per schema, a section per relation) or ''json''.';

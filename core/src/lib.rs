@@ -4,6 +4,7 @@
 pub mod audit;
 pub mod config;
 pub mod finding;
+pub mod generate;
 pub mod lint;
 pub mod output;
 pub mod quote;

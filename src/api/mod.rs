@@ -7,6 +7,7 @@
 mod audit;
 mod findings;
 mod fk_indexes;
+mod generate;
 mod history;
 mod indexes;
 pub(crate) mod jsonb;

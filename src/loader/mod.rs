@@ -4,6 +4,7 @@
 
 mod catalog;
 mod health;
+pub mod model;
 mod own_queries;
 mod rows;
 pub(crate) mod shape;
