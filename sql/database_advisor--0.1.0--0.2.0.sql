@@ -644,3 +644,7 @@ RETURNS text STABLE LANGUAGE c AS 'MODULE_PATHNAME', 'advisor_data_dictionary_wr
 ALTER FUNCTION advisor_data_dictionary(text, text[]) SET search_path = pg_catalog, pg_temp;
 COMMENT ON FUNCTION advisor_data_dictionary(text, text[]) IS
 'Every table, view and materialized view of the user schemas (or of schemas) with its comment, size and row estimate, its columns (type, NULL, default or identity, comment), constraints and indexes: ''markdown'' (a summary table per schema, a section per relation) or ''json''.';
+
+-- advisor_report('html') (issue 16)
+COMMENT ON FUNCTION advisor_report(text) IS
+'Every database_advisor finding as one document: ''text'' (grouped by level and category, with the fix for each; readable in psql with \pset format unaligned), ''markdown'', ''json'' (summary plus one object per finding with every contract field), ''sarif'' (SARIF 2.1.0 for code-scanning tools) or ''html'' (one self-contained page: findings by level, filterable, with copyable fixes, and charts of the findings, their history, the heaviest statements and the largest indexes). Suppressed findings are counted and listed apart.';

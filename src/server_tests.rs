@@ -278,7 +278,7 @@ fn run_selects_rules_and_rejects_unknown_ones() {
     );
 }
 
-#[pg_test(error = "unknown report format \"pdf\"; valid formats are: text, markdown, json, sarif")]
+#[pg_test(error = "unknown report format \"pdf\"; valid formats are: text, markdown, json, sarif, html")]
 fn unknown_report_format_is_an_error() {
     text("SELECT advisor_report('pdf')");
 }

@@ -1,4 +1,5 @@
-//! `advisor_report(format)`: every finding as one document (text, Markdown, JSON, SARIF).
+//! `advisor_report(format)`: every finding as one document (text, Markdown, JSON, SARIF,
+//! an HTML page).
 
 use super::run_rules;
 use crate::error::AdvisorError;
@@ -18,13 +19,17 @@ fn advisor_report(format: default!(Option<String>, "'text'")) -> String {
         }
         .raise();
     }
-    output::render(&format, &run_rules(None, false)).expect("a known format")
+    let outcome = run_rules(None, false);
+    if format == "html" {
+        return output::html::render(&outcome, &crate::loader::report::html_context());
+    }
+    output::render(&format, &outcome).expect("a known format")
 }
 
 extension_sql!(
     r#"
 COMMENT ON FUNCTION advisor_report(text) IS
-'Every database_advisor finding as one document: ''text'' (grouped by level and category, with the fix for each; readable in psql with \pset format unaligned), ''markdown'', ''json'' (summary plus one object per finding with every contract field) or ''sarif'' (SARIF 2.1.0 for code-scanning tools). Suppressed findings are counted and listed apart.';
+'Every database_advisor finding as one document: ''text'' (grouped by level and category, with the fix for each; readable in psql with \pset format unaligned), ''markdown'', ''json'' (summary plus one object per finding with every contract field), ''sarif'' (SARIF 2.1.0 for code-scanning tools) or ''html'' (one self-contained page: findings by level, filterable, with copyable fixes, and charts of the findings, their history, the heaviest statements and the largest indexes). Suppressed findings are counted and listed apart.';
 "#,
     name = "advisor_report_comment",
     requires = [advisor_report],

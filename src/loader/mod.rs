@@ -6,6 +6,7 @@ mod catalog;
 mod health;
 pub mod model;
 mod own_queries;
+pub mod report;
 mod rows;
 pub(crate) mod shape;
 mod tables;

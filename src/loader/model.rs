@@ -5,10 +5,17 @@ use crate::error::AdvisorError;
 use database_advisor_core::generate::model::Model;
 use pgrx::prelude::*;
 
-/// The model of these schemas (`None`: every user schema).
-pub fn schema_model(schemas: Option<Vec<String>>) -> Model {
+/// The model's query, remembered as the advisor's own (the report leaves it out of the
+/// workload it shows, whichever backend ran it).
+pub(super) fn query() -> String {
     let query = super::sql(include_str!("sql/schema_model.sql"));
     super::own_queries::remember(&query, &[pg_sys::TEXTARRAYOID]);
+    query
+}
+
+/// The model of these schemas (`None`: every user schema).
+pub fn schema_model(schemas: Option<Vec<String>>) -> Model {
+    let query = query();
     let text = Spi::connect(|client| {
         client
             .select(&query, Some(1), &[schemas.into()])?

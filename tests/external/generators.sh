@@ -6,6 +6,8 @@
 #    type-check and one whose every line is a mistake the types must catch.
 #  - advisor_erd(): parsed and rendered by the real Mermaid library in headless Chromium
 #    (a PNG of the demo's diagram is kept); a broken diagram is seen to fail.
+#  - advisor_report('html'): opened in headless Chromium, every finding on the page, no
+#    console error, the level filter works; a screenshot is kept.
 source "$(dirname "$0")/lib.sh"
 db=advisor_generators
 here="$ROOT/tests/external"
@@ -96,6 +98,40 @@ r "SELECT advisor_data_dictionary(schemas => ARRAY['app', 'Weird \"Names\" Δ'])
     || fail "the JSON dictionary lists the $expected relations"
 grep -q '^One row per order.$' "$out/dictionary.md" || fail "the dictionary shows table comments"
 pass "advisor_data_dictionary(): Markdown and JSON, the $expected relations of the demo and the weird names"
+
+# The HTML report, opened in Chromium: every finding of the database is on the page (by
+# fingerprint, from the DOM), the page logs no console error (a page that throws is seen
+# to), and its level filter (from the address's #level=...) hides the others
+mkdir -p "$out/report"
+r "SELECT advisor_snapshot()" >/dev/null
+r "SELECT advisor_report('html')" > "$out/report/report.html"
+grep -Eq '<(script|link|img)[^>]+(src|href)=' "$out/report/report.html" && fail "the report loads nothing from elsewhere"
+console() {  # console PAGE: the page's DOM on stdout, its console messages in PAGE.console
+    chromium "${chromium_flags[@]}" --user-data-dir="$(mktemp -d)" --enable-logging=stderr --v=0 \
+        --dump-dom "file://$1" 2> "$1.console"
+}
+console "$out/report/report.html" > "$out/report/dom.html"
+r "SELECT fingerprint FROM advisor_findings" | LC_ALL=C sort > "$out/report/expected"
+python3 -c 'import html, re, sys
+print("\n".join(sorted(html.unescape(v) for v in re.findall(r"data-fingerprint=\"([^\"]*)\"", sys.stdin.read()))))' \
+    < "$out/report/dom.html" | LC_ALL=C sort > "$out/report/shown"
+[ -s "$out/report/expected" ] || fail "the demo has findings"
+diff "$out/report/expected" "$out/report/shown" > /dev/null \
+    || { diff "$out/report/expected" "$out/report/shown" | head; fail "the page shows every finding"; }
+grep -iE 'CONSOLE.*(error|uncaught)' "$out/report/report.html.console" \
+    && fail "the report logs no console error"
+echo '<!doctype html><script>throw new Error("planted")</script>' > "$out/report/throws.html"
+console "$out/report/throws.html" > /dev/null
+grep -qiE 'CONSOLE.*uncaught.*planted' "$out/report/throws.html.console" \
+    || fail "a page that throws is seen in the console log"
+errors="$(r "SELECT count(*) FROM advisor_findings WHERE level = 'error'")"
+console "$out/report/report.html#level=error" > "$out/report/errors-only.html"
+visible="$(grep -o '<article class="finding"[^>]*>' "$out/report/errors-only.html" | grep -vc ' hidden')"
+[ "$visible" = "$errors" ] || fail "#level=error shows the $errors errors only (shows $visible)"
+chromium "${chromium_flags[@]}" --user-data-dir="$(mktemp -d)" --window-size=1400,2200 \
+    --screenshot="$out/report/report.png" "file://$out/report/report.html" >/dev/null 2>&1
+[ -s "$out/report/report.png" ] || fail "a screenshot of the report"
+pass "advisor_report('html'): $(wc -l < "$out/report/expected") findings on the page, no console error, #level=error shows the $errors errors, screenshot $out/report/report.png"
 
 # bad arguments: an ERROR with its SQLSTATE, never a crash
 state() { psql -X -q -At -d "$db" -v VERBOSITY=sqlstate -c "$1" 2>&1 | tail -1; }

@@ -1,6 +1,7 @@
 //! Outputs: one run's findings as a document — text for psql, Markdown for a PR comment,
-//! JSON for scripts, SARIF 2.1.0 for code-scanning tools.
+//! JSON for scripts, SARIF 2.1.0 for code-scanning tools, an HTML page to look at.
 
+pub mod html;
 mod json;
 mod markdown;
 pub mod migration;
@@ -11,7 +12,7 @@ use crate::finding::{Finding, Level};
 use crate::suppress::Outcome;
 
 /// The report formats `advisor_report(format)` accepts.
-pub const FORMATS: &[&str] = &["text", "markdown", "json", "sarif"];
+pub const FORMATS: &[&str] = &["text", "markdown", "json", "sarif", "html"];
 
 /// Render `outcome` as `format` (one of [`FORMATS`]); `None` for an unknown format.
 pub fn render(format: &str, outcome: &Outcome) -> Option<String> {
@@ -20,6 +21,7 @@ pub fn render(format: &str, outcome: &Outcome) -> Option<String> {
         "markdown" => Some(markdown::render(outcome)),
         "json" => Some(json::render(outcome)),
         "sarif" => Some(sarif::render(outcome)),
+        "html" => Some(html::render(outcome, &html::Context::default())),
         _ => None,
     }
 }
