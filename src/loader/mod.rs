@@ -324,6 +324,14 @@ fn load_with(client: &SpiClient<'_>, config: &Config, parts: Parts) -> SpiResult
         })?;
     }
 
+    if wants(Parts::COMMENTS) {
+        each_row(client, include_str!("sql/comments.sql"), |row| {
+            let attnum: i32 = col(row, 2)?;
+            snap.comments.insert((oid(row, 1)?, attnum));
+            Ok(())
+        })?;
+    }
+
     if wants(Parts::TABLE_RULES) {
         each_row(client, include_str!("sql/table_rules.sql"), |row| {
             snap.table_rules.push(TableRule {

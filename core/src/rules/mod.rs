@@ -97,6 +97,7 @@ pub fn all() -> &'static [Rule] {
         design::layout::BRIN_CANDIDATE,
         design::layout::PARTITION_CANDIDATE,
         design::naming::IDENTIFIER_NEEDS_QUOTING,
+        design::comments::MISSING_COMMENT,
         health::wraparound::XID_WRAPAROUND_RISK,
         health::wraparound::MULTIXACT_WRAPAROUND_RISK,
         health::sequences::SEQUENCE_EXHAUSTION,
@@ -146,7 +147,7 @@ impl fmt::Display for UnknownRule {
 
 /// Rules that run only once a setting enables them (`advisor_configure_rule(id)`) or when
 /// named: advice a team adopts as a convention, noisy on a schema that has its own.
-pub const OFF_BY_DEFAULT: &[&str] = &["identifier_needs_quoting"];
+pub const OFF_BY_DEFAULT: &[&str] = &["identifier_needs_quoting", "missing_comment"];
 
 /// Whether a rule runs in a run of all rules, by its setting, else by its default.
 pub fn is_enabled(id: &str, settings: &HashMap<String, RuleSetting>) -> bool {
@@ -248,13 +249,16 @@ mod tests {
         let none = HashMap::new();
         let by_default = all().len() - OFF_BY_DEFAULT.len();
         assert_eq!(select(None, &none).unwrap().len(), by_default);
-        let on = HashMap::from([(
-            "identifier_needs_quoting".to_string(),
-            RuleSetting {
-                enabled: true,
-                level: None,
-            },
-        )]);
+        let on: HashMap<String, RuleSetting> = OFF_BY_DEFAULT
+            .iter()
+            .map(|id| {
+                let enabled = RuleSetting {
+                    enabled: true,
+                    level: None,
+                };
+                (id.to_string(), enabled)
+            })
+            .collect();
         assert_eq!(select(None, &on).unwrap().len(), all().len());
         let twice = [
             "missing_fk_index".to_string(),

@@ -687,6 +687,8 @@ pub struct Snapshot {
     pub column_order: Vec<ColumnOrder>,
     /// Rewrite rules on tables (part TABLE_RULES).
     pub table_rules: Vec<TableRule>,
+    /// (relation, 0) and (relation, attnum) of what has a comment (part COMMENTS).
+    pub comments: HashSet<(Oid, i32)>,
     /// view -> the relations its query reads (`pg_rewrite` dependencies)
     pub view_sources: HashMap<Oid, Vec<Oid>>,
     /// Triggers of the audit trail (`advisor_audit_enable`).

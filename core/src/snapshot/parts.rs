@@ -79,7 +79,9 @@ impl Parts {
     /// The server settings `setting_review` weighs, and this database's buffer hits and
     /// reads (`pg_stat_database`).
     pub const SETTINGS: Parts = Parts(1 << 23);
-    pub const ALL: Parts = Parts((1 << 24) - 1);
+    /// Which relations and columns of user schemas have a `COMMENT ON` (`pg_description`).
+    pub const COMMENTS: Parts = Parts(1 << 24);
+    pub const ALL: Parts = Parts((1 << 25) - 1);
 
     pub const fn union(self, other: Parts) -> Parts {
         Parts(self.0 | other.0)

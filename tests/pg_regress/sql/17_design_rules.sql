@@ -177,6 +177,8 @@ CREATE EXTENSION pg_stat_statements;
 SELECT count(*) >= 0 AS reset FROM pg_stat_statements_reset() AS r;
 DELETE FROM "Layout ""L"""."Event Log" WHERE "created at" < timestamptz '2025-01-01 00:00+00';
 DELETE FROM "Layout ""L""".shuffled WHERE "at" < timestamptz '2025-01-01 00:00+00';
+-- (the test's own statements from here on are not workload: not tracked)
+SET pg_stat_statements.track = 'none';
 SELECT rule, level, object_identity, remediation,
        metadata->>'column' AS "column", metadata->>'btree_bytes' AS btree,
        metadata->>'brin_bytes' AS brin
@@ -197,6 +199,7 @@ SELECT indexdef FROM pg_indexes WHERE schemaname = 'Layout "L"' AND tablename = 
 ORDER BY 1;
 -- the BRIN index is the size the finding said
 SELECT pg_relation_size('"Layout ""L"""."Event Log_created at_brin_idx"') AS brin_bytes;
+RESET pg_stat_statements.track;
 DROP EXTENSION pg_stat_statements;
 RESET database_advisor.partition_min_size;
 DROP SCHEMA "Layout ""L""" CASCADE;
@@ -229,6 +232,29 @@ SELECT id, unit_price, order_, plain, café FROM naming_Δ.order_items_2;
 SELECT total FROM naming_Δ.totals;
 DELETE FROM advisor_rule_settings WHERE rule = 'identifier_needs_quoting';
 DROP SCHEMA naming_Δ CASCADE;
+
+-- relations and columns without a comment: missing_comment is off by default; enabled,
+-- it names them, and the comments end it
+CREATE SCHEMA "Docs ""D""";
+CREATE TABLE "Docs ""D""".orders (id bigint PRIMARY KEY, "Total" numeric);
+COMMENT ON TABLE "Docs ""D""".orders IS 'One row per order';
+COMMENT ON COLUMN "Docs ""D""".orders.id IS 'the key';
+CREATE TABLE "Docs ""D""".bare (id int);
+COMMENT ON COLUMN "Docs ""D""".bare.id IS '   ';
+CREATE VIEW "Docs ""D""".v AS SELECT id FROM "Docs ""D""".orders;
+SELECT count(*) AS off_by_default FROM advisor_findings WHERE rule = 'missing_comment';
+SELECT advisor_configure_rule('missing_comment');
+SELECT object_type, object_identity, metadata->'columns' AS columns, metadata->'commented' AS commented
+FROM advisor_findings WHERE rule = 'missing_comment' AND object_identity LIKE '"Docs%' ORDER BY 2;
+COMMENT ON COLUMN "Docs ""D""".orders."Total" IS 'in cents';
+COMMENT ON TABLE "Docs ""D""".bare IS 'A table';
+COMMENT ON COLUMN "Docs ""D""".bare.id IS 'an id';
+COMMENT ON VIEW "Docs ""D""".v IS 'A view';
+COMMENT ON COLUMN "Docs ""D""".v.id IS 'the order';
+SELECT count(*) AS left_over FROM advisor_findings
+WHERE rule = 'missing_comment' AND object_identity LIKE '"Docs%';
+DELETE FROM advisor_rule_settings WHERE rule = 'missing_comment';
+DROP SCHEMA "Docs ""D""" CASCADE;
 
 RESET search_path;
 DROP SCHEMA "Design ""Δ""" CASCADE;

@@ -2,6 +2,7 @@
 //! wrong. Foreign keys whose column type differs from the key they reference, constraints
 //! added `NOT VALID` and never validated, and column types `pg_upgrade` refuses.
 
+pub mod comments;
 pub mod constraints;
 pub mod discouraged;
 pub mod layout;
