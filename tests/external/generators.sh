@@ -3,7 +3,8 @@
 # scripts/regress.sh): the demo schema and a schema of weird names
 # (generators_schema.sql) in a database of their own.
 #  - advisor_typescript_types(): compiled by tsc --strict with a usage file that must
-#    type-check and one whose every line is a mistake the types must catch.
+#    type-check and one whose every line is a mistake the types must catch; and with
+#    supabase-js, whose createClient<Database> must infer rows, inserts and joins.
 #  - advisor_erd(): parsed and rendered by the real Mermaid library in headless Chromium
 #    (a PNG of the demo's diagram is kept); a broken diagram is seen to fail.
 #  - advisor_report('html'): opened in headless Chromium, every finding on the page, no
@@ -41,6 +42,23 @@ tsc_run database.types.ts fails.ts > "$ts_dir/fails.log" 2>&1 && fail "fails.ts 
 lines="$(grep -o '^fails.ts([0-9]*' "$ts_dir/fails.log" | cut -d'(' -f2 | sort -un | tr '\n' ' ')"
 [ "$lines" = "5 6 7 8 9 " ] || { cat "$ts_dir/fails.log"; fail "tsc rejects each wrong line of fails.ts (rejected lines: $lines)"; }
 pass "tsc rejects each of the 5 mistakes in fails.ts: $(grep -o 'error TS[0-9]*' "$ts_dir/fails.log" | sort | uniq -c | tr -s ' ' | tr '\n' ',')"
+
+# supabase-js (at a fixed version) infers rows, inserts and embedded joins from the types
+supabase_version=2.109.0
+supabase_dir="$tools/supabase-js-$supabase_version"
+if [ ! -d "$supabase_dir/node_modules/@supabase/supabase-js" ]; then
+    npm install --silent --no-audit --no-fund --prefix "$supabase_dir" \
+        "@supabase/supabase-js@$supabase_version" "typescript@$ts_version" >/dev/null
+fi
+cp "$ts_dir/database.types.ts" "$here/typescript/supabase.ts" "$here/typescript/supabase_fails.ts" "$supabase_dir/"
+sb_tsc() { (cd "$supabase_dir" && node node_modules/typescript/bin/tsc --strict --noEmit --target es2020 \
+    --module nodenext --moduleResolution nodenext --skipLibCheck database.types.ts "$@"); }
+sb_tsc supabase.ts > "$ts_dir/supabase.log" 2>&1 \
+    || { cat "$ts_dir/supabase.log"; fail "supabase-js type-checks supabase.ts with the generated types"; }
+sb_tsc supabase_fails.ts > "$ts_dir/supabase_fails.log" 2>&1 && fail "supabase_fails.ts type-checks"
+lines="$(grep -o '^supabase_fails.ts([0-9]*' "$ts_dir/supabase_fails.log" | cut -d'(' -f2 | sort -un | tr '\n' ' ')"
+[ "$lines" = "7 8 " ] || { cat "$ts_dir/supabase_fails.log"; fail "supabase-js rejects lines 7 and 8 of supabase_fails.ts (rejected: $lines)"; }
+pass "supabase-js $supabase_version: createClient<Database> types a select, an insert and an embedded join, and rejects a wrong type and a misspelt column"
 
 # Mermaid (the library at a fixed version, from the npm registry) in Debian's Chromium:
 # the diagram of the demo and of the weird names parses and renders; a PNG is kept

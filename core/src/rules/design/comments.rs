@@ -23,10 +23,13 @@ pub const MISSING_COMMENT: Rule = Rule {
 };
 
 fn missing_comment(snap: &Snapshot, config: &Config) -> Vec<Finding> {
-    let mut uncommented: BTreeMap<u32, Vec<i16>> = BTreeMap::new();
+    // per relation: its column count, and its columns without a comment (one pass)
+    let mut uncommented: BTreeMap<u32, (usize, Vec<i16>)> = BTreeMap::new();
     for &(oid, attnum) in snap.attributes.keys() {
+        let entry = uncommented.entry(oid).or_default();
+        entry.0 += 1;
         if !snap.comments.contains(&(oid, i32::from(attnum))) {
-            uncommented.entry(oid).or_default().push(attnum);
+            entry.1.push(attnum);
         }
     }
     let mut out = Vec::new();
@@ -41,7 +44,7 @@ fn missing_comment(snap: &Snapshot, config: &Config) -> Vec<Finding> {
             continue;
         }
         let own = snap.comments.contains(&(rel.oid, 0));
-        let mut columns: Vec<i16> = uncommented.get(&rel.oid).cloned().unwrap_or_default();
+        let (all, mut columns) = uncommented.get(&rel.oid).cloned().unwrap_or_default();
         columns.sort_unstable();
         if own && columns.is_empty() {
             continue;
@@ -57,7 +60,6 @@ fn missing_comment(snap: &Snapshot, config: &Config) -> Vec<Finding> {
             said.push(format!("{} {t} has no comment", capitalized(kind.0)));
         }
         if !names.is_empty() {
-            let all = snap.attributes.keys().filter(|k| k.0 == rel.oid).count();
             said.push(format!(
                 "{} of its {all} columns have none: {}",
                 names.len(),

@@ -13,6 +13,7 @@ use crate::snapshot::{
     human_bytes, human_count, ColumnOrder, Oid, Parts, Relation, Snapshot, Statement, TableStats,
 };
 use serde_json::json;
+use std::collections::HashMap;
 
 pub const BRIN_CANDIDATE: Rule = Rule {
     id: "brin_candidate",
@@ -70,14 +71,13 @@ pub fn brin_bytes(table_bytes: i64) -> i64 {
     (1 + up(ranges, 1360) + up(ranges, 220)) * PAGE
 }
 
-fn order_of(snap: &Snapshot, table: Oid, attnum: i16) -> Option<&ColumnOrder> {
-    snap.column_order
-        .iter()
-        .find(|o| o.table == table && o.attnum == attnum)
-}
-
 fn brin_candidate(snap: &Snapshot, config: &Config) -> Vec<Finding> {
     let protections = crate::rules::indexes::Protections::of(snap);
+    let order: HashMap<(Oid, i16), &ColumnOrder> = snap
+        .column_order
+        .iter()
+        .map(|o| ((o.table, o.attnum), o))
+        .collect();
     let mut out = Vec::new();
     for ix in &snap.indexes {
         let Some((rel, table)) = crate::rules::indexes::candidate(snap, config, ix) else {
@@ -92,7 +92,7 @@ fn brin_candidate(snap: &Snapshot, config: &Config) -> Vec<Finding> {
         if !single || rel.size_bytes < MIN_BYTES || protections.is_protected(ix.oid) {
             continue;
         }
-        let Some(order) = order_of(snap, table.oid, ix.columns[0]) else {
+        let Some(&order) = order.get(&(table.oid, ix.columns[0])) else {
             continue;
         };
         if !order.brin || order.correlation.abs() < BRIN_CORRELATION {

@@ -9,7 +9,7 @@ use crate::quote;
 use crate::rules::Rule;
 use crate::snapshot::{is_system_schema, Oid, Parts, RelKind, Relation, Snapshot};
 use serde_json::json;
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
 
 pub const IDENTIFIER_NEEDS_QUOTING: Rule = Rule {
     id: "identifier_needs_quoting",
@@ -117,6 +117,7 @@ fn finding(
 
 fn identifier_needs_quoting(snap: &Snapshot, config: &Config) -> Vec<Finding> {
     let mut out = Vec::new();
+    let schemas: HashSet<&str> = snap.namespaces.values().map(|n| n.name.as_str()).collect();
     for ns in snap.namespaces.values() {
         if is_system_schema(&ns.name)
             || config.is_schema_excluded(&ns.name)
@@ -124,7 +125,7 @@ fn identifier_needs_quoting(snap: &Snapshot, config: &Config) -> Vec<Finding> {
         {
             continue;
         }
-        let new = plain_name(&ns.name, |n| snap.namespaces.values().any(|o| o.name == n));
+        let new = plain_name(&ns.name, |n| schemas.contains(n));
         out.push(finding(
             "schema",
             quote::ident(&ns.name),
