@@ -72,6 +72,17 @@ say "advisor report (SELECT advisor_report();)"
 say "unindexed foreign keys (SELECT * FROM advisor_missing_fk_indexes;)"
 "${psql[@]}" -d demo -c "SELECT level, object_identity, table_rows, table_size, referenced_deletes AS ref_deletes, remediation FROM advisor_missing_fk_indexes"
 
+say "generated: TypeScript types, a Mermaid diagram, a data dictionary, an HTML report"
+out="$CLUSTER_BASE/demo-output"
+mkdir -p "$out" 2>/dev/null || out="$(mktemp -d)"
+"${psql[@]}" -d demo -At -c "SELECT advisor_typescript_types()" > "$out/database.types.ts"
+"${psql[@]}" -d demo -At -c "SELECT advisor_erd(columns => 'keys')" > "$out/schema.mmd"
+"${psql[@]}" -d demo -At -c "SELECT advisor_data_dictionary()" > "$out/data-dictionary.md"
+"${psql[@]}" -d demo -At -c "SELECT advisor_report('html')" > "$out/report.html"
+for f in database.types.ts schema.mmd data-dictionary.md report.html; do
+    echo "    $out/$f"
+done
+
 cat <<MSG
 
 The demo cluster keeps running. Connect with:
