@@ -22,6 +22,14 @@ psql -X -q -d "$db" -v ON_ERROR_STOP=1 -f "$ROOT/examples/demo_schema.sql" >/dev
 psql -X -q -d "$db" -v ON_ERROR_STOP=1 -f "$here/generators_schema.sql" >/dev/null
 psql -X -q -d "$db" -v ON_ERROR_STOP=1 -c "CREATE EXTENSION database_advisor"
 
+# tsc needs Node.js 14.17 or later: where the system's is older (Debian bullseye's 12, for
+# PostgreSQL 13), Node.js 20 comes from the npm registry
+node=node
+if [ "$(node -p 'process.versions.node.split(".")[0]')" -lt 18 ]; then
+    node="$tools/node-20/node_modules/.bin/node"
+    [ -x "$node" ] || npm install --silent --no-audit --no-fund --prefix "$tools/node-20" node@20 >/dev/null
+fi
+
 # TypeScript (the compiler at a fixed version, from the npm registry)
 ts_version=5.6.3
 tsc="$tools/typescript-$ts_version/node_modules/typescript/bin/tsc"
@@ -33,7 +41,7 @@ ts_dir="$out/typescript"
 rm -rf "$ts_dir" && mkdir -p "$ts_dir"
 psql -X -q -At -d "$db" -c "SELECT advisor_typescript_types()" > "$ts_dir/database.types.ts"
 cp "$here/typescript/usage.ts" "$here/typescript/fails.ts" "$ts_dir/"
-tsc_run() { (cd "$ts_dir" && node "$tsc" --strict --noEmit --target es2020 --moduleResolution node "$@"); }
+tsc_run() { (cd "$ts_dir" && "$node" "$tsc" --strict --noEmit --target es2020 --moduleResolution node "$@"); }
 tsc_run database.types.ts usage.ts > "$ts_dir/usage.log" 2>&1 \
     || { cat "$ts_dir/usage.log"; fail "the generated types and usage.ts type-check"; }
 tables="$(grep -c '        Row: {' "$ts_dir/database.types.ts")"
@@ -51,7 +59,7 @@ if [ ! -d "$supabase_dir/node_modules/@supabase/supabase-js" ]; then
         "@supabase/supabase-js@$supabase_version" "typescript@$ts_version" >/dev/null
 fi
 cp "$ts_dir/database.types.ts" "$here/typescript/supabase.ts" "$here/typescript/supabase_fails.ts" "$supabase_dir/"
-sb_tsc() { (cd "$supabase_dir" && node node_modules/typescript/bin/tsc --strict --noEmit --target es2020 \
+sb_tsc() { (cd "$supabase_dir" && "$node" node_modules/typescript/bin/tsc --strict --noEmit --target es2020 \
     --module nodenext --moduleResolution nodenext --skipLibCheck database.types.ts "$@"); }
 sb_tsc supabase.ts > "$ts_dir/supabase.log" 2>&1 \
     || { cat "$ts_dir/supabase.log"; fail "supabase-js type-checks supabase.ts with the generated types"; }
