@@ -73,6 +73,19 @@ pub fn literal(text: &str) -> String {
     serde_json::to_string(text).expect("a string serialises")
 }
 
+/// An enum's labels as a union of string literals (`never` when it has none).
+fn labels_union(t: &Type) -> String {
+    let labels = t.labels.as_deref().unwrap_or_default();
+    if labels.is_empty() {
+        return "never".into();
+    }
+    labels
+        .iter()
+        .map(|l| literal(l))
+        .collect::<Vec<_>>()
+        .join(" | ")
+}
+
 /// A JSDoc comment, indented, or nothing.
 fn jsdoc(comment: Option<&str>, indent: &str) -> String {
     let Some(text) = comment.map(str::trim).filter(|c| !c.is_empty()) else {
@@ -126,18 +139,7 @@ impl Ctx<'_> {
             "e" if self.schemas.contains(t.schema.as_str()) => {
                 return self.path(&t.schema, "Enums", &t.name)
             }
-            "e" => {
-                let labels = t.labels.as_deref().unwrap_or_default();
-                return if labels.is_empty() {
-                    "never".into()
-                } else {
-                    labels
-                        .iter()
-                        .map(|l| literal(l))
-                        .collect::<Vec<_>>()
-                        .join(" | ")
-                };
-            }
+            "e" => return labels_union(t),
             "c" => {
                 if let Some(r) = self.relations.get(&t.relation) {
                     let section = if r.is_table() { "Tables" } else { "Views" };
@@ -401,17 +403,7 @@ fn schema(ctx: &Ctx, name: &str, out: &mut String) {
         out.push_str("    Enums: {\n");
         for t in enums {
             out.push_str(&jsdoc(t.comment.as_deref(), "      "));
-            let labels = t.labels.as_deref().unwrap_or_default();
-            let union = if labels.is_empty() {
-                "never".to_string()
-            } else {
-                labels
-                    .iter()
-                    .map(|l| literal(l))
-                    .collect::<Vec<_>>()
-                    .join(" | ")
-            };
-            let _ = writeln!(out, "      {}: {union}", key(&t.name));
+            let _ = writeln!(out, "      {}: {}", key(&t.name), labels_union(t));
         }
         out.push_str("    }\n");
     }

@@ -59,56 +59,61 @@ fn duplicates(snap: &Snapshot, config: &Config) -> Vec<Finding> {
             checks.entry((c.table, tree)).or_default().push(c);
         }
     }
-    for mut group in checks.into_values().filter(|g| g.len() > 1) {
-        group.sort_by(|a, b| a.name.cmp(&b.name));
-        let kept = group[0];
-        for dup in &group[1..] {
-            let t = snap.rel_identity(dup.table);
-            out.push(DUPLICATE.finding(
-                Level::Info,
-                "table constraint",
-                snap.constraint_identity(dup),
-                None,
-                format!(
-                    "The check constraint {} on {t} has the same expression as {}: every \
-                     insert and update evaluates it twice. Drop one.",
-                    crate::quote::ident(&dup.name),
-                    crate::quote::ident(&kept.name),
-                ),
-                Some(format!(
-                    "ALTER TABLE {t} DROP CONSTRAINT {};",
-                    crate::quote::ident(&dup.name)
-                )),
-                json!({ "table": t, "constraint": dup.name, "duplicate_of": kept.name }),
-            ));
-        }
-    }
-    for mut group in groups.into_values().filter(|g| g.len() > 1) {
-        group.sort_by(|a, b| a.name.cmp(&b.name));
-        let kept = group[0];
-        for dup in &group[1..] {
-            let t = snap.rel_identity(dup.table);
-            out.push(DUPLICATE.finding(
-                Level::Warning,
-                "table constraint",
-                snap.constraint_identity(dup),
-                None,
-                format!(
-                    "The foreign key {} on {t} enforces the same as {} (same columns, same \
-                     referenced key): every insert and update checks it twice, and every \
-                     delete on the referenced table too. Drop one.",
-                    crate::quote::ident(&dup.name),
-                    crate::quote::ident(&kept.name),
-                ),
-                Some(format!(
-                    "ALTER TABLE {t} DROP CONSTRAINT {};",
-                    crate::quote::ident(&dup.name)
-                )),
-                json!({ "table": t, "constraint": dup.name, "duplicate_of": kept.name }),
-            ));
-        }
-    }
+    let check_groups = checks.into_values();
+    report(&mut out, snap, check_groups, Level::Info, |dup, kept, t| {
+        format!(
+            "The check constraint {} on {t} has the same expression as {}: every insert and \
+             update evaluates it twice. Drop one.",
+            crate::quote::ident(&dup.name),
+            crate::quote::ident(&kept.name),
+        )
+    });
+    report(
+        &mut out,
+        snap,
+        groups.into_values(),
+        Level::Warning,
+        |dup, kept, t| {
+            format!(
+                "The foreign key {} on {t} enforces the same as {} (same columns, same referenced \
+             key): every insert and update checks it twice, and every delete on the \
+             referenced table too. Drop one.",
+                crate::quote::ident(&dup.name),
+                crate::quote::ident(&kept.name),
+            )
+        },
+    );
     out
+}
+
+/// One finding for each constraint of a group but the first by name, which it duplicates:
+/// `detail(duplicate, kept, table identity)`.
+fn report<'s>(
+    out: &mut Vec<Finding>,
+    snap: &Snapshot,
+    groups: impl Iterator<Item = Vec<&'s Constraint>>,
+    level: Level,
+    detail: impl Fn(&Constraint, &Constraint, &str) -> String,
+) {
+    for mut group in groups.filter(|g| g.len() > 1) {
+        group.sort_by(|a, b| a.name.cmp(&b.name));
+        let kept = group[0];
+        for dup in &group[1..] {
+            let t = snap.rel_identity(dup.table);
+            out.push(DUPLICATE.finding(
+                level,
+                "table constraint",
+                snap.constraint_identity(dup),
+                None,
+                detail(dup, kept, &t),
+                Some(format!(
+                    "ALTER TABLE {t} DROP CONSTRAINT {};",
+                    crate::quote::ident(&dup.name)
+                )),
+                json!({ "table": t, "constraint": dup.name, "duplicate_of": kept.name }),
+            ));
+        }
+    }
 }
 
 fn not_validated(snap: &Snapshot, config: &Config) -> Vec<Finding> {
