@@ -49,6 +49,9 @@ SELECT pg_stat_statements_reset();
 -- delete scans all of tasks. (missing_fk_index becomes "hot".)
 DELETE FROM projects WHERE id IN (SELECT id FROM projects ORDER BY id DESC LIMIT 40);
 UPDATE tenants SET plan = 'pro' WHERE id % 5 = 0;
+-- the nightly retention job deletes old page views (partition_candidate: drop a
+-- partition instead)
+DELETE FROM page_views WHERE viewed_at < now() - interval '2 years';
 
 -- N+1: the application loads a list of tasks, then each assignee one by one, one round
 -- trip per row (psql's \gexec runs every generated statement as a query of its own, as an

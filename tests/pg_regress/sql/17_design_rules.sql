@@ -184,7 +184,7 @@ SELECT rule, level, object_identity, remediation,
        metadata->>'brin_bytes' AS brin
 FROM advisor_findings
 WHERE rule IN ('brin_candidate', 'partition_candidate') ORDER BY 1, 3;
-SELECT detail ~ 'workload deletes ranges of "created at" \(1 statement, 1 calls' AS deletes
+SELECT detail ~ 'workload deletes ranges of "created at" \(1 statement, 1 call,' AS deletes
 FROM advisor_findings WHERE rule = 'partition_candidate';
 CREATE TEMP TABLE before_layout AS SELECT fingerprint FROM advisor_findings;
 SELECT s FROM advisor_findings, regexp_split_to_table(remediation, E'\n') WITH ORDINALITY AS r(s, i)

@@ -312,10 +312,11 @@ fn partition_finding(
         let calls: i64 = deletes.iter().map(|s| s.calls).sum();
         let ms: f64 = deletes.iter().map(|s| s.total_exec_ms).sum();
         format!(
-            "the workload deletes ranges of {column} ({} statement{}, {} calls, {:.0} ms {})",
+            "the workload deletes ranges of {column} ({} statement{}, {} call{}, {:.0} ms {})",
             deletes.len(),
             if deletes.len() == 1 { "" } else { "s" },
             human_count(calls),
+            if calls == 1 { "" } else { "s" },
             ms,
             snap.workload.describe_window()
         )
