@@ -7,6 +7,9 @@ use database_advisor_core::output::html::{Context, IndexUse, RunCounts, TopState
 use database_advisor_core::quote;
 use pgrx::prelude::*;
 
+/// The page's context. pg_stat_statements is read when it is created here at 1.8 or later
+/// and preloaded (its settings exist only then: `shared_preload_libraries` itself is
+/// hidden from roles without pg_read_all_settings).
 pub fn html_context() -> Context {
     Spi::connect(|client| -> pgrx::spi::SpiResult<Context> {
         let mut ctx = Context::default();
@@ -17,7 +20,7 @@ pub fn html_context() -> Context {
              (SELECT n.nspname::text FROM pg_extension e JOIN pg_namespace n \
               ON n.oid = e.extnamespace WHERE e.extname = 'pg_stat_statements' \
               AND string_to_array(e.extversion, '.')::int[] >= '{1,8}' \
-              AND current_setting('shared_preload_libraries') ~ 'pg_stat_statements')",
+              AND EXISTS (SELECT FROM pg_settings s WHERE s.name = 'pg_stat_statements.max'))",
         ));
         let row = client.select(&head, Some(1), &[])?.first();
         ctx.database = row.get::<String>(1)?.unwrap_or_default();

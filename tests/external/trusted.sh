@@ -88,15 +88,17 @@ for role in da_owner da_app da_monitor; do
     for v in $views; do
         q "$role" "SELECT count(*) FROM advisor.$v" >/dev/null || fail "$role reads $v"
     done
-    for f in text markdown json sarif; do
+    for f in text markdown json sarif html; do
         q "$role" "SELECT length(advisor_report('$f')) > 0" >/dev/null || fail "$role: advisor_report('$f')"
     done
     q "$role" "SELECT count(*) FROM advisor_run(NULL)" >/dev/null || fail "$role: advisor_run"
+    q "$role" "SELECT length(advisor_typescript_types()) > 0 AND length(advisor_erd()) > 0
+               AND length(advisor_data_dictionary()) > 0" >/dev/null || fail "$role: the generators"
 done
 [ "$(q da_app "SELECT count(*) FROM advisor_findings
         WHERE rule = 'missing_fk_index' AND object_identity = 'orders_customer_id_fkey on shop.orders'")" = 1 ] \
     || fail "a plain role sees the unindexed foreign key"
-pass "owner, plain role and pg_monitor member read all $(echo "$views" | wc -w) views and every report format"
+pass "owner, plain role and pg_monitor member read all $(echo "$views" | wc -w) views, every report format and the generators"
 
 # 3. The owner administers it
 q da_owner "SELECT advisor_suppress('missing_fk_index', 'orders_customer_id_fkey on shop.orders', 'accepted')" >/dev/null \
