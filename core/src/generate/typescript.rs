@@ -220,7 +220,7 @@ fn nullable(ts: String, not_null: bool) -> String {
     }
 }
 
-fn relationships(ctx: &Ctx, r: &Relation, out: &mut String) {
+fn relationships(r: &Relation, out: &mut String) {
     let fks: Vec<_> = r.foreign_keys().collect();
     if fks.is_empty() {
         out.push_str("        Relationships: []\n");
@@ -246,7 +246,6 @@ fn relationships(ctx: &Ctx, r: &Relation, out: &mut String) {
             list(&fk.ref_columns),
         );
     }
-    let _ = ctx;
     out.push_str("        ]\n");
 }
 
@@ -293,7 +292,7 @@ fn table(ctx: &Ctx, r: &Relation, out: &mut String) {
         }
         out.push_str("        }\n");
     }
-    relationships(ctx, r, out);
+    relationships(r, out);
     out.push_str("      }\n");
 }
 

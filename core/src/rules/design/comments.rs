@@ -108,11 +108,10 @@ mod tests {
         let mut b = SnapshotBuilder::new();
         let done = b.table("app", "done", &["id"]);
         let half = b.table("app", "Half Done", &["id", "note", "select"]);
-        let bare = b.table("app", "bare", &["id"]);
+        b.table("app", "bare", &["id"]); // nothing commented
         let mut snap = b.build();
         snap.comments
             .extend([(done, 0), (done, 1), (half, 0), (half, 2)]);
-        let _ = bare;
         let f = missing_comment(&snap, &Config::default());
         let got: Vec<(&str, &str)> = f
             .iter()
