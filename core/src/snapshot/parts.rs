@@ -118,7 +118,7 @@ impl BitOr for Parts {
     }
 }
 
-const NAMES: [&str; 22] = [
+const NAMES: [&str; 25] = [
     "attributes",
     "indexes",
     "constraints",
@@ -141,6 +141,9 @@ const NAMES: [&str; 22] = [
     "sessions",
     "bloat",
     "table_rules",
+    "column_order",
+    "settings",
+    "comments",
 ];
 
 impl fmt::Debug for Parts {
@@ -167,7 +170,16 @@ mod tests {
         assert!(Parts::ALL.contains(p | Parts::WORKLOAD));
         assert!(p.contains(Parts::NONE));
         assert_eq!(format!("{p:?}"), "Parts(indexes | constraints)");
-        assert_eq!(format!("{:?}", Parts::ALL).matches('|').count(), 21);
+        // a name for every part
+        assert_eq!(NAMES.len(), Parts::ALL.0.count_ones() as usize);
+        assert_eq!(
+            format!("{:?}", Parts::ALL).matches('|').count(),
+            NAMES.len() - 1
+        );
+        assert_eq!(
+            format!("{:?}", Parts::COMMENTS | Parts::COLUMN_ORDER),
+            "Parts(column_order | comments)"
+        );
     }
 
     #[test]
