@@ -346,6 +346,20 @@ fn function_signature(ctx: &Ctx, f: &Function) -> String {
     format!("{{ Args: {args}; Returns: {returns} }}")
 }
 
+/// One section of a schema (`Tables`, `Enums`...): its entries, or `[_ in never]: never`
+/// when it has none (as postgres-meta writes an empty section).
+fn section<T>(out: &mut String, name: &str, items: Vec<T>, mut entry: impl FnMut(&mut String, T)) {
+    if items.is_empty() {
+        let _ = writeln!(out, "    {name}: {{\n      [_ in never]: never\n    }}");
+        return;
+    }
+    let _ = writeln!(out, "    {name}: {{");
+    for item in items {
+        entry(out, item);
+    }
+    out.push_str("    }\n");
+}
+
 fn schema(ctx: &Ctx, name: &str, out: &mut String) {
     let rels: Vec<&Relation> = ctx
         .model
@@ -354,17 +368,13 @@ fn schema(ctx: &Ctx, name: &str, out: &mut String) {
         .filter(|r| r.schema == name)
         .collect();
     let _ = writeln!(out, "  {}: {{", key(name));
-    for (section, tables) in [("Tables", true), ("Views", false)] {
-        let list: Vec<_> = rels.iter().filter(|r| r.is_table() == tables).collect();
-        if list.is_empty() {
-            let _ = writeln!(out, "    {section}: {{\n      [_ in never]: never\n    }}");
-            continue;
-        }
-        let _ = writeln!(out, "    {section}: {{");
-        for r in list {
-            table(ctx, r, out);
-        }
-        out.push_str("    }\n");
+    for (title, tables) in [("Tables", true), ("Views", false)] {
+        let list: Vec<&Relation> = rels
+            .iter()
+            .copied()
+            .filter(|r| r.is_table() == tables)
+            .collect();
+        section(out, title, list, |out, r| table(ctx, r, out));
     }
     let mut functions: BTreeMap<&str, Vec<&Function>> = BTreeMap::new();
     for f in ctx
@@ -375,63 +385,46 @@ fn schema(ctx: &Ctx, name: &str, out: &mut String) {
     {
         functions.entry(f.name.as_str()).or_default().push(f);
     }
-    if functions.is_empty() {
-        out.push_str("    Functions: {\n      [_ in never]: never\n    }\n");
-    } else {
-        out.push_str("    Functions: {\n");
-        for (fname, overloads) in functions {
+    section(
+        out,
+        "Functions",
+        functions.into_iter().collect(),
+        |out, (fname, overloads)| {
             out.push_str(&jsdoc(overloads[0].comment.as_deref(), "      "));
             let sigs: Vec<String> = overloads
                 .iter()
                 .map(|f| function_signature(ctx, f))
                 .collect();
             let _ = writeln!(out, "      {}: {}", key(fname), sigs.join(" | "));
+        },
+    );
+    let of_kind = |kind: &str| {
+        let mut types: Vec<&Type> = ctx
+            .model
+            .types
+            .iter()
+            .filter(|t| t.schema == name && t.kind == kind && (kind != "c" || t.fields.is_some()))
+            .collect();
+        types.sort_by(|a, b| a.name.cmp(&b.name));
+        types
+    };
+    section(out, "Enums", of_kind("e"), |out, t| {
+        out.push_str(&jsdoc(t.comment.as_deref(), "      "));
+        let _ = writeln!(out, "      {}: {}", key(&t.name), labels_union(t));
+    });
+    section(out, "CompositeTypes", of_kind("c"), |out, t| {
+        out.push_str(&jsdoc(t.comment.as_deref(), "      "));
+        let _ = writeln!(out, "      {}: {{", key(&t.name));
+        for f in t.fields.as_deref().unwrap_or_default() {
+            let _ = writeln!(
+                out,
+                "        {}: {}",
+                key(&f.name),
+                nullable(ctx.ts(f.type_oid), false)
+            );
         }
-        out.push_str("    }\n");
-    }
-    let mut enums: Vec<&Type> = ctx
-        .model
-        .types
-        .iter()
-        .filter(|t| t.schema == name && t.kind == "e")
-        .collect();
-    enums.sort_by(|a, b| a.name.cmp(&b.name));
-    if enums.is_empty() {
-        out.push_str("    Enums: {\n      [_ in never]: never\n    }\n");
-    } else {
-        out.push_str("    Enums: {\n");
-        for t in enums {
-            out.push_str(&jsdoc(t.comment.as_deref(), "      "));
-            let _ = writeln!(out, "      {}: {}", key(&t.name), labels_union(t));
-        }
-        out.push_str("    }\n");
-    }
-    let mut composites: Vec<&Type> = ctx
-        .model
-        .types
-        .iter()
-        .filter(|t| t.schema == name && t.kind == "c" && t.fields.is_some())
-        .collect();
-    composites.sort_by(|a, b| a.name.cmp(&b.name));
-    if composites.is_empty() {
-        out.push_str("    CompositeTypes: {\n      [_ in never]: never\n    }\n");
-    } else {
-        out.push_str("    CompositeTypes: {\n");
-        for t in composites {
-            out.push_str(&jsdoc(t.comment.as_deref(), "      "));
-            let _ = writeln!(out, "      {}: {{", key(&t.name));
-            for f in t.fields.as_deref().unwrap_or_default() {
-                let _ = writeln!(
-                    out,
-                    "        {}: {}",
-                    key(&f.name),
-                    nullable(ctx.ts(f.type_oid), false)
-                );
-            }
-            out.push_str("      }\n");
-        }
-        out.push_str("    }\n");
-    }
+        out.push_str("      }\n");
+    });
     out.push_str("  }\n");
 }
 
