@@ -17,6 +17,8 @@ static SLOW_QUERY_MIN_CALLS: GucSetting<i32> = GucSetting::<i32>::new(100);
 static HISTORY_DAYS: GucSetting<i32> = GucSetting::<i32>::new(30);
 static API_ROLES: GucSetting<Option<CString>> = GucSetting::<Option<CString>>::new(None);
 static TRACE: GucSetting<bool> = GucSetting::<bool>::new(false);
+static RULE_THREADS: GucSetting<i32> = GucSetting::<i32>::new(2);
+static CATALOG_CACHE_SIZE: GucSetting<i32> = GucSetting::<i32>::new(256);
 static INDEX_MAX_COLUMNS: GucSetting<i32> = GucSetting::<i32>::new(3);
 static INDEX_MIN_GAIN: GucSetting<f64> = GucSetting::<f64>::new(0.01);
 static INDEX_BUDGET: GucSetting<i32> = GucSetting::<i32>::new(0);
@@ -118,6 +120,29 @@ pub fn init() {
         &TRACE,
         GucContext::Userset,
         GucFlags::default(),
+    );
+    GucRegistry::define_int_guc(
+        c"database_advisor.rule_threads",
+        c"Threads that check the rules of a run (1: the backend's own thread only).",
+        c"The helper threads only compute over the catalog facts the backend loaded; they \
+          never call into the server, and a cancel still stops the run between rules.",
+        &RULE_THREADS,
+        1,
+        64,
+        GucContext::Userset,
+        GucFlags::default(),
+    );
+    GucRegistry::define_int_guc(
+        c"database_advisor.catalog_cache_size",
+        c"Memory a backend may keep the table parts of its last runs in, for the next (0: off).",
+        c"Relations, columns, indexes and constraints as read by the last runs, kept while no \
+          catalog they come from changes (PostgreSQL's cache invalidation drops them); each run \
+          still reads statistics and every other part. About 1 MB per 100 tables.",
+        &CATALOG_CACHE_SIZE,
+        0,
+        i32::MAX / 1024,
+        GucContext::Userset,
+        GucFlags::UNIT_MB,
     );
     GucRegistry::define_string_guc(
         c"database_advisor.audit_actor_setting",
@@ -250,6 +275,16 @@ pub fn index_settings() -> database_advisor_core::whatif::select::Settings {
 /// Whether runs report their timing (`database_advisor.trace`).
 pub fn trace() -> bool {
     TRACE.get()
+}
+
+/// How many threads check the rules of a run (`database_advisor.rule_threads`).
+pub fn rule_threads() -> usize {
+    RULE_THREADS.get().max(1) as usize
+}
+
+/// Bytes a backend may keep table parts in (`database_advisor.catalog_cache_size`).
+pub fn catalog_cache_size() -> usize {
+    CATALOG_CACHE_SIZE.get().max(0) as usize * 1024 * 1024
 }
 
 /// The configuration of one run, from the current GUC values.

@@ -13,9 +13,17 @@ mod lint;
 mod loader;
 mod parse;
 mod subtransaction;
+mod threads;
 mod whatif;
 
 ::pgrx::pg_module_magic!(name, version);
+
+/// The Rust side allocates and frees millions of small blocks a run (names, findings, their
+/// texts): mimalloc does that in about half the time glibc's malloc takes, and gives freed
+/// memory back to the system. PostgreSQL's own memory (palloc, its malloc) is untouched; a
+/// block Rust allocates is only ever freed by Rust.
+#[global_allocator]
+static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
 
 #[allow(non_snake_case)]
 #[pg_guard]
@@ -26,6 +34,7 @@ pub extern "C-unwind" fn _PG_init() {
     // (_PG_init runs in the single-threaded backend or postmaster, before any capture.)
     std::env::set_var("RUST_LIB_BACKTRACE", "0");
     gucs::init();
+    loader::register_cache_callbacks();
     whatif::hook::install();
 }
 

@@ -22,7 +22,7 @@ use crate::error::AdvisorError;
 use database_advisor_core::config::Config;
 use database_advisor_core::rules;
 use database_advisor_core::rules::indexes::{fill_undo, undo_wanted};
-use database_advisor_core::snapshot::{Parts, Snapshot};
+use database_advisor_core::snapshot::Parts;
 use database_advisor_core::suppress::{self, Outcome};
 use pgrx::prelude::*;
 use std::time::Instant;
@@ -136,7 +136,7 @@ $stats$;
 /// The snapshot (of the catalog `parts` its rules read) and configuration of one run, or
 /// the error that stops it. `index_defs`: the definitions of invalid indexes too (see
 /// `loader::load`; the undo statements of other findings are deparsed after the rules).
-fn prepare(parts: Parts, index_defs: bool) -> (Snapshot, Config) {
+fn prepare(parts: Parts, index_defs: bool) -> (crate::loader::Loaded, Config) {
     let config = crate::gucs::config();
     let started = Instant::now();
     crate::loader::take_cost();
@@ -146,7 +146,7 @@ fn prepare(parts: Parts, index_defs: bool) -> (Snapshot, Config) {
         let total = started.elapsed();
         notice!(
             "database_advisor: snapshot of {:?} in {} ms: {} catalog queries, {} rows; \
-             SQL {} ms, decoding {} ms, catalog reads {} ms, the rest {} ms",
+             SQL {} ms, decoding {} ms, catalog reads {} ms, the rest {} ms; {}",
             parts.resolved(),
             total.as_millis(),
             cost.queries,
@@ -156,7 +156,8 @@ fn prepare(parts: Parts, index_defs: bool) -> (Snapshot, Config) {
             cost.catalog.as_millis(),
             total
                 .saturating_sub(cost.sql + cost.decode + cost.catalog)
-                .as_millis()
+                .as_millis(),
+            memory()
         );
     }
     (snap, config)
@@ -166,10 +167,28 @@ fn prepare(parts: Parts, index_defs: bool) -> (Snapshot, Config) {
 fn trace_rules(started: Instant, findings: usize) {
     if crate::gucs::trace() {
         notice!(
-            "database_advisor: rules in {} ms, {findings} findings",
-            started.elapsed().as_millis()
+            "database_advisor: rules in {} ms, {findings} findings; {}",
+            started.elapsed().as_millis(),
+            memory()
         );
     }
+}
+
+/// The backend's resident memory now, for the trace (shared buffers it touched included).
+pub(crate) fn memory() -> String {
+    let statm = std::fs::read_to_string("/proc/self/statm").unwrap_or_default();
+    let mut fields = statm
+        .split_whitespace()
+        .map(|f| f.parse::<u64>().unwrap_or(0));
+    let (resident, shared) = (fields.nth(1).unwrap_or(0), fields.next().unwrap_or(0));
+    // SAFETY: sysconf has no preconditions
+    let page = unsafe { libc::sysconf(libc::_SC_PAGESIZE) }.max(1) as u64;
+    let mb = |pages: u64| pages * page / (1024 * 1024);
+    format!(
+        "resident {} MB, {} MB of it shared",
+        mb(resident),
+        mb(shared)
+    )
 }
 
 /// Run the named rules (all enabled ones when `None`) over one fresh snapshot, then apply
@@ -190,19 +209,18 @@ fn run_rules(rule_ids: Option<Vec<String>>, index_defs: bool) -> Outcome {
     );
     let (mut snap, config) = prepare(Parts::of(selected.iter().copied()), index_defs);
     let started = Instant::now();
-    // a cancel or statement_timeout stops a run between rules too
-    let trace = crate::gucs::trace();
-    let mut current: Option<(&str, Instant)> = None;
-    let findings = rules::run_checking(&selected, &snap, &config, |next| {
-        pgrx::check_for_interrupts!();
-        if let (true, Some((id, since))) = (trace, current.take()) {
+    let checked = crate::threads::check(&selected, &snap, &config, crate::gucs::rule_threads());
+    if crate::gucs::trace() {
+        for (rule, c) in selected.iter().zip(&checked) {
             notice!(
-                "database_advisor: rule {id} in {} ms",
-                since.elapsed().as_millis()
+                "database_advisor: rule {} in {} ms",
+                rule.id,
+                c.took.as_millis()
             );
         }
-        current = next.map(|r| (r.id, Instant::now()));
-    });
+    }
+    let mut findings: Vec<_> = checked.into_iter().flat_map(|c| c.findings).collect();
+    database_advisor_core::finding::sort_findings(&mut findings);
     let mut outcome = suppress::apply(findings, &settings.rules, &settings.suppressions);
     trace_rules(started, outcome.findings.len());
     if index_defs {

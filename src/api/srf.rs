@@ -100,9 +100,10 @@ pub unsafe fn materialize(
         fill(fcinfo, &mut rows);
         if let (true, Some(first)) = (crate::gucs::trace(), rows.first) {
             pgrx::notice!(
-                "database_advisor: output of {} rows in {} ms",
+                "database_advisor: output of {} rows in {} ms; {}",
                 rows.count,
-                first.elapsed().as_millis()
+                first.elapsed().as_millis(),
+                super::memory()
             );
         }
         pg_sys::MemoryContextDelete(rows.row_memory);

@@ -179,10 +179,10 @@ fn _advisor_index_suggestions() -> TableIterator<
         name!(metadata, JsonB),
     ),
 > {
-    let (snap, config) = super::prepare(missing_index::RULE.parts, false);
+    let (mut snap, config) = super::prepare(missing_index::RULE.parts, false);
     let findings = (missing_index::RULE.check)(&snap, &config);
     let since = snap.workload.since.clone();
-    let advice = snap.index_advice;
+    let advice = std::mem::take(&mut snap.index_advice);
     let rows: Vec<_> = advice
         .suggestions
         .into_iter()

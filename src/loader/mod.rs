@@ -2,6 +2,7 @@
 //! transaction: the big catalogs scanned directly (`catalog`, through `tables`), the others
 //! with one SPI query each. Rules never run SQL themselves.
 
+mod cache;
 mod catalog;
 mod health;
 pub mod model;
@@ -10,6 +11,7 @@ pub mod report;
 mod rows;
 pub(crate) mod shape;
 mod tables;
+pub use cache::{register as register_cache_callbacks, Loaded};
 pub use rows::take_cost;
 pub mod settings;
 mod workload;
@@ -35,7 +37,7 @@ const USER_SCHEMA: &str = "n.nspname NOT IN ('pg_catalog', 'information_schema',
 
 /// Labels the loader's statements for a DBA reading pg_stat_activity. (The workload rules
 /// recognise them by queryid, see `own_queries`: anyone can write this comment.)
-const MARKER: &str = "/* database_advisor */";
+pub(crate) const MARKER: &str = "/* database_advisor */";
 
 /// A catalog query: labelled, with `{user_schema}` expanded.
 fn sql(text: &str) -> String {
@@ -113,9 +115,9 @@ pub fn use_server_keywords(client: &SpiClient<'_>) -> SpiResult<()> {
 /// always); with `index_defs`, also the definitions of invalid indexes (their rebuild
 /// statements show them). Other definitions are deparsed after the rules ran, for the
 /// findings that show them: see [`load_index_defs`].
-pub fn load(config: &Config, parts: Parts, index_defs: bool) -> Result<Snapshot, AdvisorError> {
+pub fn load(config: &Config, parts: Parts, index_defs: bool) -> Result<Loaded, AdvisorError> {
     let parts = parts.resolved();
-    let mut snap = Spi::connect(|client| -> SpiResult<Snapshot> {
+    let mut snap = Spi::connect(|client| -> SpiResult<Loaded> {
         use_server_keywords(client)?;
         let mut snap = load_with(client, config, parts)?;
         if index_defs && parts.contains(Parts::INDEXES) {
@@ -165,8 +167,18 @@ fn index_defs_into(client: &SpiClient<'_>, snap: &mut Snapshot, oids: &[Oid]) ->
     Ok(())
 }
 
-fn load_with(client: &SpiClient<'_>, config: &Config, parts: Parts) -> SpiResult<Snapshot> {
-    let mut snap = Snapshot::default();
+fn load_with(client: &SpiClient<'_>, config: &Config, parts: Parts) -> SpiResult<Loaded> {
+    let (generation, reuse) = cache::take(parts);
+    let (mut snap, reuse) = match reuse {
+        Some((snap, kept)) => (snap, Some(kept)),
+        None => (Snapshot::default(), None),
+    };
+    let reused = reuse.is_some();
+    if reused && crate::gucs::trace() {
+        notice!(
+            "database_advisor: table parts kept from the last run (the catalogs did not change)"
+        );
+    }
     let wants = |p: Parts| parts.contains(p);
     // the major version this build is for (pgrx builds one library per major)
     snap.server_version_num = pg_sys::PG_VERSION_NUM;
@@ -191,7 +203,7 @@ fn load_with(client: &SpiClient<'_>, config: &Config, parts: Parts) -> SpiResult
         Ok(())
     })?;
 
-    tables::load(client, &mut snap, parts)?;
+    let kept = tables::load(client, &mut snap, parts, reuse)?;
 
     if wants(Parts::GRANTS) {
         each_row(client, include_str!("sql/grants.sql"), |row| {
@@ -364,5 +376,10 @@ fn load_with(client: &SpiClient<'_>, config: &Config, parts: Parts) -> SpiResult
         snap.workload = workload::load(client, config, wants(Parts::STATEMENT_SHAPES))?;
     }
 
-    Ok(snap.finish())
+    let snap = if reused {
+        snap.finish_run()
+    } else {
+        snap.finish()
+    };
+    Ok(Loaded::new(snap, parts, generation, kept))
 }

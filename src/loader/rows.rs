@@ -164,6 +164,13 @@ pub fn each_row(query: &str, mut each: impl FnMut(&Row) -> SpiResult<()>) -> Spi
             }
         }
         pg_sys::SPI_freetuptable(table);
+        if crate::gucs::trace() {
+            pgrx::notice!(
+                "database_advisor: query \"{}\" in {} ms, {rows} rows",
+                label(query.to_str().unwrap_or_default()),
+                started.elapsed().as_millis()
+            );
+        }
         COST.with(|c| {
             let mut cost = c.get();
             cost.queries += 1;
@@ -174,4 +181,12 @@ pub fn each_row(query: &str, mut each: impl FnMut(&Row) -> SpiResult<()>) -> Spi
         });
         result
     }
+}
+
+/// What a query is about, for the trace: the start of its leading comment (every loader
+/// query opens with one), else of its text.
+fn label(query: &str) -> String {
+    let text = query.trim_start_matches(super::MARKER).trim_start();
+    let first = text.lines().next().unwrap_or_default();
+    first.trim_start_matches("-- ").chars().take(60).collect()
 }

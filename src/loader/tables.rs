@@ -8,11 +8,28 @@ use database_advisor_core::snapshot::fast_hash::{Map as HashMap, Set as HashSet}
 use database_advisor_core::snapshot::{Oid, Parts, Snapshot};
 use pgrx::spi::{SpiClient, SpiResult};
 
-pub(super) fn load(client: &SpiClient<'_>, snap: &mut Snapshot, parts: Parts) -> SpiResult<()> {
+/// What a run keeps besides the snapshot's table parts to reuse them (see `cache`).
+#[derive(Default)]
+pub(super) struct Kept {
+    frozen: HashMap<Oid, catalog::Frozen>,
+    /// Whether the table parts are whole (not read only to filter others, then dropped).
+    pub reusable: bool,
+}
+
+/// The table parts into `snap`: read from the catalogs, or, with `reuse`, already in it
+/// (kept from an earlier run while the catalogs did not change: see `cache`). Either way
+/// what changes without the catalogs changing is read now: partitions, extension
+/// membership, indexes being built, statistics and ages.
+pub(super) fn load(
+    client: &SpiClient<'_>,
+    snap: &mut Snapshot,
+    parts: Parts,
+    reuse: Option<Kept>,
+) -> SpiResult<Kept> {
     let wants = |p: Parts| parts.contains(p);
     let fk_slice = wants(Parts::FOREIGN_KEYS);
     if !fk_slice && !parts.intersects(Parts::FOREIGN_KEYS_IN_FULL.union(Parts::MAINTENANCE)) {
-        return Ok(());
+        return Ok(Kept::default());
     }
     if wants(Parts::PARTITIONS) || fk_slice {
         each_row(client, include_str!("sql/partitions.sql"), |row| {
@@ -35,22 +52,44 @@ pub(super) fn load(client: &SpiClient<'_>, snap: &mut Snapshot, parts: Parts) ->
     } else {
         HashMap::default()
     };
-
-    if fk_slice {
-        return foreign_keys(snap, &members, &opclass_family);
+    let kept = match reuse {
+        Some(kept) => {
+            // membership changes with ALTER EXTENSION ... ADD, which invalidates no cache
+            for rel in snap.relations.values_mut() {
+                rel.extension_member = members.contains(&rel.oid);
+            }
+            kept
+        }
+        None if fk_slice => foreign_keys(snap, &members, &opclass_family),
+        None => read(snap, parts, &members, &opclass_family),
+    };
+    catalog::refresh(snap, &kept.frozen, wants(Parts::INDEX_STATS));
+    if !kept.reusable {
+        // read only to filter the parts asked for
+        snap.relations.clear();
     }
+    Ok(kept)
+}
+
+/// The table parts in full, read from the catalogs.
+fn read(
+    snap: &mut Snapshot,
+    parts: Parts,
+    members: &HashSet<Oid>,
+    opclass_family: &HashMap<Oid, Oid>,
+) -> Kept {
+    let wants = |p: Parts| parts.contains(p);
     // every other part filters by the user relations, read first (also for the parts alone)
-    let access_methods = rows::catalog_read("pg_class", || {
+    let (access_methods, frozen) = rows::catalog_read("pg_class", || {
         let (grants, maintenance) = (wants(Parts::GRANTS), wants(Parts::MAINTENANCE));
-        catalog::relations(snap, &members, grants, maintenance, |_| true)
+        catalog::relations(snap, members, grants, maintenance, |_| true)
     });
     if wants(Parts::ATTRIBUTES) {
         rows::catalog_read("pg_attribute", || catalog::attributes(snap, |_, _| true));
     }
     if wants(Parts::INDEXES) {
-        let stats = wants(Parts::INDEX_STATS);
         rows::catalog_read("pg_index", || {
-            catalog::indexes(snap, &access_methods, &opclass_family, stats, |_, _| true)
+            catalog::indexes(snap, &access_methods, opclass_family, |_, _| true)
         });
     }
     if wants(Parts::CONSTRAINTS) {
@@ -60,11 +99,10 @@ pub(super) fn load(client: &SpiClient<'_>, snap: &mut Snapshot, parts: Parts) ->
         });
         snap.constraints = constraints;
     }
-    if !wants(Parts::RELATIONS) {
-        // read only to filter the parts asked for
-        snap.relations.clear();
+    Kept {
+        frozen,
+        reusable: wants(Parts::RELATIONS),
     }
-    Ok(())
 }
 
 /// Operator classes → families, the search operators of btree and hash families (enough
@@ -95,7 +133,7 @@ fn foreign_keys(
     snap: &mut Snapshot,
     members: &HashSet<Oid>,
     opclass_family: &HashMap<Oid, Oid>,
-) -> SpiResult<()> {
+) -> Kept {
     let namespaces = &snap.namespaces;
     let fks = rows::catalog_read("pg_constraint", || {
         catalog::constraints(|kind, _, namespace| {
@@ -123,7 +161,7 @@ fn foreign_keys(
             }
         }
     }
-    let access_methods = rows::catalog_read("pg_class", || {
+    let (access_methods, frozen) = rows::catalog_read("pg_class", || {
         catalog::relations(snap, members, false, false, |rel| {
             tables.contains(&rel) || partitions.contains(&rel)
         })
@@ -137,7 +175,10 @@ fn foreign_keys(
         |rel: Oid, attnum: i16| columns.contains(&(rel, attnum)) || partitions.contains(&rel);
     rows::catalog_read("pg_attribute", || catalog::attributes(snap, wanted));
     rows::catalog_read("pg_index", || {
-        catalog::indexes(snap, &access_methods, opclass_family, false, wanted)
+        catalog::indexes(snap, &access_methods, opclass_family, wanted)
     });
-    Ok(())
+    Kept {
+        frozen,
+        reusable: true,
+    }
 }

@@ -100,7 +100,7 @@ for case in "demo|SELECT advisor_erd(ARRAY['app'])" \
     esac
     entities="$(grep -c '^    t[0-9]*\[' "$out/erd/$name.mmd")"
     relationships="$(grep -c ' : "' "$out/erd/$name.mmd")"
-    echo "$said" | grep -q "entities=$entities relationships=$relationships$" \
+    grep -q "entities=$entities relationships=$relationships$" <<<"$said" \
         || fail "Mermaid drew the $entities entities and $relationships relationships of $name: $said"
     pass "advisor_erd ($name): Mermaid $mermaid_version in Chromium parsed and drew it ($said)"
 done
@@ -171,7 +171,9 @@ state() { psql -X -q -At -d "$db" -v VERBOSITY=sqlstate -c "$1" 2>&1 | tail -1; 
 [ "$(state "SELECT advisor_typescript_types(bigint_type => 'float')")" = "ERROR:  22023" ] || fail "bad bigint_type: 22023"
 [ "$(state "SELECT advisor_typescript_types(numeric_type => 'bigint')")" = "ERROR:  22023" ] || fail "numeric as bigint: 22023"
 [ "$(state "SELECT advisor_typescript_types(ARRAY[NULL])")" = "ERROR:  22004" ] || fail "a NULL schema: 22004"
-r "SELECT advisor_typescript_types(ARRAY['app'], bigint_type => 'string')" | grep -q '^          id: string$' \
+# (grep reads a here-string: in a pipe, grep -q leaving at the first match could kill psql
+# with SIGPIPE, which pipefail counts as a failure)
+grep -q '^          id: string$' <<<"$(r "SELECT advisor_typescript_types(ARRAY['app'], bigint_type => 'string')")" \
     || fail "bigint_type => 'string' types int8 as string"
 [ "$(state "SELECT advisor_erd(format => 'dot')")" = "ERROR:  22023" ] || fail "unknown ERD format: 22023"
 [ "$(state "SELECT advisor_erd(columns => 'some')")" = "ERROR:  22023" ] || fail "unknown columns: 22023"

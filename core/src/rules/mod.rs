@@ -1,5 +1,5 @@
 //! The rule catalogue: each rule is a pure function over a [`Snapshot`], one module per
-//! rule family. `run` picks the rules, runs them and sorts the findings worst first.
+//! rule family. `select` picks the rules, `run` / `run_on_threads` run them.
 
 pub mod audit;
 pub mod design;
@@ -15,6 +15,9 @@ use crate::snapshot::{Parts, Snapshot};
 use crate::suppress::RuleSetting;
 use std::collections::HashMap;
 use std::fmt;
+use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
+use std::sync::Mutex;
+use std::time::{Duration, Instant};
 
 /// A rule: stable id, what it is about, and the pure function that checks it.
 pub struct Rule {
@@ -182,26 +185,103 @@ pub fn select(
 
 /// Run the given rules over one snapshot; findings sorted worst first.
 pub fn run(rules: &[&Rule], snapshot: &Snapshot, config: &Config) -> Vec<Finding> {
-    run_checking(rules, snapshot, config, |_| {})
+    let checked = run_on_threads(rules, snapshot, config, 1, || {}, || false);
+    let mut findings: Vec<Finding> = checked
+        .into_iter()
+        .flat_map(|c| c.expect("never interrupted").findings)
+        .collect();
+    sort_findings(&mut findings);
+    findings
 }
 
-/// [`run`], calling `before_each` before each rule and once (with `None`) after the last
-/// (where the extension lets a cancel or a statement timeout stop the run, and times the
-/// rules).
-pub fn run_checking(
+/// What one rule found, and how long it took.
+pub struct Checked {
+    pub findings: Vec<Finding>,
+    pub took: Duration,
+}
+
+/// Run the rules over one snapshot on up to `threads` threads (the calling one included),
+/// each rule whole on one thread, the next free thread taking the next rule. Rules are
+/// pure functions of the snapshot: the threads share nothing else.
+///
+/// `thread_start` runs first on each thread started here. `interrupted` is asked on the
+/// calling thread only, before each of its rules and while it waits for the others: once
+/// it says yes no rule starts, and the rules not run come back as `None` (the caller
+/// handles the interrupt and runs them again). Results are in the order of `rules`; a rule
+/// that panics panics the caller once every thread has stopped.
+pub fn run_on_threads(
     rules: &[&Rule],
     snapshot: &Snapshot,
     config: &Config,
-    mut before_each: impl FnMut(Option<&Rule>),
-) -> Vec<Finding> {
-    let mut findings = Vec::new();
-    for r in rules {
-        before_each(Some(r));
-        findings.extend((r.check)(snapshot, config));
+    threads: usize,
+    thread_start: fn(),
+    mut interrupted: impl FnMut() -> bool,
+) -> Vec<Option<Checked>> {
+    let next = AtomicUsize::new(0);
+    let stop = AtomicBool::new(false);
+    let slots: Vec<Mutex<Option<Checked>>> = rules.iter().map(|_| Mutex::new(None)).collect();
+    // the next rule for this thread, checked into its slot; false once none is left
+    let check_next = || -> bool {
+        if stop.load(Ordering::Relaxed) {
+            return false;
+        }
+        let i = next.fetch_add(1, Ordering::Relaxed);
+        let Some(rule) = rules.get(i) else {
+            return false;
+        };
+        // a panicking rule stops the others from starting new ones
+        let guard = StopOnUnwind(&stop);
+        let started = Instant::now();
+        let findings = (rule.check)(snapshot, config);
+        let took = started.elapsed();
+        std::mem::forget(guard);
+        *slots[i].lock().unwrap_or_else(|e| e.into_inner()) = Some(Checked { findings, took });
+        true
+    };
+    std::thread::scope(|scope| {
+        let helpers: Vec<_> = (1..threads.clamp(1, rules.len().max(1)))
+            .map(|_| {
+                scope.spawn(|| {
+                    thread_start();
+                    while check_next() {}
+                })
+            })
+            .collect();
+        loop {
+            if interrupted() {
+                stop.store(true, Ordering::Relaxed);
+                break;
+            }
+            if !check_next() {
+                break;
+            }
+        }
+        // the others finish the rules they are running; no new one starts once interrupted
+        while helpers.iter().any(|h| !h.is_finished()) {
+            if interrupted() {
+                stop.store(true, Ordering::Relaxed);
+            }
+            std::thread::sleep(Duration::from_millis(1));
+        }
+        for helper in helpers {
+            if let Err(panic) = helper.join() {
+                std::panic::resume_unwind(panic);
+            }
+        }
+    });
+    slots
+        .into_iter()
+        .map(|s| s.into_inner().unwrap_or_else(|e| e.into_inner()))
+        .collect()
+}
+
+/// Sets the flag when dropped during a panic (it is forgotten otherwise).
+struct StopOnUnwind<'a>(&'a AtomicBool);
+
+impl Drop for StopOnUnwind<'_> {
+    fn drop(&mut self) {
+        self.0.store(true, Ordering::Relaxed);
     }
-    before_each(None);
-    sort_findings(&mut findings);
-    findings
 }
 
 #[cfg(test)]
@@ -272,5 +352,76 @@ mod tests {
         let err = select(Some(&["nope".into()]), &none).err().unwrap();
         assert!(err.to_string().contains("unknown rule \"nope\""));
         assert!(err.to_string().contains("missing_fk_index"));
+    }
+
+    fn sample() -> Snapshot {
+        let mut b = crate::snapshot::SnapshotBuilder::new();
+        let c = b.table("Sales", "customers", &["id", "email"]);
+        b.primary_key(c, &["id"]);
+        let o = b.table("Sales", "order", &["id", "customer_id", "card_number"]);
+        b.index(o, &["id"]);
+        b.index(o, &["id"]);
+        b.foreign_key("order_customer_fk", o, &["customer_id"], c, &["id"]);
+        b.build()
+    }
+
+    #[test]
+    fn threads_find_what_one_thread_finds() {
+        let snap = sample();
+        let rules: Vec<&Rule> = all().iter().collect();
+        let one = run(&rules, &snap, &Config::default());
+        assert!(one.len() >= 3, "{one:?}");
+        for threads in [2, 3, 200] {
+            let checked =
+                run_on_threads(&rules, &snap, &Config::default(), threads, || {}, || false);
+            let mut found: Vec<Finding> = checked
+                .into_iter()
+                .flat_map(|c| c.unwrap().findings)
+                .collect();
+            sort_findings(&mut found);
+            assert_eq!(found, one, "{threads} threads");
+        }
+    }
+
+    #[test]
+    fn an_interrupt_stops_new_rules_and_says_which_did_not_run() {
+        let snap = sample();
+        let rules: Vec<&Rule> = all().iter().collect();
+        let mut asked = 0;
+        let checked = run_on_threads(
+            &rules,
+            &snap,
+            &Config::default(),
+            1,
+            || {},
+            || {
+                asked += 1;
+                asked > 2
+            },
+        );
+        let ran: Vec<bool> = checked.iter().map(Option::is_some).collect();
+        assert_eq!(ran.iter().filter(|r| **r).count(), 2);
+        assert!(ran[0] && ran[1] && !ran[2]);
+    }
+
+    #[test]
+    fn a_panicking_rule_panics_the_caller_after_the_others_stop() {
+        fn boom(_: &Snapshot, _: &Config) -> Vec<Finding> {
+            panic!("boom")
+        }
+        let bad = Rule {
+            id: "boom",
+            check: boom,
+            ..all()[0]
+        };
+        let snap = sample();
+        let mut rules: Vec<&Rule> = all().iter().collect();
+        rules.insert(1, &bad);
+        for threads in [1, 2] {
+            let run = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+                run_on_threads(&rules, &snap, &Config::default(), threads, || {}, || false)
+            }));
+            assert!(run.is_err(), "{threads} threads");
+        }
     }
 }

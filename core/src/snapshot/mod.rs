@@ -18,7 +18,7 @@ pub use parts::Parts;
 use crate::config::Config;
 use crate::quote;
 use fast_hash::{Map as HashMap, Set as HashSet};
-use std::rc::Rc;
+use std::sync::Arc;
 
 pub type Oid = u32;
 
@@ -150,7 +150,7 @@ pub struct Policy {
     /// the node trees: [`node_tree::own_columns`]).
     pub columns: Vec<i16>,
     /// Whether USING and WITH CHECK fold to TRUE, once computed (several rules ask).
-    pub folded: std::cell::OnceCell<(bool, bool)>,
+    pub folded: std::sync::OnceLock<(bool, bool)>,
 }
 
 impl Policy {
@@ -302,7 +302,7 @@ pub struct Relation {
     /// Explicit and default privileges; grantee 0 is PUBLIC.
     pub grants: Vec<Grant>,
     /// Its identity, once made ([`Snapshot::rel_identity`]: many findings name it).
-    pub identity: std::cell::OnceCell<String>,
+    pub identity: std::sync::OnceLock<String>,
 }
 
 #[derive(Clone, Debug, PartialEq)]
@@ -312,8 +312,8 @@ pub struct Attribute {
     pub collation: Oid,
     /// The column type's `typname`, its schema, and its `typcategory` (`S` string, `N`
     /// numeric...). Shared by every column of the type.
-    pub type_name: Rc<str>,
-    pub type_schema: Rc<str>,
+    pub type_name: Arc<str>,
+    pub type_schema: Arc<str>,
     pub type_category: char,
     /// `attnotnull`
     pub not_null: bool,
@@ -700,7 +700,8 @@ pub struct Snapshot {
     indexes_by_table: HashMap<Oid, Vec<usize>>,
     index_by_oid: HashMap<Oid, usize>,
     children: HashMap<Oid, Vec<Oid>>,
-    attnum_by_name: HashMap<(Oid, String), i16>,
+    /// (relation, hash of a column name) -> attnum ([`name_key`]; checked on lookup).
+    attnum_by_name: HashMap<(Oid, u64), i16>,
     policies_by_table: HashMap<Oid, Vec<usize>>,
     /// (namespace, hash of the name) of every relation: finish() adds the loaded ones, the
     /// loader those it read only the name of ([`Snapshot::add_relation_name`]).
@@ -727,19 +728,18 @@ pub fn is_system_schema(name: &str) -> bool {
 impl Snapshot {
     /// Build the lookup indexes. Call once after filling the public fields.
     pub fn finish(mut self) -> Snapshot {
-        self.shared.clear();
+        self.finish_catalog();
+        self.finish_run()
+    }
+
+    /// The lookups over the table parts (relations, columns, indexes): what
+    /// [`Snapshot::catalog_only`] keeps.
+    fn finish_catalog(&mut self) {
         self.indexes_by_table.clear();
         self.index_by_oid.clear();
         for (i, ix) in self.indexes.iter().enumerate() {
             self.indexes_by_table.entry(ix.table).or_default().push(i);
             self.index_by_oid.insert(ix.oid, i);
-        }
-        self.children.clear();
-        for (&child, &parent) in &self.partition_parent {
-            self.children.entry(parent).or_default().push(child);
-        }
-        for kids in self.children.values_mut() {
-            kids.sort_unstable();
         }
         let names: Vec<(Oid, u64)> = self
             .relations
@@ -747,16 +747,50 @@ impl Snapshot {
             .map(|r| (r.namespace, name_key(&r.name)))
             .collect();
         self.relation_names.extend(names);
+        self.attnum_by_name = self
+            .attributes
+            .iter()
+            .map(|(&(rel, num), a)| ((rel, name_key(&a.name)), num))
+            .collect();
+    }
+
+    /// The lookups over what every run loads again, after [`Snapshot::catalog_only`].
+    pub fn finish_run(mut self) -> Snapshot {
+        self.shared.clear();
+        self.children.clear();
+        for (&child, &parent) in &self.partition_parent {
+            self.children.entry(parent).or_default().push(child);
+        }
+        for kids in self.children.values_mut() {
+            kids.sort_unstable();
+        }
         self.policies_by_table.clear();
         for (i, p) in self.policies.iter().enumerate() {
             self.policies_by_table.entry(p.table).or_default().push(i);
         }
-        self.attnum_by_name = self
-            .attributes
-            .iter()
-            .map(|(&(rel, num), a)| ((rel, a.name.clone()), num))
-            .collect();
         self
+    }
+
+    /// Only the table parts read from the catalogs (relations, columns, indexes,
+    /// constraints, the names of other relations, each table's maintenance options) and
+    /// their lookups: what a loader may keep for the next run while the catalogs do not
+    /// change. Everything else is left empty, to be loaded again, then
+    /// [`Snapshot::finish_run`]. (The statistics inside the relations, indexes and
+    /// maintenance entries are the loader's to refresh.)
+    pub fn catalog_only(self) -> Snapshot {
+        Snapshot {
+            server_version_num: self.server_version_num,
+            relations: self.relations,
+            attributes: self.attributes,
+            indexes: self.indexes,
+            constraints: self.constraints,
+            maintenance: self.maintenance,
+            indexes_by_table: self.indexes_by_table,
+            index_by_oid: self.index_by_oid,
+            attnum_by_name: self.attnum_by_name,
+            relation_names: self.relation_names,
+            ..Snapshot::default()
+        }
     }
 
     /// `CREATE VIEW ... WITH (security_invoker = true)` exists from PostgreSQL 15 on.
@@ -766,24 +800,24 @@ impl Snapshot {
 
     /// A value derived from this snapshot that several rules use, made on first use and
     /// shared by the rules of a run (one value per type).
-    pub fn shared<T: std::any::Any>(&self, make: impl FnOnce() -> T) -> std::rc::Rc<T> {
+    pub fn shared<T: std::any::Any + Send + Sync>(&self, make: impl FnOnce() -> T) -> Arc<T> {
         self.shared.get(make)
     }
 
     /// [`Snapshot::shared`] for a value that depends on which schemas are in scope: made
     /// again, not shared, for a configuration that excludes other schemas (tests run one
     /// snapshot under several).
-    pub fn shared_in_scope<T: std::any::Any>(
+    pub fn shared_in_scope<T: std::any::Any + Send + Sync>(
         &self,
         config: &Config,
         make: impl Fn() -> T,
-    ) -> Rc<T> {
-        struct InScope<T>(Vec<String>, Rc<T>);
-        let shared = self.shared(|| InScope(config.exclude_schemas.clone(), Rc::new(make())));
+    ) -> Arc<T> {
+        struct InScope<T>(Vec<String>, Arc<T>);
+        let shared = self.shared(|| InScope(config.exclude_schemas.clone(), Arc::new(make())));
         if shared.0 == config.exclude_schemas {
             shared.1.clone()
         } else {
-            Rc::new(make())
+            Arc::new(make())
         }
     }
 
@@ -823,7 +857,15 @@ impl Snapshot {
     }
 
     pub fn attnum(&self, rel: Oid, name: &str) -> Option<i16> {
-        self.attnum_by_name.get(&(rel, name.to_string())).copied()
+        let num = *self.attnum_by_name.get(&(rel, name_key(name)))?;
+        if self.column_name(rel, num) == Some(name) {
+            return Some(num);
+        }
+        // two names of one table with the same 64-bit hash (never seen): look it up in full
+        self.attributes
+            .iter()
+            .find(|(&(r, _), a)| r == rel && a.name == name)
+            .map(|(&(_, n), _)| n)
     }
 
     pub fn indexes_on(&self, table: Oid) -> impl Iterator<Item = &Index> {

@@ -6,12 +6,12 @@ use database_advisor_core::snapshot::fast_hash::Map as HashMap;
 use database_advisor_core::snapshot::{Attribute, Oid, RelKind, Snapshot};
 use pgrx::pg_sys;
 use std::ffi::CStr;
-use std::rc::Rc;
+use std::sync::Arc;
 
 /// Columns of the relations already in `snap` (see `relations`), those `wanted` says.
 pub(in crate::loader) fn attributes(snap: &mut Snapshot, wanted: impl Fn(Oid, i16) -> bool) {
     let pg_attribute = Catalog::open(pg_sys::AttributeRelationId);
-    let mut types: HashMap<Oid, (Rc<str>, char, Rc<str>)> = HashMap::default();
+    let mut types: HashMap<Oid, (Arc<str>, char, Arc<str>)> = HashMap::default();
     pg_attribute.scan(|t| {
         let a: &pg_sys::FormData_pg_attribute = t.form();
         let (relid, attnum) = (u32::from(a.attrelid), a.attnum);
@@ -52,7 +52,7 @@ pub(in crate::loader) fn attributes(snap: &mut Snapshot, wanted: impl Fn(Oid, i1
 }
 
 /// A type's name, category and schema name (`?` when it vanished meanwhile).
-fn type_info(oid: Oid) -> (Rc<str>, char, Rc<str>) {
+fn type_info(oid: Oid) -> (Arc<str>, char, Arc<str>) {
     // SAFETY: a syscache lookup by OID; the tuple is released before returning and the
     // schema name is a palloc'd copy
     unsafe {
@@ -64,12 +64,12 @@ fn type_info(oid: Oid) -> (Rc<str>, char, Rc<str>) {
             return ("?".into(), '?', "?".into());
         }
         let form = pgrx::pg_sys::GETSTRUCT(tuple).cast::<pg_sys::FormData_pg_type>();
-        let name: Rc<str> = super::name(&(*form).typname).into();
+        let name: Arc<str> = super::name(&(*form).typname).into();
         let category = ((*form).typcategory as u8) as char;
         let namespace = (*form).typnamespace;
         pg_sys::ReleaseSysCache(tuple);
         let schema = pg_sys::get_namespace_name(namespace);
-        let schema: Rc<str> = if schema.is_null() {
+        let schema: Arc<str> = if schema.is_null() {
             "?".into()
         } else {
             CStr::from_ptr(schema).to_string_lossy().into()

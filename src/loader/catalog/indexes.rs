@@ -1,12 +1,12 @@
 //! `pg_index` of user schemas: key and INCLUDE columns (0 = expression), operator classes
-//! and families, collations and sort options per key column, state flags and, when a rule
-//! reads them, scans. Expressions and predicates are deparsed by PostgreSQL itself
+//! and families, collations and sort options per key column, state flags (their scans are
+//! `relations::refresh`'s). Expressions and predicates are deparsed by PostgreSQL itself
 //! (`pg_get_indexdef`, `pg_get_expr`), and only for the indexes that have them.
 
 use super::Catalog;
 use crate::builtin::Builtin;
 use database_advisor_core::snapshot::fast_hash::Map as HashMap;
-use database_advisor_core::snapshot::{Index, Oid, RelKind, Snapshot};
+use database_advisor_core::snapshot::{Index, Oid, Snapshot};
 use pgrx::pg_sys;
 use std::ffi::CStr;
 
@@ -16,7 +16,6 @@ pub(in crate::loader) fn indexes(
     snap: &mut Snapshot,
     access_methods: &HashMap<Oid, Oid>,
     opclass_family: &HashMap<Oid, Oid>,
-    with_stats: bool,
     wanted: impl Fn(Oid, i16) -> bool,
 ) {
     let pg_index = Catalog::open(pg_sys::IndexRelationId);
@@ -62,25 +61,6 @@ pub(in crate::loader) fn indexes(
         let predicate = t
             .datum(pred)
             .map(|p| unsafe { expr_def.text_of([p, table.into(), true.into()]) });
-        // a partitioned index has no statistics of its own
-        let stats = with_stats
-            && snap
-                .relations
-                .get(&index)
-                .is_some_and(|r| r.kind == RelKind::Index);
-        let scans = stats.then(|| {
-            let counters = super::Counters::of(index);
-            if let Some(s) = snap
-                .relations
-                .get_mut(&table)
-                .and_then(|r| r.stats.as_mut())
-            {
-                // what pg_stat_all_tables sums from the indexes
-                s.idx_scan += counters.numscans;
-                s.idx_tup_fetch += counters.tuples_fetched;
-            }
-            counters.numscans
-        });
         snap.indexes.push(Index {
             oid: index,
             table,
@@ -98,7 +78,8 @@ pub(in crate::loader) fn indexes(
             primary: i.indisprimary,
             exclusion: i.indisexclusion,
             replica_identity: i.indisreplident,
-            scans,
+            // (refresh's)
+            scans: None,
             columns,
             expressions,
             predicate,

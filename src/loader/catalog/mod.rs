@@ -16,7 +16,7 @@ mod relations;
 pub(super) use columns::attributes;
 pub(super) use constraints::constraints;
 pub(super) use indexes::indexes;
-pub(super) use relations::relations;
+pub(super) use relations::{refresh, relations, Frozen};
 
 use database_advisor_core::snapshot::TableStats;
 use pgrx::array::RawArray;

@@ -2,9 +2,9 @@
 //! views, foreign tables and sequences, with their size (`relpages`: no lock is taken, so
 //! 20,000 tables never exhaust the lock table), cumulative statistics (what
 //! `pg_stat_all_tables` shows, from one statistics lookup per table; `idx_scan` and
-//! `idx_tup_fetch` are summed from the indexes), owner and Row Level Security state; with
-//! `maintenance`, also how vacuum, analyze and freezing keep up with each table (its TOAST
-//! table's ages and options folded in).
+//! `idx_tup_fetch` are summed from the indexes: [`refresh`]), owner and Row Level Security
+//! state; with `maintenance`, also how vacuum, analyze and freezing keep up with each table
+//! (its TOAST table's ages and options folded in).
 
 use super::Catalog;
 use database_advisor_core::snapshot::fast_hash::{Map as HashMap, Set as HashSet};
@@ -12,31 +12,43 @@ use database_advisor_core::snapshot::{Grant, Maintenance, RelKind, Relation, Sna
 use pgrx::array::RawArray;
 use pgrx::pg_sys;
 
+/// What a table's freezing is measured from (`relfrozenxid`, `relminmxid`, and its TOAST
+/// table's), kept to compute its ages as of each run (see [`refresh`]).
+#[derive(Clone, Copy, Default)]
+pub(in crate::loader) struct Frozen {
+    xid: u32,
+    mxid: u32,
+    toast: Option<(u32, u32)>,
+}
+
 /// The relations `wanted` says into `snap.relations` (with `grants`, the privileges on
 /// tables, views and the like too; with `maintenance`, `snap.maintenance` of tables and
-/// materialized views), the names of the others (see `Snapshot::add_relation_name`);
-/// returns the access method (`relam`) of each index.
+/// materialized views, with what their ages count from), the names of the others (see
+/// `Snapshot::add_relation_name`); returns the access method (`relam`) of each index.
+/// Nothing here changes without the catalog changing: the statistics and ages are
+/// [`refresh`]'s.
 pub(in crate::loader) fn relations(
     snap: &mut Snapshot,
     extension_members: &HashSet<u32>,
     grants: bool,
     maintenance: bool,
     wanted: impl Fn(u32) -> bool,
-) -> HashMap<u32, u32> {
+) -> (HashMap<u32, u32>, HashMap<u32, Frozen>) {
     let pg_class = Catalog::open(pg_sys::RelationRelationId);
     let options = pg_class.column("reloptions");
     let acl = pg_class.column("relacl");
     let mut access_methods = HashMap::default();
-    let ages = Ages::now();
-    // TOAST table -> its ages and options; table -> its TOAST table
-    let mut toast: HashMap<u32, Maintenance> = HashMap::default();
+    let mut frozen: HashMap<u32, Frozen> = HashMap::default();
+    // TOAST table -> its IDs and options; table -> its TOAST table
+    let mut toast: HashMap<u32, ((u32, u32), Vec<String>)> = HashMap::default();
     let mut toast_of: Vec<(u32, u32)> = Vec::new();
     pg_class.scan(|t| {
         let c: &pg_sys::FormData_pg_class = t.form();
         let relkind = c.relkind as u8 as char;
         let namespace = u32::from(c.relnamespace);
+        let ids = (u32::from(c.relfrozenxid), u32::from(c.relminmxid));
         if maintenance && relkind == 't' {
-            toast.insert(u32::from(c.oid), ages.of(c, text_array(t.datum(options))));
+            toast.insert(u32::from(c.oid), (ids, text_array(t.datum(options))));
             return;
         }
         if !"rpiIvmfS".contains(relkind) || !snap.namespaces.contains_key(&namespace) {
@@ -53,12 +65,20 @@ pub(in crate::loader) fn relations(
             );
             return;
         }
-        let counters = matches!(relkind, 'r' | 'm' | 'p').then(|| super::Counters::of(oid));
-        let stats = counters.as_ref().map(|c| c.table_stats());
-        if let (true, Some(counters), 'r' | 'm') = (maintenance, &counters, relkind) {
-            let mut m = ages.of(c, text_array(t.datum(options)));
-            ages.vacuum_and_analyze(counters, &mut m);
+        if maintenance && matches!(relkind, 'r' | 'm') {
+            let m = Maintenance {
+                options: text_array(t.datum(options)),
+                ..Maintenance::default()
+            };
             snap.maintenance.insert(oid, m);
+            frozen.insert(
+                oid,
+                Frozen {
+                    xid: ids.0,
+                    mxid: ids.1,
+                    toast: None,
+                },
+            );
             if c.reltoastrelid != pg_sys::InvalidOid {
                 toast_of.push((oid, u32::from(c.reltoastrelid)));
             }
@@ -72,7 +92,7 @@ pub(in crate::loader) fn relations(
             reltuples: f64::from(c.reltuples),
             size_bytes: i64::from(c.relpages) * i64::from(pg_sys::BLCKSZ),
             extension_member: extension_members.contains(&oid),
-            stats,
+            stats: None,
             owner: u32::from(c.relowner),
             rls_enabled: c.relrowsecurity,
             rls_forced: c.relforcerowsecurity,
@@ -88,14 +108,76 @@ pub(in crate::loader) fn relations(
     });
     pg_class.close();
     for (table, toast_table) in toast_of {
-        if let (Some(m), Some(t)) = (snap.maintenance.get_mut(&table), toast.get(&toast_table)) {
-            m.xid_age = m.xid_age.max(t.xid_age);
-            m.mxid_age = m.mxid_age.max(t.mxid_age);
+        if let (Some(m), Some((ids, options))) =
+            (snap.maintenance.get_mut(&table), toast.get(&toast_table))
+        {
             m.options
-                .extend(t.options.iter().map(|o| format!("toast.{o}")));
+                .extend(options.iter().map(|o| format!("toast.{o}")));
+            if let Some(f) = frozen.get_mut(&table) {
+                f.toast = Some(*ids);
+            }
         }
     }
-    access_methods
+    (access_methods, frozen)
+}
+
+/// What changes without the catalog changing, as of now: each table's cumulative
+/// statistics (what `pg_stat_all_tables` shows; `idx_scan` and `idx_tup_fetch` summed from
+/// its indexes, whose scans are set with `index_stats`), how vacuum and analyze keep up,
+/// and the ages of `frozen`'s tables (the larger of the table's and its TOAST table's).
+pub(in crate::loader) fn refresh(
+    snap: &mut Snapshot,
+    frozen: &HashMap<u32, Frozen>,
+    index_stats: bool,
+) {
+    let ages = Ages::now();
+    for rel in snap.relations.values_mut() {
+        if !matches!(
+            rel.kind,
+            RelKind::Table | RelKind::MaterializedView | RelKind::PartitionedTable
+        ) {
+            rel.stats = None;
+            continue;
+        }
+        let counters = super::Counters::of(rel.oid);
+        rel.stats = Some(counters.table_stats());
+        if let Some(m) = snap.maintenance.get_mut(&rel.oid) {
+            ages.vacuum_and_analyze(&counters, m);
+        }
+    }
+    for (oid, f) in frozen {
+        if let Some(m) = snap.maintenance.get_mut(oid) {
+            m.xid_age = ages.xid_age(f.xid);
+            m.mxid_age = ages.mxid_age(f.mxid);
+            if let Some((xid, mxid)) = f.toast {
+                m.xid_age = m.xid_age.max(ages.xid_age(xid));
+                m.mxid_age = m.mxid_age.max(ages.mxid_age(mxid));
+            }
+        }
+    }
+    for ix in &mut snap.indexes {
+        // a partitioned index has no statistics of its own
+        let has_stats = index_stats
+            && snap
+                .relations
+                .get(&ix.oid)
+                .is_some_and(|r| r.kind == RelKind::Index);
+        if !has_stats {
+            ix.scans = None;
+            continue;
+        }
+        let counters = super::Counters::of(ix.oid);
+        ix.scans = Some(counters.numscans);
+        if let Some(s) = snap
+            .relations
+            .get_mut(&ix.table)
+            .and_then(|r| r.stats.as_mut())
+        {
+            // what pg_stat_all_tables sums from the indexes
+            s.idx_scan += counters.numscans;
+            s.idx_tup_fetch += counters.tuples_fetched;
+        }
+    }
 }
 
 /// Ages and times as of the scan: `age()` and `mxid_age()` count back from the next
@@ -127,14 +209,13 @@ impl Ages {
         i64::from(next.wrapping_sub(id) as i32)
     }
 
-    fn of(&self, c: &pg_sys::FormData_pg_class, options: Vec<String>) -> Maintenance {
-        Maintenance {
-            // FirstNormalTransactionId is 3, FirstMultiXactId 1
-            xid_age: Ages::age(self.next_xid, u32::from(c.relfrozenxid), 3),
-            mxid_age: Ages::age(self.next_mxid, u32::from(c.relminmxid), 1),
-            options,
-            ..Maintenance::default()
-        }
+    // FirstNormalTransactionId is 3, FirstMultiXactId 1
+    fn xid_age(&self, xid: u32) -> i64 {
+        Ages::age(self.next_xid, xid, 3)
+    }
+
+    fn mxid_age(&self, mxid: u32) -> i64 {
+        Ages::age(self.next_mxid, mxid, 1)
     }
 
     fn vacuum_and_analyze(&self, c: &super::Counters, m: &mut Maintenance) {

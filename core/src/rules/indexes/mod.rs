@@ -46,7 +46,7 @@ enum Reason {
 
 impl Protections {
     /// The protections of this snapshot's indexes, computed once for all index rules.
-    pub fn of(snap: &Snapshot) -> std::rc::Rc<Protections> {
+    pub fn of(snap: &Snapshot) -> std::sync::Arc<Protections> {
         snap.shared(|| Protections::new(snap))
     }
 

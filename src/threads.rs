@@ -1,0 +1,53 @@
+//! Rules checked on several threads of a backend (`database_advisor.rule_threads`). The
+//! threads run only the pure rules of `database_advisor_core` over the loaded snapshot:
+//! no call into the server, no palloc, no ereport. The backend's own thread keeps every
+//! server duty, cancel and statement_timeout among them.
+
+use database_advisor_core::config::Config;
+use database_advisor_core::rules::{self, Checked, Rule};
+use database_advisor_core::snapshot::Snapshot;
+use pgrx::pg_sys;
+
+/// Run `rules` over `snap`, results in the order of `rules`. A cancel or statement timeout
+/// stops the run between rules: no new rule starts, the running ones finish, then the
+/// interrupt is processed here, on the backend's thread, with no other thread running.
+pub fn check(rules: &[&Rule], snap: &Snapshot, config: &Config, threads: usize) -> Vec<Checked> {
+    let mut results: Vec<Option<Checked>> = rules.iter().map(|_| None).collect();
+    let mut may_stop = true;
+    loop {
+        let pending: Vec<usize> = (0..rules.len()).filter(|&i| results[i].is_none()).collect();
+        if pending.is_empty() {
+            break;
+        }
+        let round: Vec<&Rule> = pending.iter().map(|&i| rules[i]).collect();
+        let checked = rules::run_on_threads(&round, snap, config, threads, block_signals, || {
+            may_stop && interrupt_pending()
+        });
+        let ran_any = checked.iter().any(Option::is_some);
+        for (i, c) in pending.into_iter().zip(checked) {
+            results[i] = c;
+        }
+        // an ERROR for a cancel or a timeout; other interrupts are served and the rest runs
+        pgrx::check_for_interrupts!();
+        // an interrupt that cannot be served now (held off) must not stop the run forever
+        may_stop = ran_any;
+    }
+    results.into_iter().flatten().collect()
+}
+
+/// Whether the backend has an interrupt to process (what `CHECK_FOR_INTERRUPTS` tests).
+fn interrupt_pending() -> bool {
+    // SAFETY: a sig_atomic_t the signal handlers set, read on the backend's own thread
+    unsafe { std::ptr::read_volatile(std::ptr::addr_of!(pg_sys::InterruptPending)) != 0 }
+}
+
+/// First thing on a helper thread: every signal goes to the backend's own thread, whose
+/// handlers PostgreSQL wrote for it.
+fn block_signals() {
+    // SAFETY: plain libc calls on a local set, changing only this thread's mask
+    unsafe {
+        let mut all: libc::sigset_t = std::mem::zeroed();
+        libc::sigfillset(&mut all);
+        libc::pthread_sigmask(libc::SIG_BLOCK, &all, std::ptr::null_mut());
+    }
+}
