@@ -428,3 +428,57 @@ fn statement_shapes_with_weird_names() {
     assert!(select_shape("SELECT FROM WHERE (").is_none());
     assert!(select_shape("SELECT 1 UNION SELECT 2").is_none());
 }
+
+/// Run DDL and make it visible to the catalog reads that follow (a statement of its own
+/// would: SPI increments the command counter only before the next statement).
+fn ddl(sql: &str) {
+    run(sql);
+    // SAFETY: inside the test's transaction
+    unsafe { pg_sys::CommandCounterIncrement() };
+}
+
+#[pg_test]
+fn table_parts_are_kept_until_a_catalog_changes() {
+    // (in an existing schema: the loader reads schemas with the statement's snapshot)
+    ddl("CREATE TABLE public.kept_p (id int PRIMARY KEY);
+         CREATE TABLE public.kept_c (id int PRIMARY KEY, p_id int REFERENCES kept_p)");
+    let fk_parts = database_advisor_core::rules::indexes::missing_fk::RULE.parts;
+    let config = crate::gucs::config();
+    let load = || match crate::loader::load(&config, fk_parts, false) {
+        Ok(snap) => snap,
+        Err(_) => panic!("the snapshot loads"),
+    };
+    let fks = |snap: &crate::loader::Loaded| {
+        database_advisor_core::rules::indexes::missing_fk::analyze(snap, &config)
+            .into_iter()
+            .filter(|m| m.table == "kept_c")
+            .map(|m| m.columns.join(","))
+            .collect::<Vec<_>>()
+    };
+    let reused = crate::loader::cache_reused;
+    let before = reused();
+    let first = load();
+    assert_eq!(fks(&first), ["p_id"]);
+    drop(first);
+    assert_eq!(reused(), before, "nothing kept yet");
+    let second = load();
+    assert_eq!(reused(), before + 1, "kept by the first run");
+    assert_eq!(fks(&second), ["p_id"]);
+    drop(second);
+    // a change in this transaction: read again, and what it shows
+    ddl("ALTER TABLE public.kept_c RENAME COLUMN p_id TO parent_id");
+    let third = load();
+    assert_eq!(reused(), before + 1, "the rename dropped what was kept");
+    assert_eq!(fks(&third), ["parent_id"]);
+    drop(third);
+    ddl("CREATE INDEX ON public.kept_c (parent_id)");
+    assert!(fks(&load()).is_empty(), "the new index is seen");
+    assert_eq!(reused(), before + 1);
+    assert!(fks(&load()).is_empty());
+    assert_eq!(reused(), before + 2, "kept again once nothing changed");
+    // none kept while it is off; none kept by a run an invalidation crossed
+    ddl("SET LOCAL database_advisor.catalog_cache_size = 0");
+    drop(load());
+    drop(load());
+    assert_eq!(reused(), before + 3, "the last entry was taken, none kept after");
+}

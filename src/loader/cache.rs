@@ -38,6 +38,14 @@ thread_local! {
     /// Bumped by every invalidation of the catalogs above (apart from `CACHE`: the
     /// callback may run while it is borrowed).
     static GENERATION: Cell<u64> = const { Cell::new(0) };
+    /// Runs that found their table parts kept (for the tests).
+    static REUSED: Cell<u64> = const { Cell::new(0) };
+}
+
+/// How many runs of this backend found their table parts kept.
+#[cfg(any(test, feature = "pg_test"))]
+pub fn reused() -> u64 {
+    REUSED.with(Cell::get)
 }
 
 /// Register the invalidation callbacks (once per process, from `_PG_init`).
@@ -91,6 +99,7 @@ pub(super) fn take(parts: Parts) -> (u64, Option<(Snapshot, Kept)>) {
         }
         let i = cache.entries.iter().position(|e| e.parts == parts)?;
         let e = cache.entries.remove(i);
+        REUSED.with(|r| r.set(r.get() + 1));
         Some((e.snap, e.kept))
     });
     (generation, found)

@@ -11,6 +11,8 @@ pub mod report;
 mod rows;
 pub(crate) mod shape;
 mod tables;
+#[cfg(any(test, feature = "pg_test"))]
+pub use cache::reused as cache_reused;
 pub use cache::{register as register_cache_callbacks, Loaded};
 pub use rows::take_cost;
 pub mod settings;
