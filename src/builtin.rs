@@ -10,8 +10,6 @@ pub struct Builtin(pg_sys::FmgrInfo);
 impl Builtin {
     pub const INDEXDEF_COLUMN: u32 = 2507; // pg_get_indexdef(oid, int4, bool)
     pub const EXPR: u32 = 2509; // pg_get_expr(pg_node_tree, oid, bool)
-    pub const INT8_NUMERIC: u32 = 1781; // numeric(int8)
-    pub const NUMERIC_IN: u32 = 1701; // numeric_in(cstring, oid, int4)
 
     pub fn new(function: u32) -> Builtin {
         // SAFETY: fmgr_info fills the whole struct (an unknown OID is an ERROR)
@@ -20,15 +18,6 @@ impl Builtin {
             pg_sys::fmgr_info(pg_sys::Oid::from_u32(function), finfo.as_mut_ptr());
             Builtin(finfo.assume_init())
         }
-    }
-
-    /// Call a strict function of one argument.
-    ///
-    /// # Safety
-    /// `arg` is of the function's argument type.
-    pub unsafe fn call1(&mut self, arg: pg_sys::Datum) -> pg_sys::Datum {
-        // SAFETY: (caller) the argument's type; an ERROR (or a NULL result) is raised
-        unsafe { pg_sys::FunctionCall1Coll(&mut self.0, pg_sys::InvalidOid, arg) }
     }
 
     /// Call a strict function of three arguments.

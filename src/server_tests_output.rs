@@ -17,6 +17,10 @@ fn jsonb_builder_matches_jsonb_in() {
                "text": "quo\"te \\ back\nline\ttab üñí 😀 '$1'",
                "aa": "same length keys sort by bytes", "ab": ""}),
         json!([[[]], {"k": [{}]}, "s", 7]),
+        // numbers numeric_in makes in every shape: signs, scales, exponents, digit groups
+        json!([0, -0.0, 1, -1, 9999, 10000, 12345678, -100000000, i64::MAX, i64::MIN, u64::MAX,
+               0.5, -0.5, 0.0001, 0.00012, 1.5e-7, -2.5e-20, 5e-324, 1.7976931348623157e308,
+               123456.789, 1e21, 1e22, 99999.99999, 0.1 + 0.2, 1e-5, 3.0, 1234.5678e10]),
         // more than 32 children: every 32nd JEntry is an offset
         serde_json::Value::Array((0..70).map(|i| if i % 3 == 0 { json!(i) } else { json!(format!("e{i}")) }).collect()),
         serde_json::Value::Object((0..45).map(|i| (format!("key{i}"), if i % 2 == 0 { json!([i, "x", null]) } else { json!(i as f64 / 7.0) })).collect()),
@@ -182,5 +186,65 @@ fn relation_privileges_match_aclexplode() {
             .collect();
         assert!(!expected.is_empty(), "{table} has privileges");
         assert_eq!(ours, expected, "{table}");
+    }
+}
+
+/// Index definitions written in Rust for plain indexes are pg_get_indexdef's, and every
+/// index that is not plain is left to pg_get_indexdef.
+#[pg_test]
+fn plain_index_definitions_are_pg_get_indexdef() {
+    Spi::run(
+        r#"CREATE TABLE public."Idx T" (id int, "Name" text, "select" int, v varchar(10),
+                                        c text COLLATE "C", e int[]);
+           CREATE INDEX plain_one ON public."Idx T" (id);
+           CREATE UNIQUE INDEX "Ω idx ""q""" ON public."Idx T" ("Name", "select");
+           CREATE INDEX with_include ON public."Idx T" (id) INCLUDE ("Name", c);
+           CREATE INDEX hashed ON public."Idx T" USING hash (id);
+           CREATE INDEX own_collation ON public."Idx T" (c);
+           CREATE INDEX pattern ON public."Idx T" ("Name" text_pattern_ops);
+           CREATE INDEX other_collation ON public."Idx T" ("Name" COLLATE "C");
+           CREATE INDEX descending ON public."Idx T" (id DESC);
+           CREATE INDEX partial ON public."Idx T" (id) WHERE id > 0;
+           CREATE INDEX filled ON public."Idx T" (id) WITH (fillfactor = 70);
+           CREATE INDEX on_varchar ON public."Idx T" (v);
+           CREATE INDEX on_array ON public."Idx T" USING gin (e);
+           CREATE INDEX on_expression ON public."Idx T" (lower("Name"));"#,
+    )
+    .unwrap();
+    // SAFETY: inside the test's transaction
+    unsafe { pg_sys::CommandCounterIncrement() };
+    let config = crate::gucs::config();
+    use database_advisor_core::snapshot::Parts;
+    let mut snap = match crate::loader::load(&config, Parts::FOREIGN_KEYS_IN_FULL, false) {
+        Ok(snap) => snap,
+        Err(_) => panic!("the snapshot loads"),
+    };
+    let table = snap
+        .relations
+        .values()
+        .find(|r| r.name == "Idx T")
+        .expect("the table")
+        .oid;
+    let indexes: Vec<_> = snap.indexes_on(table).map(|ix| ix.oid).collect();
+    assert_eq!(indexes.len(), 13);
+    let mut plain: Vec<String> = snap
+        .indexes_on(table)
+        .filter(|ix| ix.plain)
+        .map(|ix| snap.relation(ix.oid).unwrap().name.clone())
+        .collect();
+    plain.sort();
+    assert_eq!(
+        plain,
+        ["hashed", "own_collation", "plain_one", "with_include", "Ω idx \"q\""]
+    );
+    crate::loader::load_index_defs(&mut snap, &indexes).unwrap_or_else(|_| panic!("deparsed"));
+    for oid in indexes {
+        let theirs = Spi::get_one_with_args::<String>(
+            "SELECT pg_get_indexdef($1::oid)",
+            &[pg_sys::Oid::from_u32(oid).into()],
+        )
+        .unwrap()
+        .unwrap();
+        assert_eq!(snap.index_defs.get(&oid), Some(&theirs));
     }
 }

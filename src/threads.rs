@@ -4,14 +4,23 @@
 //! server duty, cancel and statement_timeout among them.
 
 use database_advisor_core::config::Config;
+use database_advisor_core::finding::Finding;
 use database_advisor_core::rules::{self, Checked, Rule};
 use database_advisor_core::snapshot::Snapshot;
 use pgrx::pg_sys;
 
-/// Run `rules` over `snap`, results in the order of `rules`. A cancel or statement timeout
-/// stops the run between rules: no new rule starts, the running ones finish, then the
-/// interrupt is processed here, on the backend's thread, with no other thread running.
-pub fn check(rules: &[&Rule], snap: &Snapshot, config: &Config, threads: usize) -> Vec<Checked> {
+/// Run `rules` over `snap`, results in the order of `rules`; the metadata of the findings
+/// `encode` says is made jsonb on the rule's thread (`metadata_encoded`: the tree is freed
+/// at once, and the output only copies bytes). A cancel or statement timeout stops the run
+/// between rules: no new rule starts, the running ones finish, then the interrupt is
+/// processed here, on the backend's thread, with no other thread running.
+pub fn check(
+    rules: &[&Rule],
+    snap: &Snapshot,
+    config: &Config,
+    threads: usize,
+    encode: impl Fn(&Finding) -> bool + Sync,
+) -> Vec<Checked> {
     let mut results: Vec<Option<Checked>> = rules.iter().map(|_| None).collect();
     let mut may_stop = true;
     loop {
@@ -20,9 +29,11 @@ pub fn check(rules: &[&Rule], snap: &Snapshot, config: &Config, threads: usize) 
             break;
         }
         let round: Vec<&Rule> = pending.iter().map(|&i| rules[i]).collect();
-        let checked = rules::run_on_threads(&round, snap, config, threads, block_signals, || {
-            may_stop && interrupt_pending()
-        });
+        let finish = |findings: &mut Vec<Finding>| encode_metadata(findings, &encode);
+        let checked =
+            rules::run_on_threads(&round, snap, config, threads, block_signals, finish, || {
+                may_stop && interrupt_pending()
+            });
         let ran_any = checked.iter().any(Option::is_some);
         for (i, c) in pending.into_iter().zip(checked) {
             results[i] = c;
@@ -33,6 +44,43 @@ pub fn check(rules: &[&Rule], snap: &Snapshot, config: &Config, threads: usize) 
         may_stop = ran_any;
     }
     results.into_iter().flatten().collect()
+}
+
+/// Make the metadata of `findings` jsonb (see [`check`]), split over `threads` threads
+/// (what is left after the rules ran: their undo statements are filled in afterwards).
+pub fn encode(findings: &mut [Finding], threads: usize) {
+    let chunk = findings.len().div_ceil(threads.max(1)).max(1);
+    std::thread::scope(|scope| {
+        let mut chunks = findings.chunks_mut(chunk);
+        let mine = chunks.next();
+        let helpers: Vec<_> = chunks
+            .map(|c| {
+                scope.spawn(move || {
+                    block_signals();
+                    encode_metadata(c, &|_| true)
+                })
+            })
+            .collect();
+        if let Some(c) = mine {
+            encode_metadata(c, &|_| true);
+        }
+        for helper in helpers {
+            if let Err(panic) = helper.join() {
+                std::panic::resume_unwind(panic);
+            }
+        }
+    });
+}
+
+fn encode_metadata(findings: &mut [Finding], which: &(impl Fn(&Finding) -> bool + ?Sized)) {
+    let mut jsonb = crate::api::jsonb::Builder::new();
+    for f in findings
+        .iter_mut()
+        .filter(|f| f.metadata_encoded.is_none() && which(f))
+    {
+        f.metadata_encoded = Some(jsonb.encode(&f.metadata).into());
+        f.metadata = serde_json::Value::Null;
+    }
 }
 
 /// Whether the backend has an interrupt to process (what `CHECK_FOR_INTERRUPTS` tests).

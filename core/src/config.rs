@@ -6,6 +6,11 @@
 pub struct Config {
     /// Schemas never reported (GUC `database_advisor.exclude_schemas`).
     pub exclude_schemas: Vec<String>,
+    /// Not a setting but how a run is asked: the undo statements of the indexes index
+    /// findings suggest dropping are wanted (`advisor_index_findings`). The rules write
+    /// those of plain indexes themselves ([`crate::snapshot::Index::plain`]); the loader
+    /// deparses the others afterwards.
+    pub index_undo: bool,
     /// `missing_fk_index` becomes a warning when the referencing table has at least this
     /// many rows (estimated) ...
     pub fk_warning_min_rows: f64,
@@ -65,6 +70,7 @@ impl Default for Config {
     fn default() -> Self {
         Config {
             exclude_schemas: Vec::new(),
+            index_undo: false,
             fk_warning_min_rows: 10_000.0,
             fk_warning_min_bytes: 8 * 1024 * 1024,
             fk_warning_min_rows_scanned: 1_000_000,

@@ -79,6 +79,10 @@ pub struct Finding {
     pub remediation: Option<String>,
     /// Structured facts.
     pub metadata: serde_json::Value,
+    /// `metadata` already encoded by the caller that asked for it (the extension's jsonb
+    /// bytes, made on the rule's thread), `metadata` then left `Null`.
+    #[serde(skip)]
+    pub metadata_encoded: Option<Box<[u8]>>,
     /// Stable across runs and OID changes: rule + identity (+ discriminator).
     pub fingerprint: String,
 }

@@ -89,6 +89,7 @@ mod tests {
             detail: String::new(),
             remediation: None,
             metadata: serde_json::Value::Null,
+            metadata_encoded: None,
             fingerprint: format!("{rule}:{id}"),
         }
     }

@@ -21,7 +21,7 @@ materialized!(
         };
         let rules = rules.map(|r| no_null_elements(r, "rules"));
         let include_suppressed = required(include_suppressed, "include_suppressed");
-        let outcome = run_rules(rules, required(with_undo, "with_undo"));
+        let outcome = run_rules(rules, required(with_undo, "with_undo"), true);
         let active = outcome.findings.into_iter().map(|f| (f, None, None));
         let suppressed = outcome
             .suppressed
@@ -38,7 +38,7 @@ materialized!(
                 row.text(&f.object_identity);
                 row.text(&f.detail);
                 row.text_opt(f.remediation.as_deref());
-                row.jsonb(&mut jsonb, &f.metadata);
+                row.metadata(&mut jsonb, &f);
                 row.text(&f.fingerprint);
                 row.text_opt(reason.as_deref());
                 row.text_opt(until.as_deref());

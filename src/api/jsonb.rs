@@ -3,10 +3,11 @@
 //! serde and parsed again by `jsonb_in`, no FFI call per key (~3 µs a finding, a quarter of
 //! `advisor_findings` on large catalogs). The bytes are those `jsonb_in` makes of serde's
 //! text (a server test compares them): keys sorted by length then bytes, every 32nd entry
-//! an offset, numbers and containers aligned to 4 bytes, numbers converted by PostgreSQL
-//! (integers exactly, others from serde's shortest round-trip text).
+//! an offset, numbers and containers aligned to 4 bytes, numbers as `numeric_in` makes
+//! them of serde's text (its shortest round-trip form for floats). No call into the
+//! server: rules' threads may encode.
 
-use crate::builtin::Builtin;
+#[cfg(any(test, feature = "pg_test"))]
 use pgrx::pg_sys;
 use serde_json::Value;
 use std::collections::HashMap;
@@ -26,21 +27,15 @@ const JENTRY_ISCONTAINER: u32 = 0x5000_0000;
 const JB_OFFSET_STRIDE: usize = 32;
 
 /// Makes jsonb datums; keeps the number conversions it has made (integers repeat a lot).
+#[derive(Default)]
 pub struct Builder {
-    int8_numeric: Builtin,
-    numeric_in: Builtin,
     numerics: HashMap<i64, Vec<u8>>,
     buf: Vec<u8>,
 }
 
 impl Builder {
     pub fn new() -> Builder {
-        Builder {
-            int8_numeric: Builtin::new(Builtin::INT8_NUMERIC),
-            numeric_in: Builtin::new(Builtin::NUMERIC_IN),
-            numerics: HashMap::new(),
-            buf: Vec::new(),
-        }
+        Builder::default()
     }
 
     /// The jsonb datum of `value`, palloc'd in the current memory context (for tests: rows
@@ -153,33 +148,14 @@ impl Builder {
 
     /// A number as PostgreSQL's numeric varlena (4-byte header, as jsonb keeps it).
     fn number(&mut self, n: &serde_json::Number) {
-        if let Some(i) = n.as_i64() {
-            if let Some(bytes) = self.numerics.get(&i) {
-                self.buf.extend_from_slice(bytes);
-                return;
-            }
+        let int = n.as_i64();
+        if let Some(bytes) = int.and_then(|i| self.numerics.get(&i)) {
+            self.buf.extend_from_slice(bytes);
+            return;
         }
-        // SAFETY: strict built-ins returning a numeric; its VARSIZE bytes are copied
-        let bytes = unsafe {
-            let d = match n.as_i64() {
-                Some(i) => self.int8_numeric.call1(pg_sys::Datum::from(i)),
-                None => {
-                    let text =
-                        std::ffi::CString::new(n.to_string()).expect("a number's text has no NUL");
-                    self.numeric_in.call3([
-                        pg_sys::Datum::from(text.as_ptr()),
-                        pg_sys::Datum::from(pg_sys::InvalidOid),
-                        pg_sys::Datum::from(-1i32),
-                    ])
-                }
-            };
-            // a plain 4-byte-header value, made just now
-            let ptr = d.cast_mut_ptr::<pg_sys::varlena>();
-            let size = pgrx::varlena::varsize_4b(ptr);
-            std::slice::from_raw_parts(ptr.cast::<u8>(), size).to_vec()
-        };
+        let bytes = numeric(&n.to_string());
         self.buf.extend_from_slice(&bytes);
-        if let (Some(i), true) = (n.as_i64(), self.numerics.len() < 4096) {
+        if let (Some(i), true) = (int, self.numerics.len() < 4096) {
             self.numerics.insert(i, bytes);
         }
     }
@@ -214,4 +190,95 @@ fn entry(meta: u32, total: u32, i: usize) -> u32 {
     } else {
         meta
     }
+}
+
+/// What `numeric_in` makes of a JSON number's text (serde's: digits, a point, an
+/// exponent), as `set_var_from_str` then `make_result` build it: base-10000 digits without
+/// leading or trailing zero digits, the display scale, the short header when scale and
+/// weight fit it. A 4-byte-header varlena.
+fn numeric(text: &str) -> Vec<u8> {
+    const DEC_DIGITS: i32 = 4;
+    let bytes = text.as_bytes();
+    let mut at = 0;
+    let negative = bytes.first() == Some(&b'-');
+    if matches!(bytes.first(), Some(b'-' | b'+')) {
+        at = 1;
+    }
+    // decimal digits, and the weight (in decimal digits) of the first and the scale
+    let mut decimal: Vec<u8> = Vec::with_capacity(bytes.len() + 8);
+    let (mut dweight, mut dscale, mut point) = (-1i32, 0i32, false);
+    while let Some(&b) = bytes.get(at) {
+        match b {
+            b'0'..=b'9' => {
+                decimal.push(b - b'0');
+                if point {
+                    dscale += 1;
+                } else {
+                    dweight += 1;
+                }
+            }
+            b'.' => point = true,
+            _ => break,
+        }
+        at += 1;
+    }
+    if matches!(bytes.get(at), Some(b'e' | b'E')) {
+        let exponent: i32 = text[at + 1..].parse().unwrap_or(0);
+        dweight += exponent;
+        dscale = (dscale - exponent).max(0);
+    }
+    let weight = if dweight >= 0 {
+        (dweight + DEC_DIGITS) / DEC_DIGITS - 1
+    } else {
+        -((-dweight - 1) / DEC_DIGITS + 1)
+    };
+    let offset = (weight + 1) * DEC_DIGITS - (dweight + 1);
+    let n = (decimal.len() as i32 + offset + DEC_DIGITS - 1) / DEC_DIGITS;
+    let at = |i: i32| -> i16 {
+        let i = i - offset;
+        if i < 0 {
+            0
+        } else {
+            decimal.get(i as usize).copied().unwrap_or(0) as i16
+        }
+    };
+    let mut digits: Vec<i16> = (0..n)
+        .map(|k| {
+            let i = k * DEC_DIGITS;
+            ((at(i) * 10 + at(i + 1)) * 10 + at(i + 2)) * 10 + at(i + 3)
+        })
+        .collect();
+    // no leading or trailing zero digits; zero is positive, of weight 0
+    let leading = digits.iter().take_while(|&&d| d == 0).count();
+    digits.drain(..leading);
+    let mut weight = weight - leading as i32;
+    while digits.last() == Some(&0) {
+        digits.pop();
+    }
+    let negative = negative && !digits.is_empty();
+    if digits.is_empty() {
+        weight = 0;
+    }
+    const NUMERIC_NEG: u16 = 0x4000;
+    let short = dscale <= 0x3F && (-64..=63).contains(&weight);
+    let mut out = vec![0u8; 4];
+    if short {
+        let header: u16 = 0x8000
+            | if negative { 0x2000 } else { 0 }
+            | ((dscale as u16) << 7)
+            | if weight < 0 { 0x0040 } else { 0 }
+            | (weight as u16 & 0x003F);
+        out.extend_from_slice(&header.to_ne_bytes());
+    } else {
+        let sign_dscale = if negative { NUMERIC_NEG } else { 0 } | (dscale as u16 & 0x3FFF);
+        out.extend_from_slice(&sign_dscale.to_ne_bytes());
+        out.extend_from_slice(&(weight as i16).to_ne_bytes());
+    }
+    for d in digits {
+        out.extend_from_slice(&d.to_ne_bytes());
+    }
+    let len = out.len();
+    // SAFETY: out holds len bytes, the first four the header being set
+    unsafe { pgrx::varlena::set_varsize_4b(out.as_mut_ptr().cast(), len as i32) };
+    out
 }

@@ -20,8 +20,9 @@ mod workload;
 
 use crate::error::AdvisorError;
 use database_advisor_core::config::Config;
+use database_advisor_core::finding::Finding;
 use database_advisor_core::rules;
-use database_advisor_core::rules::indexes::{fill_undo, undo_wanted};
+use database_advisor_core::rules::indexes::{fill_undo, lacks_undo, undo_wanted};
 use database_advisor_core::snapshot::Parts;
 use database_advisor_core::suppress::{self, Outcome};
 use pgrx::prelude::*;
@@ -193,7 +194,7 @@ pub(crate) fn memory() -> String {
 
 /// Run the named rules (all enabled ones when `None`) over one fresh snapshot, then apply
 /// rule settings and suppressions.
-fn run_rules(rule_ids: Option<Vec<String>>, index_defs: bool) -> Outcome {
+fn run_rules(rule_ids: Option<Vec<String>>, index_defs: bool, jsonb: bool) -> Outcome {
     if rule_ids.as_ref().is_some_and(|ids| ids.is_empty()) {
         // no rule at all would report nothing, which reads like a clean bill of health
         AdvisorError::User {
@@ -207,9 +208,19 @@ fn run_rules(rule_ids: Option<Vec<String>>, index_defs: bool) -> Outcome {
     let selected = or_raise(
         rules::select(rule_ids.as_deref(), &settings.rules).map_err(AdvisorError::UnknownRule),
     );
-    let (mut snap, config) = prepare(Parts::of(selected.iter().copied()), index_defs);
+    let (mut snap, mut config) = prepare(Parts::of(selected.iter().copied()), index_defs);
     let started = Instant::now();
-    let checked = crate::threads::check(&selected, &snap, &config, crate::gucs::rule_threads());
+    // the metadata made jsonb on the rules' threads, but where an undo statement still
+    // goes into it
+    config.index_undo = index_defs;
+    let encode = |f: &Finding| jsonb && !(index_defs && lacks_undo(f));
+    let checked = crate::threads::check(
+        &selected,
+        &snap,
+        &config,
+        crate::gucs::rule_threads(),
+        encode,
+    );
     if crate::gucs::trace() {
         for (rule, c) in selected.iter().zip(&checked) {
             notice!(
@@ -233,6 +244,10 @@ fn run_rules(rule_ids: Option<Vec<String>>, index_defs: bool) -> Outcome {
         or_raise(crate::loader::load_index_defs(&mut snap, &wanted));
         let suppressed = outcome.suppressed.iter_mut().map(|s| &mut s.finding);
         fill_undo(&snap, outcome.findings.iter_mut().chain(suppressed));
+        if jsonb {
+            // now that the undo statements are in, on the threads too
+            crate::threads::encode(&mut outcome.findings, crate::gucs::rule_threads());
+        }
     }
     outcome
 }

@@ -7,6 +7,7 @@
 //! symbol pgrx would give it (`<name>_wrapper`), so installed and upgraded catalogs keep
 //! the same definition.
 
+use database_advisor_core::finding::Finding;
 use pgrx::pg_sys;
 use pgrx::PgSqlErrorCode;
 
@@ -248,8 +249,12 @@ impl Row<'_> {
         self.set(Some(pg_sys::Datum::from(array)));
     }
 
-    pub fn jsonb(&mut self, builder: &mut super::jsonb::Builder, v: &serde_json::Value) {
-        self.varlena(builder.encode(v));
+    /// A finding's metadata: the bytes made on its rule's thread, else made now.
+    pub fn metadata(&mut self, builder: &mut super::jsonb::Builder, f: &Finding) {
+        match &f.metadata_encoded {
+            Some(bytes) => self.varlena(bytes),
+            None => self.varlena(builder.encode(&f.metadata)),
+        }
     }
 }
 

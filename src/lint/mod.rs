@@ -100,6 +100,7 @@ fn syntax_error(script: &str, e: &CaughtError, position: i32) -> LintFinding {
             detail,
             remediation: None,
             metadata: serde_json::json!({ "message": message, "line": line, "position": position }),
+            metadata_encoded: None,
             fingerprint: Finding::fingerprint_for("syntax_error", &format!("line {line}"), None),
         },
         statement: 0,

@@ -47,7 +47,7 @@ pub(super) fn load(
         members.insert(oid(row, 1)?);
         Ok(())
     })?;
-    let opclass_family = if wants(Parts::INDEXES) || fk_slice {
+    let opclasses = if wants(Parts::INDEXES) || fk_slice {
         index_support(client, snap)?
     } else {
         HashMap::default()
@@ -60,8 +60,8 @@ pub(super) fn load(
             }
             kept
         }
-        None if fk_slice => foreign_keys(snap, &members, &opclass_family),
-        None => read(snap, parts, &members, &opclass_family),
+        None if fk_slice => foreign_keys(snap, &members, &opclasses),
+        None => read(snap, parts, &members, &opclasses),
     };
     catalog::refresh(snap, &kept.frozen, wants(Parts::INDEX_STATS));
     if !kept.reusable {
@@ -76,20 +76,24 @@ fn read(
     snap: &mut Snapshot,
     parts: Parts,
     members: &HashSet<Oid>,
-    opclass_family: &HashMap<Oid, Oid>,
+    opclasses: &HashMap<Oid, catalog::OpClass>,
 ) -> Kept {
     let wants = |p: Parts| parts.contains(p);
     // every other part filters by the user relations, read first (also for the parts alone)
-    let (access_methods, frozen) = rows::catalog_read("pg_class", || {
+    let (index_relations, frozen) = rows::catalog_read("pg_class", || {
         let (grants, maintenance) = (wants(Parts::GRANTS), wants(Parts::MAINTENANCE));
         catalog::relations(snap, members, grants, maintenance, |_| true)
     });
-    if wants(Parts::ATTRIBUTES) {
-        rows::catalog_read("pg_attribute", || catalog::attributes(snap, |_, _| true));
-    }
+    let with_options = if wants(Parts::ATTRIBUTES) {
+        rows::catalog_read("pg_attribute", || catalog::attributes(snap, |_, _| true))
+    } else {
+        HashSet::default()
+    };
     if wants(Parts::INDEXES) {
         rows::catalog_read("pg_index", || {
-            catalog::indexes(snap, &access_methods, opclass_family, |_, _| true)
+            catalog::indexes(snap, &index_relations, opclasses, &with_options, |_, _| {
+                true
+            })
         });
     }
     if wants(Parts::CONSTRAINTS) {
@@ -107,11 +111,19 @@ fn read(
 
 /// Operator classes → families, the search operators of btree and hash families (enough
 /// to tell whether an index serves an equality lookup), and the indexes being built.
-fn index_support(client: &SpiClient<'_>, snap: &mut Snapshot) -> SpiResult<HashMap<Oid, Oid>> {
-    let mut opclass_family = HashMap::default();
+fn index_support(
+    client: &SpiClient<'_>,
+    snap: &mut Snapshot,
+) -> SpiResult<HashMap<Oid, catalog::OpClass>> {
+    let mut opclasses = HashMap::default();
     each_row(client, include_str!("sql/operators.sql"), |row| {
         if text(row, 1)? == "c" {
-            opclass_family.insert(oid(row, 2)?, oid(row, 3)?);
+            let class = catalog::OpClass {
+                family: oid(row, 3)?,
+                input_type: oid(row, 4)?,
+                default: super::col(row, 5)?,
+            };
+            opclasses.insert(oid(row, 2)?, class);
         } else {
             snap.opfamily_ops.insert((oid(row, 2)?, oid(row, 3)?));
         }
@@ -121,7 +133,7 @@ fn index_support(client: &SpiClient<'_>, snap: &mut Snapshot) -> SpiResult<HashM
         snap.indexes_in_progress.insert(oid(row, 1)?);
         Ok(())
     })?;
-    Ok(opclass_family)
+    Ok(opclasses)
 }
 
 /// The foreign-key slice: FK constraints of user schemas; the tables on both sides and
@@ -132,7 +144,7 @@ fn index_support(client: &SpiClient<'_>, snap: &mut Snapshot) -> SpiResult<HashM
 fn foreign_keys(
     snap: &mut Snapshot,
     members: &HashSet<Oid>,
-    opclass_family: &HashMap<Oid, Oid>,
+    opclasses: &HashMap<Oid, catalog::OpClass>,
 ) -> Kept {
     let namespaces = &snap.namespaces;
     let fks = rows::catalog_read("pg_constraint", || {
@@ -161,7 +173,7 @@ fn foreign_keys(
             }
         }
     }
-    let (access_methods, frozen) = rows::catalog_read("pg_class", || {
+    let (index_relations, frozen) = rows::catalog_read("pg_class", || {
         catalog::relations(snap, members, false, false, |rel| {
             tables.contains(&rel) || partitions.contains(&rel)
         })
@@ -173,9 +185,9 @@ fn foreign_keys(
         .collect();
     let wanted =
         |rel: Oid, attnum: i16| columns.contains(&(rel, attnum)) || partitions.contains(&rel);
-    rows::catalog_read("pg_attribute", || catalog::attributes(snap, wanted));
+    let with_options = rows::catalog_read("pg_attribute", || catalog::attributes(snap, wanted));
     rows::catalog_read("pg_index", || {
-        catalog::indexes(snap, &access_methods, opclass_family, wanted)
+        catalog::indexes(snap, &index_relations, opclasses, &with_options, wanted)
     });
     Kept {
         frozen,

@@ -172,6 +172,7 @@ impl Ctx {
                 detail: r.detail,
                 remediation: r.remediation,
                 metadata,
+                metadata_encoded: None,
                 fingerprint,
             },
             statement: stmt.number,

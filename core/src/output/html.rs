@@ -518,6 +518,7 @@ mod tests {
             detail: "a <b>detail</b> & more".into(),
             remediation: Some("DROP TABLE \"x</script>\";".into()),
             metadata: serde_json::json!({}),
+            metadata_encoded: None,
         }
     }
 

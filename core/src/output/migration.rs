@@ -142,6 +142,7 @@ mod tests {
                 detail: "It blocks.".into(),
                 remediation: Some("CREATE INDEX CONCURRENTLY ON t (c);".into()),
                 metadata: json!({}),
+                metadata_encoded: None,
                 fingerprint: format!("{rule}:x"),
             },
             statement: 1,

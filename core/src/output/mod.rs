@@ -66,6 +66,7 @@ pub(crate) mod fixtures {
             detail: format!("{id} | has a \"pipe\"."),
             remediation: Some("CREATE INDEX ...;".into()),
             metadata: serde_json::json!({"table": "t"}),
+            metadata_encoded: None,
             fingerprint: format!("{rule}:{id}"),
         }
     }

@@ -54,6 +54,7 @@ impl Rule {
             detail,
             remediation,
             metadata,
+            metadata_encoded: None,
         }
     }
 }
@@ -185,7 +186,7 @@ pub fn select(
 
 /// Run the given rules over one snapshot; findings sorted worst first.
 pub fn run(rules: &[&Rule], snapshot: &Snapshot, config: &Config) -> Vec<Finding> {
-    let checked = run_on_threads(rules, snapshot, config, 1, || {}, || false);
+    let checked = run_on_threads(rules, snapshot, config, 1, || {}, |_| {}, || false);
     let mut findings: Vec<Finding> = checked
         .into_iter()
         .flat_map(|c| c.expect("never interrupted").findings)
@@ -204,7 +205,8 @@ pub struct Checked {
 /// each rule whole on one thread, the next free thread taking the next rule. Rules are
 /// pure functions of the snapshot: the threads share nothing else.
 ///
-/// `thread_start` runs first on each thread started here. `interrupted` is asked on the
+/// `finish` runs on the rule's thread after it, on its findings. `thread_start` runs first
+/// on each thread started here. `interrupted` is asked on the
 /// calling thread only, before each of its rules and while it waits for the others: once
 /// it says yes no rule starts, and the rules not run come back as `None` (the caller
 /// handles the interrupt and runs them again). Results are in the order of `rules`; a rule
@@ -215,6 +217,7 @@ pub fn run_on_threads(
     config: &Config,
     threads: usize,
     thread_start: fn(),
+    finish: impl Fn(&mut Vec<Finding>) + Sync,
     mut interrupted: impl FnMut() -> bool,
 ) -> Vec<Option<Checked>> {
     let next = AtomicUsize::new(0);
@@ -232,7 +235,8 @@ pub fn run_on_threads(
         // a panicking rule stops the others from starting new ones
         let guard = StopOnUnwind(&stop);
         let started = Instant::now();
-        let findings = (rule.check)(snapshot, config);
+        let mut findings = (rule.check)(snapshot, config);
+        finish(&mut findings);
         let took = started.elapsed();
         std::mem::forget(guard);
         *slots[i].lock().unwrap_or_else(|e| e.into_inner()) = Some(Checked { findings, took });
@@ -372,8 +376,15 @@ mod tests {
         let one = run(&rules, &snap, &Config::default());
         assert!(one.len() >= 3, "{one:?}");
         for threads in [2, 3, 200] {
-            let checked =
-                run_on_threads(&rules, &snap, &Config::default(), threads, || {}, || false);
+            let checked = run_on_threads(
+                &rules,
+                &snap,
+                &Config::default(),
+                threads,
+                || {},
+                |_| {},
+                || false,
+            );
             let mut found: Vec<Finding> = checked
                 .into_iter()
                 .flat_map(|c| c.unwrap().findings)
@@ -394,6 +405,7 @@ mod tests {
             &Config::default(),
             1,
             || {},
+            |_| {},
             || {
                 asked += 1;
                 asked > 2
@@ -419,7 +431,15 @@ mod tests {
         rules.insert(1, &bad);
         for threads in [1, 2] {
             let run = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
-                run_on_threads(&rules, &snap, &Config::default(), threads, || {}, || false)
+                run_on_threads(
+                    &rules,
+                    &snap,
+                    &Config::default(),
+                    threads,
+                    || {},
+                    |_| {},
+                    || false,
+                )
             }));
             assert!(run.is_err(), "{threads} threads");
         }

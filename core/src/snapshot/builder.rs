@@ -108,6 +108,7 @@ impl SnapshotBuilder {
                 (rel, i as i16 + 1),
                 Attribute {
                     name: (*c).into(),
+                    type_oid: 25,
                     collation: 0,
                     type_name: "text".into(),
                     type_schema: "pg_catalog".into(),
@@ -213,6 +214,7 @@ impl SnapshotBuilder {
             exclusion: false,
             replica_identity: false,
             scans: Some(0),
+            plain: false,
         });
         self.snap.indexes.last_mut().unwrap()
     }

@@ -308,6 +308,8 @@ pub struct Relation {
 #[derive(Clone, Debug, PartialEq)]
 pub struct Attribute {
     pub name: String,
+    /// `atttypid`
+    pub type_oid: Oid,
     /// `attcollation` (0 when the type is not collatable).
     pub collation: Oid,
     /// The column type's `typname`, its schema, and its `typcategory` (`S` string, `N`
@@ -386,9 +388,44 @@ pub struct Index {
     pub replica_identity: bool,
     /// `idx_scan` in the stats window (`None`: no statistics, e.g. a partitioned index).
     pub scans: Option<i64>,
+    /// Its definition is its name, table, method and columns alone: each key column of its
+    /// table in its type's default operator class, collation and order; no expression,
+    /// predicate, storage or operator class parameters, NULLS NOT DISTINCT, partitions or
+    /// exclusion (what [`Index::plain_definition`] writes as `pg_get_indexdef` would).
+    pub plain: bool,
 }
 
 impl Index {
+    /// `pg_get_indexdef` of a [`Index::plain`] index, written here; `None` for any other
+    /// (or when a name is missing from the snapshot).
+    pub fn plain_definition(&self, snap: &Snapshot) -> Option<String> {
+        if !self.plain {
+            return None;
+        }
+        let rel = snap.relation(self.oid)?;
+        let names = |cols: &[i16]| -> Option<Vec<String>> {
+            cols.iter()
+                .map(|&c| snap.column_name(self.table, c).map(quote::ident))
+                .collect()
+        };
+        let mut def = format!(
+            "CREATE {}INDEX {} ON {} USING {} ({})",
+            if self.unique { "UNIQUE " } else { "" },
+            quote::ident(&rel.name),
+            snap.relation(self.table)
+                .map(|_| snap.rel_identity(self.table))?,
+            quote::ident(&self.am),
+            names(self.key_columns())?.join(", ")
+        );
+        if !self.include_columns().is_empty() {
+            def.push_str(&format!(
+                " INCLUDE ({})",
+                names(self.include_columns())?.join(", ")
+            ));
+        }
+        Some(def)
+    }
+
     pub fn key_columns(&self) -> &[i16] {
         &self.columns[..self.n_key.min(self.columns.len())]
     }
@@ -1063,6 +1100,35 @@ pub fn human_count(n: i64) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn plain_index_definitions_read_like_pg_get_indexdef() {
+        let mut b = SnapshotBuilder::new();
+        let t = b.table(
+            "Sales Dept",
+            "order",
+            &["id", "Customer \"Id\"", "select", "note"],
+        );
+        let i = b.index_named(t, "Order Idx", &["Customer \"Id\"", "select", "note"]);
+        i.plain = true;
+        i.unique = true;
+        i.n_key = 2;
+        let plain = i.oid;
+        let e = b.index(t, &["id"]);
+        let not_plain = e.oid;
+        let snap = b.build();
+        assert_eq!(
+            snap.index(plain)
+                .unwrap()
+                .plain_definition(&snap)
+                .as_deref(),
+            Some(
+                "CREATE UNIQUE INDEX \"Order Idx\" ON \"Sales Dept\".\"order\" USING btree \
+                 (\"Customer \"\"Id\"\"\", \"select\") INCLUDE (note)"
+            )
+        );
+        assert_eq!(snap.index(not_plain).unwrap().plain_definition(&snap), None);
+    }
 
     #[test]
     fn humans() {

@@ -2,33 +2,47 @@
 //! type's name, schema and category (looked up once per type, in the syscache).
 
 use super::Catalog;
-use database_advisor_core::snapshot::fast_hash::Map as HashMap;
+use database_advisor_core::snapshot::fast_hash::{Map as HashMap, Set as HashSet};
 use database_advisor_core::snapshot::{Attribute, Oid, RelKind, Snapshot};
 use pgrx::pg_sys;
 use std::ffi::CStr;
 use std::sync::Arc;
 
-/// Columns of the relations already in `snap` (see `relations`), those `wanted` says.
-pub(in crate::loader) fn attributes(snap: &mut Snapshot, wanted: impl Fn(Oid, i16) -> bool) {
+/// Columns of the relations already in `snap` (see `relations`), those `wanted` says;
+/// returns the indexes in `snap` with operator class parameters (`attoptions` of an index
+/// column: its definition shows them).
+pub(in crate::loader) fn attributes(
+    snap: &mut Snapshot,
+    wanted: impl Fn(Oid, i16) -> bool,
+) -> HashSet<Oid> {
     let pg_attribute = Catalog::open(pg_sys::AttributeRelationId);
+    let attoptions = pg_attribute.column("attoptions");
+    let mut with_options = HashSet::default();
     let mut types: HashMap<Oid, (Arc<str>, char, Arc<str>)> = HashMap::default();
     pg_attribute.scan(|t| {
         let a: &pg_sys::FormData_pg_attribute = t.form();
         let (relid, attnum) = (u32::from(a.attrelid), a.attnum);
-        if attnum <= 0 || a.attisdropped || !wanted(relid, attnum) {
+        if attnum <= 0 || a.attisdropped {
             return;
         }
-        let has_columns = snap.relations.get(&relid).is_some_and(|r| {
-            matches!(
-                r.kind,
-                RelKind::Table
-                    | RelKind::PartitionedTable
-                    | RelKind::View
-                    | RelKind::MaterializedView
-                    | RelKind::ForeignTable
-            )
-        });
-        if !has_columns {
+        let Some(kind) = snap.relations.get(&relid).map(|r| r.kind) else {
+            return;
+        };
+        if matches!(kind, RelKind::Index | RelKind::PartitionedIndex) {
+            if !t.is_null(attoptions) {
+                with_options.insert(relid);
+            }
+            return;
+        }
+        let has_columns = matches!(
+            kind,
+            RelKind::Table
+                | RelKind::PartitionedTable
+                | RelKind::View
+                | RelKind::MaterializedView
+                | RelKind::ForeignTable
+        );
+        if !has_columns || !wanted(relid, attnum) {
             return;
         }
         let (type_name, type_category, type_schema) = types
@@ -39,6 +53,7 @@ pub(in crate::loader) fn attributes(snap: &mut Snapshot, wanted: impl Fn(Oid, i1
             (relid, attnum),
             Attribute {
                 name: super::name(&a.attname),
+                type_oid: u32::from(a.atttypid),
                 collation: u32::from(a.attcollation),
                 type_name,
                 type_category,
@@ -49,6 +64,7 @@ pub(in crate::loader) fn attributes(snap: &mut Snapshot, wanted: impl Fn(Oid, i1
         );
     });
     pg_attribute.close();
+    with_options
 }
 
 /// A type's name, category and schema name (`?` when it vanished meanwhile).

@@ -3,19 +3,30 @@
 //! `relations::refresh`'s). Expressions and predicates are deparsed by PostgreSQL itself
 //! (`pg_get_indexdef`, `pg_get_expr`), and only for the indexes that have them.
 
+use super::relations::IndexRelation;
 use super::Catalog;
 use crate::builtin::Builtin;
-use database_advisor_core::snapshot::fast_hash::Map as HashMap;
+use database_advisor_core::snapshot::fast_hash::{Map as HashMap, Set as HashSet};
 use database_advisor_core::snapshot::{Index, Oid, Snapshot};
 use pgrx::pg_sys;
 use std::ffi::CStr;
 
-/// The indexes of the index relations `access_methods` lists (index OID → `relam`, from
-/// `relations`) for which `wanted(table, leading key column)` holds.
+/// An operator class as index definitions need it.
+pub(in crate::loader) struct OpClass {
+    pub family: Oid,
+    /// `opcintype`, and whether it is that type's default class for its method.
+    pub input_type: Oid,
+    pub default: bool,
+}
+
+/// The indexes of the index relations `relations` lists (from `relations`) for which
+/// `wanted(table, leading key column)` holds; `with_options`: those with operator class
+/// parameters (from `attributes`).
 pub(in crate::loader) fn indexes(
     snap: &mut Snapshot,
-    access_methods: &HashMap<Oid, Oid>,
-    opclass_family: &HashMap<Oid, Oid>,
+    relations: &HashMap<Oid, IndexRelation>,
+    opclasses: &HashMap<Oid, OpClass>,
+    with_options: &HashSet<Oid>,
     wanted: impl Fn(Oid, i16) -> bool,
 ) {
     let pg_index = Catalog::open(pg_sys::IndexRelationId);
@@ -30,7 +41,7 @@ pub(in crate::loader) fn indexes(
     pg_index.scan(|t| {
         let i: &pg_sys::FormData_pg_index = t.form();
         let index = u32::from(i.indexrelid);
-        let Some(&am) = access_methods.get(&index) else {
+        let Some(&IndexRelation { am, plain }) = relations.get(&index) else {
             return;
         };
         let table = u32::from(i.indrelid);
@@ -40,11 +51,13 @@ pub(in crate::loader) fn indexes(
             return;
         }
         let n_key = (i.indnkeyatts.max(0) as usize).min(columns.len());
-        let opclasses: Vec<Oid> = t.oids(class).into_iter().take(n_key).collect();
-        let opfamilies = opclasses
+        let classes: Vec<Oid> = t.oids(class).into_iter().take(n_key).collect();
+        let opfamilies = classes
             .iter()
-            .map(|opc| opclass_family.get(opc).copied().unwrap_or(0))
+            .map(|opc| opclasses.get(opc).map_or(0, |c| c.family))
             .collect();
+        let collations: Vec<Oid> = t.oids(collation).into_iter().take(n_key).collect();
+        let options: Vec<i16> = t.i16s(option).into_iter().take(n_key).collect();
         let expressions = if t.is_null(exprs) {
             vec![None; columns.len()]
         } else {
@@ -61,15 +74,38 @@ pub(in crate::loader) fn indexes(
         let predicate = t
             .datum(pred)
             .map(|p| unsafe { expr_def.text_of([p, table.into(), true.into()]) });
+        // what pg_get_indexdef would print beyond names: nothing (see Index::plain)
+        #[cfg(any(feature = "pg13", feature = "pg14"))]
+        let nulls_not_distinct = false;
+        #[cfg(not(any(feature = "pg13", feature = "pg14")))]
+        let nulls_not_distinct = i.indnullsnotdistinct;
+        let plain = plain
+            && predicate.is_none()
+            && !i.indisexclusion
+            && !nulls_not_distinct
+            && !with_options.contains(&index)
+            && columns.iter().all(|&c| c > 0)
+            && options.iter().all(|&o| o == 0)
+            && classes.len() == n_key
+            && collations.len() == n_key
+            && (0..n_key).all(|k| {
+                let column = snap.attributes.get(&(table, columns[k]));
+                let class = opclasses.get(&classes[k]);
+                column.zip(class).is_some_and(|(a, c)| {
+                    c.default
+                        && c.input_type == a.type_oid
+                        && (collations[k] == 0 || collations[k] == a.collation)
+                })
+            });
         snap.indexes.push(Index {
             oid: index,
             table,
             am: am_names.entry(am).or_insert_with(|| am_name(am)).clone(),
             n_key,
-            opclasses,
+            opclasses: classes,
             opfamilies,
-            collations: t.oids(collation).into_iter().take(n_key).collect(),
-            options: t.i16s(option).into_iter().take(n_key).collect(),
+            collations,
+            options,
             valid: i.indisvalid,
             ready: i.indisready,
             live: i.indislive,
@@ -80,6 +116,7 @@ pub(in crate::loader) fn indexes(
             replica_identity: i.indisreplident,
             // (refresh's)
             scans: None,
+            plain,
             columns,
             expressions,
             predicate,

@@ -15,7 +15,7 @@ mod relations;
 
 pub(super) use columns::attributes;
 pub(super) use constraints::constraints;
-pub(super) use indexes::indexes;
+pub(super) use indexes::{indexes, OpClass};
 pub(super) use relations::{refresh, relations, Frozen};
 
 use database_advisor_core::snapshot::TableStats;

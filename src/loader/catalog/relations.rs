@@ -12,6 +12,14 @@ use database_advisor_core::snapshot::{Grant, Maintenance, RelKind, Relation, Sna
 use pgrx::array::RawArray;
 use pgrx::pg_sys;
 
+/// An index's `pg_class` row as its definition needs it: its access method, and whether
+/// it is a plain index (not partitioned) without storage parameters.
+#[derive(Clone, Copy)]
+pub(in crate::loader) struct IndexRelation {
+    pub am: u32,
+    pub plain: bool,
+}
+
 /// What a table's freezing is measured from (`relfrozenxid`, `relminmxid`, and its TOAST
 /// table's), kept to compute its ages as of each run (see [`refresh`]).
 #[derive(Clone, Copy, Default)]
@@ -24,7 +32,8 @@ pub(in crate::loader) struct Frozen {
 /// The relations `wanted` says into `snap.relations` (with `grants`, the privileges on
 /// tables, views and the like too; with `maintenance`, `snap.maintenance` of tables and
 /// materialized views, with what their ages count from), the names of the others (see
-/// `Snapshot::add_relation_name`); returns the access method (`relam`) of each index.
+/// `Snapshot::add_relation_name`); returns what the definition of each index depends on
+/// of its `pg_class` row.
 /// Nothing here changes without the catalog changing: the statistics and ages are
 /// [`refresh`]'s.
 pub(in crate::loader) fn relations(
@@ -33,7 +42,7 @@ pub(in crate::loader) fn relations(
     grants: bool,
     maintenance: bool,
     wanted: impl Fn(u32) -> bool,
-) -> (HashMap<u32, u32>, HashMap<u32, Frozen>) {
+) -> (HashMap<u32, IndexRelation>, HashMap<u32, Frozen>) {
     let pg_class = Catalog::open(pg_sys::RelationRelationId);
     let options = pg_class.column("reloptions");
     let acl = pg_class.column("relacl");
@@ -56,7 +65,11 @@ pub(in crate::loader) fn relations(
         }
         let oid = u32::from(c.oid);
         if matches!(relkind, 'i' | 'I') {
-            access_methods.insert(oid, u32::from(c.relam));
+            let index = IndexRelation {
+                am: u32::from(c.relam),
+                plain: relkind == 'i' && t.is_null(options),
+            };
+            access_methods.insert(oid, index);
         }
         if !wanted(oid) {
             snap.add_relation_name(

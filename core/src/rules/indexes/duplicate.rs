@@ -2,7 +2,7 @@
 //! columns and expressions, INCLUDE columns, predicate, operator classes, collations and
 //! sort options — compared field by field from the catalog, never as definition strings.
 
-use super::{candidate, drop_statement, scans_and_bytes, undo_statement, Protections};
+use super::{candidate, drop_statement, rule_undo, scans_and_bytes, Protections};
 use crate::config::Config;
 use crate::finding::{Category, Finding, Level};
 use crate::rules::Rule;
@@ -90,7 +90,7 @@ pub fn analyze(snap: &Snapshot, config: &Config) -> Vec<DuplicateIndex> {
         });
         let kept = group[0];
         for &extra in &group[1..] {
-            out.push(describe(snap, &protections, extra, kept));
+            out.push(describe(snap, config, &protections, extra, kept));
         }
     }
     out
@@ -98,6 +98,7 @@ pub fn analyze(snap: &Snapshot, config: &Config) -> Vec<DuplicateIndex> {
 
 fn describe(
     snap: &Snapshot,
+    config: &Config,
     protections: &Protections,
     extra: &Index,
     kept: &Index,
@@ -134,7 +135,7 @@ fn describe(
         _ => Some(drop_statement(snap, extra)),
     };
     detail.push('.');
-    let undo = undo_statement(snap, extra);
+    let undo = rule_undo(snap, config, extra);
     let metadata = json!({
         "schema": snap.relation(extra.oid).map(|r| snap.schema_name(r)),
         "table": snap.relation(extra.table).map(|r| r.name.as_str()),

@@ -219,7 +219,20 @@ pub fn drop_statement(snap: &Snapshot, ix: &Index) -> String {
 /// The statement that recreates `ix` exactly as it is (from `pg_get_indexdef`), built
 /// concurrently where PostgreSQL allows it; `None` when the definition was not loaded.
 pub fn undo_statement(snap: &Snapshot, ix: &Index) -> Option<String> {
-    let def = snap.index_defs.get(&ix.oid)?;
+    undo_of(snap, ix, snap.index_defs.get(&ix.oid)?)
+}
+
+/// [`undo_statement`] in a rule: with `config.index_undo`, a plain index's is written even
+/// when its definition was not loaded.
+pub fn rule_undo(snap: &Snapshot, config: &Config, ix: &Index) -> Option<String> {
+    match snap.index_defs.get(&ix.oid) {
+        Some(def) => undo_of(snap, ix, def),
+        None if config.index_undo => undo_of(snap, ix, &ix.plain_definition(snap)?),
+        None => None,
+    }
+}
+
+fn undo_of(snap: &Snapshot, ix: &Index, def: &str) -> Option<String> {
     Some(if is_partitioned_index(snap, ix) {
         // pg_get_indexdef says ON ONLY for a partitioned index; recreate on every partition
         format!("{};", def.replacen(" ON ONLY ", " ON ", 1))
@@ -232,7 +245,8 @@ pub fn undo_statement(snap: &Snapshot, ix: &Index) -> Option<String> {
 /// dropping (the finding's object).
 const UNDO_RULES: [&str; 3] = ["unused_index", "duplicate_index", "redundant_index"];
 
-fn lacks_undo(f: &Finding) -> bool {
+/// A finding of a rule with an `undo` whose undo is not in yet (see [`fill_undo`]).
+pub fn lacks_undo(f: &Finding) -> bool {
     UNDO_RULES.contains(&f.rule) && f.metadata.get("undo").is_some_and(|u| u.is_null())
 }
 

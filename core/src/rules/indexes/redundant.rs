@@ -3,7 +3,7 @@
 //! operator classes, collations and sort options on those columns. The longer index serves
 //! every query the shorter one does. Compared by attribute numbers and catalog fields.
 
-use super::{candidate, drop_statement, scans_and_bytes, undo_statement, Protections};
+use super::{candidate, drop_statement, rule_undo, scans_and_bytes, Protections};
 use crate::config::Config;
 use crate::finding::{Category, Finding, Level};
 use crate::rules::Rule;
@@ -89,13 +89,19 @@ pub fn analyze(snap: &Snapshot, config: &Config) -> Vec<RedundantIndex> {
                 )
             });
         if let Some(longer) = best {
-            out.push(describe(snap, &since, short, longer));
+            out.push(describe(snap, config, &since, short, longer));
         }
     }
     out
 }
 
-fn describe(snap: &Snapshot, since: &str, short: &Index, longer: &Index) -> RedundantIndex {
+fn describe(
+    snap: &Snapshot,
+    config: &Config,
+    since: &str,
+    short: &Index,
+    longer: &Index,
+) -> RedundantIndex {
     let identity = snap.rel_identity(short.oid);
     let longer_identity = snap.rel_identity(longer.oid);
     let table_identity = snap.rel_identity(short.table);
@@ -108,7 +114,7 @@ fn describe(snap: &Snapshot, since: &str, short: &Index, longer: &Index) -> Redu
         human_count(scans.unwrap_or(0)),
         since
     );
-    let undo = undo_statement(snap, short);
+    let undo = rule_undo(snap, config, short);
     let metadata = json!({
         "schema": snap.relation(short.oid).map(|r| snap.schema_name(r)),
         "table": snap.relation(short.table).map(|r| r.name.as_str()),

@@ -2,7 +2,7 @@
 //! pays for. Never an index that backs a constraint, enforces uniqueness, is the replica
 //! identity or is the only one serving a foreign key.
 
-use super::{candidate, drop_statement, scans_and_bytes, undo_statement, Protections};
+use super::{candidate, drop_statement, rule_undo, scans_and_bytes, Protections};
 use crate::config::Config;
 use crate::finding::{Category, Finding, Level};
 use crate::rules::Rule;
@@ -118,7 +118,7 @@ pub fn analyze(snap: &Snapshot, config: &Config) -> Vec<UnusedIndex> {
             ));
         }
         detail.push('.');
-        let undo = undo_statement(snap, ix);
+        let undo = rule_undo(snap, config, ix);
         let schema = snap.schema_name(rel).to_string();
         out.push(UnusedIndex {
             index: ix.oid,

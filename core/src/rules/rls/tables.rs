@@ -519,6 +519,7 @@ mod tests {
         );
         let mut a = crate::snapshot::Attribute {
             name: "x".into(),
+            type_oid: 20,
             collation: 0,
             type_name: "int8".into(),
             type_schema: "pg_catalog".into(),
