@@ -38,31 +38,46 @@ for n in "${sizes[@]}"; do
         [[ "$ms" =~ ^[0-9.]+$ ]] && echo "$n|$what|$ms" >>"$out"
     done < <("${psql[@]}" -d "$db" -v reps="$reps" -v reference="$(cat "$ROOT/bench/reference_missing_fk.sql")" \
                  "${splinter[@]}" -f "$ROOT/bench/measure.sql")
-    # a fresh backend per run, as every psql -c and every pg_cron job gets
-    for view in advisor_findings advisor_missing_fk_indexes; do
+    # a fresh backend per run, as every psql -c and every pg_cron job gets (nothing kept
+    # from an earlier run; splinter's lint and the plain-SQL reference likewise)
+    fresh=(advisor_findings advisor_missing_fk_indexes)
+    fresh_sql=("SELECT count(*) FROM advisor_findings" "SELECT count(*) FROM advisor_missing_fk_indexes"
+               "SELECT count(*) FROM ($(cat "$ROOT/bench/reference_missing_fk.sql")) r")
+    fresh+=("reference: missing FK indexes in plain SQL")
+    if [ -n "${BENCH_SPLINTER_0001:-}" ]; then
+        fresh+=("splinter 0001_unindexed_foreign_keys")
+        fresh_sql+=("SELECT count(*) FROM ($(grep -v '^create view' "$BENCH_SPLINTER_0001" | sed 's/;[[:space:]]*$//')) r")
+    fi
+    for i in "${!fresh[@]}"; do
         times=()
         for _ in $(seq 1 "$reps"); do
             times+=("$("${psql[@]}" -d "$db" -Atc "SELECT round(1000 * extract(epoch FROM clock_timestamp() - now())::numeric, 1)
-                                                   FROM (SELECT count(*) FROM $view) s")")
+                                                   FROM (${fresh_sql[$i]}) s")")
         done
-        echo "$n|$view, fresh backend|$(printf '%s\n' "${times[@]}" | sort -n | sed -n "$(( (reps + 1) / 2 ))p")" >>"$out"
+        echo "$n|${fresh[$i]}, fresh backend|$(printf '%s\n' "${times[@]}" | sort -n | sed -n "$(( (reps + 1) / 2 ))p")" >>"$out"
     done
-    # where the time goes (database_advisor.trace), in a warm backend: SQL, decoding, rules,
-    # and the rest of the statement (the output)
+    # where the time goes (database_advisor.trace): SQL, decoding, rules, and the rest of the
+    # statement (the output); in a backend that ran the view before (its table parts kept),
+    # then in a fresh one
     for view in advisor_findings advisor_missing_fk_indexes; do
-        "${psql[@]}" -d "$db" -c "SELECT count(*) FROM $view" >/dev/null
+        "${psql[@]}" -d "$db" -c "SELECT count(*) FROM $view" -c "SET database_advisor.trace = on" \
+            -c '\timing on' -c "SELECT count(*) FROM $view" 2>&1 \
+            | python3 "$ROOT/bench/breakdown.py" "$n" "$view, table parts kept" >>"$out"
         "${psql[@]}" -d "$db" -c "SET database_advisor.trace = on" -c '\timing on' \
-            -c "SELECT count(*) FROM $view" 2>&1 | python3 "$ROOT/bench/breakdown.py" "$n" "$view" >>"$out"
+            -c "SELECT count(*) FROM $view" 2>&1 \
+            | python3 "$ROOT/bench/breakdown.py" "$n" "$view, fresh backend" >>"$out"
     done
     # peak RSS of a fresh backend that runs advisor_findings once
     rss="$("${psql[@]}" -d "$db" -At <<'SQL'
 SELECT pg_backend_pid() AS pid \gset
 \setenv BACKEND_PID :pid
 SELECT count(*) FROM advisor_findings \g /dev/null
-\! awk '/VmHWM/ {print $2}' /proc/$BACKEND_PID/status
+\! awk '/VmHWM|RssShmem/ {print $2}' /proc/$BACKEND_PID/status | paste -sd' '
 SQL
 )"
-    echo "$n|peak RSS of the backend (MB)|$(( rss / 1024 ))" >>"$out"
+    read -r hwm shmem <<<"$rss"
+    echo "$n|peak RSS of the backend (MB)|$(( hwm / 1024 ))" >>"$out"
+    echo "$n|of it shared memory (shared buffers read, MB)|$(( shmem / 1024 ))" >>"$out"
     echo "$n|relations|$rels" >>"$out"
     echo "$n|findings|$findings" >>"$out"
 done

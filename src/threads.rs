@@ -46,6 +46,34 @@ pub fn check(
     results.into_iter().flatten().collect()
 }
 
+/// `work(k, n)` for each k of `0..n` (n: `threads`), on as many threads, the results
+/// concatenated in that order: one rule's work split by table (`k` takes the tables with
+/// `oid % n == k`). A cancel is served once all are done.
+pub fn split<T: Send>(threads: usize, work: impl Fn(usize, usize) -> Vec<T> + Sync) -> Vec<T> {
+    let n = threads.max(1);
+    let parts: Vec<Vec<T>> = std::thread::scope(|scope| {
+        let work = &work;
+        let helpers: Vec<_> = (1..n)
+            .map(|k| {
+                scope.spawn(move || {
+                    block_signals();
+                    work(k, n)
+                })
+            })
+            .collect();
+        let mut parts = vec![work(0, n)];
+        for helper in helpers {
+            match helper.join() {
+                Ok(part) => parts.push(part),
+                Err(panic) => std::panic::resume_unwind(panic),
+            }
+        }
+        parts
+    });
+    pgrx::check_for_interrupts!();
+    parts.into_iter().flatten().collect()
+}
+
 /// Make the metadata of `findings` jsonb (see [`check`]), split over `threads` threads
 /// (what is left after the rules ran: their undo statements are filled in afterwards).
 pub fn encode(findings: &mut [Finding], threads: usize) {

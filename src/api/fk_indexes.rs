@@ -11,7 +11,9 @@ materialized!(
     |_, out| {
         let (snap, config) = prepare(missing_fk::RULE.parts, false);
         let started = std::time::Instant::now();
-        let found = missing_fk::analyze(&snap, &config);
+        let found = crate::threads::split(crate::gucs::rule_threads(), |k, n| {
+            missing_fk::analyze_tables(&snap, &config, |table| table as usize % n == k)
+        });
         super::trace_rules(started, found.len());
         let since = snap.stats_window.since.clone();
         // its memory is not needed for the rows

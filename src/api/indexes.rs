@@ -12,7 +12,9 @@ materialized!(
         let (mut snap, config) = prepare(unused::RULE.parts, false);
         let window = snap.stats_window.clone();
         let started = std::time::Instant::now();
-        let mut found = unused::analyze(&snap, &config);
+        let mut found = crate::threads::split(crate::gucs::rule_threads(), |k, n| {
+            unused::analyze_tables(&snap, &config, |table| table as usize % n == k)
+        });
         super::trace_rules(started, found.len());
         // the undo statements: deparsed for the indexes listed, after the rule ran
         let wanted: Vec<_> = found.iter().map(|u| u.index).collect();

@@ -205,12 +205,13 @@ pub struct Checked {
 /// each rule whole on one thread, the next free thread taking the next rule. Rules are
 /// pure functions of the snapshot: the threads share nothing else.
 ///
-/// `finish` runs on the rule's thread after it, on its findings. `thread_start` runs first
-/// on each thread started here. `interrupted` is asked on the
-/// calling thread only, before each of its rules and while it waits for the others: once
-/// it says yes no rule starts, and the rules not run come back as `None` (the caller
-/// handles the interrupt and runs them again). Results are in the order of `rules`; a rule
-/// that panics panics the caller once every thread has stopped.
+/// `thread_start` runs first on each thread started here; `finish` runs on a rule's thread
+/// after the rule, on its findings. `interrupted` is asked on the calling thread only,
+/// before each of its rules and while it waits for the others: once it says yes no rule
+/// starts, and the rules not run come back as `None` (the caller handles the interrupt and
+/// runs them again). Results are in the order of `rules`; a rule that panics panics the
+/// caller once every thread has stopped. Rules read the snapshot only: what they derive
+/// and share goes through `OnceLock`s and [`Snapshot::shared`], which are `Sync`.
 pub fn run_on_threads(
     rules: &[&Rule],
     snapshot: &Snapshot,

@@ -88,11 +88,21 @@ fn check(snap: &Snapshot, config: &Config) -> Vec<Finding> {
 
 /// Every foreign key in scope that no index serves (see `coverage`).
 pub fn analyze(snap: &Snapshot, config: &Config) -> Vec<MissingFkIndex> {
+    analyze_tables(snap, config, |_| true)
+}
+
+/// [`analyze`] for the foreign keys of the tables `take` says (a view splits the work by
+/// table over threads: each table's findings depend on that table alone).
+pub fn analyze_tables(
+    snap: &Snapshot,
+    config: &Config,
+    take: impl Fn(Oid) -> bool,
+) -> Vec<MissingFkIndex> {
     // uncovered foreign keys, grouped by table so that one suggested index can serve several
     let mut by_table: BTreeMap<Oid, Vec<(&Constraint, Vec<Oid>)>> = BTreeMap::new();
     for fk in &snap.constraints {
         // a constraint cloned onto a partition is reported once, at its parent
-        if fk.foreign.is_none() || fk.parent != 0 {
+        if fk.foreign.is_none() || fk.parent != 0 || !take(fk.table) {
             continue;
         }
         let Some(rel) = snap.relation(fk.table) else {
@@ -370,6 +380,37 @@ mod tests {
         let (mut b, _, c) = orders_schema("public", "orders", "customer_id");
         b.relation_mut(c).extension_member = true;
         assert_eq!(analyze(&b.build(), &Config::default()).len(), 1);
+    }
+
+    #[test]
+    fn the_work_split_by_table_finds_the_same() {
+        let mut b = SnapshotBuilder::new();
+        let c = b.table("s", "customers", &["id"]);
+        b.primary_key(c, &["id"]);
+        for t in 0..7 {
+            let o = b.table(
+                "s",
+                &format!("orders {t}"),
+                &["id", "customer_id", "other_id"],
+            );
+            b.foreign_key(&format!("fk_{t}"), o, &["customer_id"], c, &["id"]);
+            b.foreign_key(&format!("fk_{t}_b"), o, &["other_id"], c, &["id"]);
+        }
+        let snap = b.build();
+        let config = Config::default();
+        let ids = |found: Vec<MissingFkIndex>| {
+            let mut ids: Vec<String> = found.into_iter().map(|m| m.finding.fingerprint).collect();
+            ids.sort();
+            ids
+        };
+        let whole = ids(analyze(&snap, &config));
+        assert_eq!(whole.len(), 14);
+        for n in [2, 3] {
+            let parts = (0..n)
+                .flat_map(|k| analyze_tables(&snap, &config, |t| t as usize % n == k))
+                .collect();
+            assert_eq!(ids(parts), whole, "{n} parts");
+        }
     }
 
     #[test]

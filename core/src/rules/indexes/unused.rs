@@ -65,11 +65,21 @@ fn check(snap: &Snapshot, config: &Config) -> Vec<Finding> {
 }
 
 pub fn analyze(snap: &Snapshot, config: &Config) -> Vec<UnusedIndex> {
+    analyze_tables(snap, config, |_| true)
+}
+
+/// [`analyze`] for the indexes of the tables `take` says (a view splits the work by table
+/// over threads: each table's findings depend on that table alone).
+pub fn analyze_tables(
+    snap: &Snapshot,
+    config: &Config,
+    take: impl Fn(Oid) -> bool,
+) -> Vec<UnusedIndex> {
     let protections = Protections::of(snap);
     let window = &snap.stats_window;
     let since = window.describe();
     let mut out = Vec::new();
-    for ix in &snap.indexes {
+    for ix in snap.indexes.iter().filter(|ix| take(ix.table)) {
         let Some((rel, table)) = candidate(snap, config, ix) else {
             continue;
         };
