@@ -13,6 +13,7 @@
 //! sent so far, and keeps what it read only if none arrived while it read.
 
 use super::tables::Kept;
+use database_advisor_core::snapshot::fast_hash::Map as HashMap;
 use database_advisor_core::snapshot::{Parts, Snapshot};
 use pgrx::pg_sys;
 use std::cell::{Cell, RefCell};
@@ -40,6 +41,35 @@ thread_local! {
     static GENERATION: Cell<u64> = const { Cell::new(0) };
     /// Runs that found their table parts kept (for the tests).
     static REUSED: Cell<u64> = const { Cell::new(0) };
+    /// Policy conditions deparsed, by table, node tree and `quote_all_identifiers`, at
+    /// the generation they were deparsed at.
+    static DEPARSED: RefCell<(u64, Deparsed)> = RefCell::new((0, HashMap::default()));
+}
+
+type Deparsed = HashMap<(u32, String, bool), String>;
+
+/// `deparse()` of a policy's condition (`pg_get_expr(tree, table)`), or what it gave
+/// before while nothing the text names changed: the table's columns, the functions,
+/// operators, types, collations, relations and schemas it names are all in the catalogs
+/// whose invalidations [`invalidated`] counts, and the loader's search_path is pinned.
+/// (A run has read the invalidations sent so far: [`take`].)
+pub(super) fn deparsed(table: u32, tree: &str, deparse: impl FnOnce() -> String) -> String {
+    let generation = GENERATION.with(Cell::get);
+    // SAFETY: a GUC variable of this backend
+    let quote_all = unsafe { pg_sys::quote_all_identifiers };
+    let key = (table, tree.to_string(), quote_all);
+    let known = DEPARSED.with(|d| {
+        let mut d = d.borrow_mut();
+        if d.0 != generation || d.1.len() > 100_000 {
+            *d = (generation, HashMap::default());
+        }
+        d.1.get(&key).cloned()
+    });
+    known.unwrap_or_else(|| {
+        let text = deparse();
+        DEPARSED.with(|d| d.borrow_mut().1.insert(key, text.clone()));
+        text
+    })
 }
 
 /// How many runs of this backend found their table parts kept.

@@ -87,6 +87,20 @@ SELECT * FROM cache_fk;
 ALTER EXTENSION dblink DROP TABLE "Cache Ü"."child Table";
 SELECT * FROM cache_fk;
 
+-- a policy's condition, as deparsed: after its column's rename, and after its change
+ALTER TABLE "Cache Ü"."Parent Ω" ENABLE ROW LEVEL SECURITY;
+CREATE POLICY "per tenant" ON "Cache Ü"."Parent Ω" USING (code = current_setting('app.tenant'));
+CREATE VIEW cache_policy AS
+    SELECT metadata->>'using' AS using FROM advisor_findings
+    WHERE rule = 'rls_per_row_function' AND object_identity LIKE '%"Cache %';
+SELECT * FROM cache_policy;
+SELECT * FROM cache_policy;
+ALTER TABLE "Cache Ü"."Parent Ω" RENAME COLUMN code TO "Code Ω";
+SELECT * FROM cache_policy;
+ALTER POLICY "per tenant" ON "Cache Ü"."Parent Ω" USING ("Code Ω" = current_setting('app.other'));
+SELECT * FROM cache_policy;
+DROP VIEW cache_policy;
+
 -- kept or not, the same findings
 SELECT count(*) AS kept FROM advisor_findings \gset
 SET database_advisor.catalog_cache_size = 0;
