@@ -51,25 +51,8 @@ pub fn check(
 /// `oid % n == k`). A cancel is served once all are done.
 pub fn split<T: Send>(threads: usize, work: impl Fn(usize, usize) -> Vec<T> + Sync) -> Vec<T> {
     let n = threads.max(1);
-    let parts: Vec<Vec<T>> = std::thread::scope(|scope| {
-        let work = &work;
-        let helpers: Vec<_> = (1..n)
-            .map(|k| {
-                scope.spawn(move || {
-                    block_signals();
-                    work(k, n)
-                })
-            })
-            .collect();
-        let mut parts = vec![work(0, n)];
-        for helper in helpers {
-            match helper.join() {
-                Ok(part) => parts.push(part),
-                Err(panic) => std::panic::resume_unwind(panic),
-            }
-        }
-        parts
-    });
+    let work = &work;
+    let parts = scoped((0..n).map(|k| move || work(k, n)).collect());
     pgrx::check_for_interrupts!();
     parts.into_iter().flatten().collect()
 }
@@ -78,26 +61,36 @@ pub fn split<T: Send>(threads: usize, work: impl Fn(usize, usize) -> Vec<T> + Sy
 /// (what is left after the rules ran: their undo statements are filled in afterwards).
 pub fn encode(findings: &mut [Finding], threads: usize) {
     let chunk = findings.len().div_ceil(threads.max(1)).max(1);
+    let jobs = findings
+        .chunks_mut(chunk)
+        .map(|c| move || encode_metadata(c, &|_| true))
+        .collect();
+    scoped(jobs);
+}
+
+/// Run the jobs, the first on this thread and each other on a helper thread of its own
+/// (signals blocked); their results in order. A job's panic is raised here once all ended.
+fn scoped<T: Send>(jobs: Vec<impl FnOnce() -> T + Send>) -> Vec<T> {
     std::thread::scope(|scope| {
-        let mut chunks = findings.chunks_mut(chunk);
-        let mine = chunks.next();
-        let helpers: Vec<_> = chunks
-            .map(|c| {
+        let mut jobs = jobs.into_iter();
+        let mine = jobs.next();
+        let helpers: Vec<_> = jobs
+            .map(|job| {
                 scope.spawn(move || {
                     block_signals();
-                    encode_metadata(c, &|_| true)
+                    job()
                 })
             })
             .collect();
-        if let Some(c) = mine {
-            encode_metadata(c, &|_| true);
-        }
+        let mut results: Vec<T> = mine.map(|job| job()).into_iter().collect();
         for helper in helpers {
-            if let Err(panic) = helper.join() {
-                std::panic::resume_unwind(panic);
+            match helper.join() {
+                Ok(result) => results.push(result),
+                Err(panic) => std::panic::resume_unwind(panic),
             }
         }
-    });
+        results
+    })
 }
 
 fn encode_metadata(findings: &mut [Finding], which: &(impl Fn(&Finding) -> bool + ?Sized)) {

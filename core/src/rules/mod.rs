@@ -370,6 +370,23 @@ mod tests {
         b.build()
     }
 
+    fn on_threads(
+        rules: &[&Rule],
+        snap: &Snapshot,
+        threads: usize,
+        interrupted: impl FnMut() -> bool,
+    ) -> Vec<Option<Checked>> {
+        run_on_threads(
+            rules,
+            snap,
+            &Config::default(),
+            threads,
+            || {},
+            |_| {},
+            interrupted,
+        )
+    }
+
     #[test]
     fn threads_find_what_one_thread_finds() {
         let snap = sample();
@@ -377,15 +394,7 @@ mod tests {
         let one = run(&rules, &snap, &Config::default());
         assert!(one.len() >= 3, "{one:?}");
         for threads in [2, 3, 200] {
-            let checked = run_on_threads(
-                &rules,
-                &snap,
-                &Config::default(),
-                threads,
-                || {},
-                |_| {},
-                || false,
-            );
+            let checked = on_threads(&rules, &snap, threads, || false);
             let mut found: Vec<Finding> = checked
                 .into_iter()
                 .flat_map(|c| c.unwrap().findings)
@@ -400,18 +409,10 @@ mod tests {
         let snap = sample();
         let rules: Vec<&Rule> = all().iter().collect();
         let mut asked = 0;
-        let checked = run_on_threads(
-            &rules,
-            &snap,
-            &Config::default(),
-            1,
-            || {},
-            |_| {},
-            || {
-                asked += 1;
-                asked > 2
-            },
-        );
+        let checked = on_threads(&rules, &snap, 1, || {
+            asked += 1;
+            asked > 2
+        });
         let ran: Vec<bool> = checked.iter().map(Option::is_some).collect();
         assert_eq!(ran.iter().filter(|r| **r).count(), 2);
         assert!(ran[0] && ran[1] && !ran[2]);
@@ -432,15 +433,7 @@ mod tests {
         rules.insert(1, &bad);
         for threads in [1, 2] {
             let run = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
-                run_on_threads(
-                    &rules,
-                    &snap,
-                    &Config::default(),
-                    threads,
-                    || {},
-                    |_| {},
-                    || false,
-                )
+                on_threads(&rules, &snap, threads, || false)
             }));
             assert!(run.is_err(), "{threads} threads");
         }
