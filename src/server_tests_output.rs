@@ -27,7 +27,7 @@ fn jsonb_builder_matches_jsonb_in() {
     ];
     let mut builder = crate::api::jsonb::Builder::new();
     for value in &values {
-        let datum = builder.datum(value);
+        let datum = crate::api::jsonb::datum(&mut builder, value);
         // SAFETY: a jsonb datum made in this memory context
         let arg = unsafe { pgrx::datum::DatumWithOid::new(datum, pg_sys::JSONBOID) };
         let ours = Spi::get_one_with_args::<String>("SELECT $1::text", &[arg]).unwrap();
@@ -54,7 +54,7 @@ fn jsonb_builder_matches_jsonb_in() {
         }
     }
     // a NUL, which jsonb_in refuses, becomes U+FFFD
-    let datum = builder.datum(&json!({"k": "a\u{0}b"}));
+    let datum = crate::api::jsonb::datum(&mut builder, &json!({"k": "a\u{0}b"}));
     let arg = unsafe { pgrx::datum::DatumWithOid::new(datum, pg_sys::JSONBOID) };
     let text = Spi::get_one_with_args::<String>("SELECT $1 ->> 'k'", &[arg]).unwrap();
     assert_eq!(text.as_deref(), Some("a\u{FFFD}b"));

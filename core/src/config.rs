@@ -11,6 +11,9 @@ pub struct Config {
     /// those of plain indexes themselves ([`crate::snapshot::Index::plain`]); the loader
     /// deparses the others afterwards.
     pub index_undo: bool,
+    /// Not a setting either: the run returns findings' metadata as jsonb, which rules that
+    /// make many findings write straight into jsonb bytes ([`crate::finding::Finding::with_meta`]).
+    pub metadata_jsonb: bool,
     /// `missing_fk_index` becomes a warning when the referencing table has at least this
     /// many rows (estimated) ...
     pub fk_warning_min_rows: f64,
@@ -71,6 +74,7 @@ impl Default for Config {
         Config {
             exclude_schemas: Vec::new(),
             index_undo: false,
+            metadata_jsonb: false,
             fk_warning_min_rows: 10_000.0,
             fk_warning_min_bytes: 8 * 1024 * 1024,
             fk_warning_min_rows_scanned: 1_000_000,

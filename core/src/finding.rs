@@ -1,6 +1,9 @@
 //! The finding contract shared by every advisor (shared/DESIGN.md §3).
 
+use crate::config::Config;
+use crate::output::jsonb;
 use serde::Serialize;
+use std::cell::RefCell;
 use std::fmt;
 
 /// How bad a finding is; ordered so that `info < warning < error`,
@@ -98,8 +101,152 @@ impl Finding {
     }
 }
 
+impl Finding {
+    /// Set the metadata to `meta`: as jsonb bytes when the run asks for them
+    /// ([`Config::metadata_jsonb`], the tree never made), as a value otherwise, and also
+    /// when its `undo` is left null for the run to fill in once it deparsed the index
+    /// ([`Config::index_undo`], `rules::indexes::fill_undo`).
+    pub fn with_meta(mut self, config: &Config, meta: Meta) -> Finding {
+        let undo_pending = config.index_undo && matches!(meta.get("undo"), Some(Meta::Null));
+        if config.metadata_jsonb && !undo_pending {
+            thread_local! {
+                static JSONB: RefCell<jsonb::Builder> = RefCell::new(jsonb::Builder::new());
+            }
+            let bytes = JSONB.with(|b| Box::from(b.borrow_mut().encode_meta(&meta)));
+            self.metadata = serde_json::Value::Null;
+            self.metadata_encoded = Some(bytes);
+        } else {
+            self.metadata = meta.to_value();
+            self.metadata_encoded = None;
+        }
+        self
+    }
+}
+
+/// A finding's metadata as a rule writes it, borrowing what it names ([`meta!`] makes an
+/// object): made into jsonb without a tree of owned keys and values, or into a
+/// `serde_json::Value`.
+#[derive(Clone, Debug)]
+pub enum Meta<'a> {
+    Null,
+    Bool(bool),
+    Int(i64),
+    /// A NaN or an infinity is null, as in `serde_json`.
+    Float(f64),
+    Str(&'a str),
+    Strs(&'a [String]),
+    List(Vec<Meta<'a>>),
+    /// Keys and values in any order (of equal keys the last counts).
+    Object(&'a [(&'a str, Meta<'a>)]),
+    Value(&'a serde_json::Value),
+}
+
+impl<'a> Meta<'a> {
+    pub fn is_container(&self) -> bool {
+        match self {
+            Meta::Strs(_) | Meta::List(_) | Meta::Object(_) => true,
+            Meta::Value(v) => v.is_array() || v.is_object(),
+            _ => false,
+        }
+    }
+
+    /// An object's value of `key` (the last, of equal keys).
+    pub fn get(&self, key: &str) -> Option<&Meta<'a>> {
+        match self {
+            Meta::Object(pairs) => pairs.iter().rev().find(|(k, _)| *k == key).map(|(_, v)| v),
+            _ => None,
+        }
+    }
+
+    pub fn to_value(&self) -> serde_json::Value {
+        use serde_json::Value;
+        match self {
+            Meta::Null => Value::Null,
+            Meta::Bool(b) => Value::Bool(*b),
+            Meta::Int(i) => Value::from(*i),
+            Meta::Float(f) => serde_json::Number::from_f64(*f).map_or(Value::Null, Value::Number),
+            Meta::Str(s) => Value::from(*s),
+            Meta::Strs(items) => {
+                Value::Array(items.iter().map(|s| Value::from(s.as_str())).collect())
+            }
+            Meta::List(items) => Value::Array(items.iter().map(Meta::to_value).collect()),
+            Meta::Object(pairs) => Value::Object(
+                pairs
+                    .iter()
+                    .map(|(k, v)| (k.to_string(), v.to_value()))
+                    .collect(),
+            ),
+            Meta::Value(v) => (*v).clone(),
+        }
+    }
+}
+
+/// `meta!({"key": value, ...})`: a [`Meta::Object`] of values converted with `Meta::from`.
+#[macro_export]
+macro_rules! meta {
+    ({ $($key:literal : $value:expr),* $(,)? }) => {
+        $crate::finding::Meta::Object(&[$(($key, $crate::finding::Meta::from($value))),*])
+    };
+}
+
+impl<'a> From<&'a str> for Meta<'a> {
+    fn from(s: &'a str) -> Meta<'a> {
+        Meta::Str(s)
+    }
+}
+impl<'a> From<&'a String> for Meta<'a> {
+    fn from(s: &'a String) -> Meta<'a> {
+        Meta::Str(s)
+    }
+}
+impl<'a> From<&'a [String]> for Meta<'a> {
+    fn from(items: &'a [String]) -> Meta<'a> {
+        Meta::Strs(items)
+    }
+}
+impl<'a> From<&'a Vec<String>> for Meta<'a> {
+    fn from(items: &'a Vec<String>) -> Meta<'a> {
+        Meta::Strs(items)
+    }
+}
+impl<'a> From<&'a serde_json::Value> for Meta<'a> {
+    fn from(v: &'a serde_json::Value) -> Meta<'a> {
+        Meta::Value(v)
+    }
+}
+impl From<bool> for Meta<'_> {
+    fn from(b: bool) -> Self {
+        Meta::Bool(b)
+    }
+}
+impl From<f64> for Meta<'_> {
+    fn from(f: f64) -> Self {
+        Meta::Float(f)
+    }
+}
+macro_rules! meta_ints {
+    ($($t:ty),*) => {$(
+        impl From<$t> for Meta<'_> {
+            fn from(i: $t) -> Self {
+                Meta::Int(i64::from(i))
+            }
+        }
+    )*};
+}
+meta_ints!(i16, i32, i64, u16, u32);
+impl<'a, T: Into<Meta<'a>>> From<Option<T>> for Meta<'a> {
+    fn from(v: Option<T>) -> Meta<'a> {
+        v.map_or(Meta::Null, Into::into)
+    }
+}
+impl<'a> From<&'a Option<String>> for Meta<'a> {
+    fn from(v: &'a Option<String>) -> Meta<'a> {
+        v.as_deref().map_or(Meta::Null, Meta::Str)
+    }
+}
+
 /// Worst first, then by category, rule and object, so output is deterministic.
-pub fn sort_findings(findings: &mut Vec<Finding>) {
+pub fn sort_findings(findings: &mut [Finding]) {
     // sort compact keys, then move each finding once (a finding is large: sorting the
     // findings themselves moved 121,000 of them ~17 times each)
     let mut keys: Vec<(Level, Category, &'static str, &str, &str, usize)> = findings
@@ -114,15 +261,20 @@ pub fn sort_findings(findings: &mut Vec<Finding>) {
         b.0.cmp(&a.0)
             .then_with(|| (a.1, a.2, a.3, a.4).cmp(&(b.1, b.2, b.3, b.4)))
     });
-    let order: Vec<usize> = keys.into_iter().map(|k| k.5).collect();
-    if order.iter().enumerate().all(|(i, &j)| i == j) {
-        return;
+    // order[i]: where the finding that goes to position i is now; applied in place, one
+    // cycle of swaps at a time (no second vector of 100,000 findings)
+    let mut order: Vec<usize> = keys.into_iter().map(|k| k.5).collect();
+    for start in 0..order.len() {
+        let mut at = start;
+        while order[at] != usize::MAX {
+            let from = std::mem::replace(&mut order[at], usize::MAX);
+            if from == start {
+                break;
+            }
+            findings.swap(at, from);
+            at = from;
+        }
     }
-    let mut slots: Vec<Option<Finding>> = std::mem::take(findings).into_iter().map(Some).collect();
-    *findings = order
-        .into_iter()
-        .map(|i| slots[i].take().expect("each position once"))
-        .collect();
 }
 
 #[cfg(test)]
@@ -133,6 +285,49 @@ mod tests {
     fn levels_are_ordered_like_the_sql_enum() {
         assert!(Level::Info < Level::Warning && Level::Warning < Level::Error);
         assert_eq!(Level::ALL.map(Level::as_str), ["info", "warning", "error"]);
+    }
+
+    #[test]
+    fn sorting_moves_each_finding_to_its_place() {
+        let f = |level, rule: &'static str, id: &str| Finding {
+            rule,
+            level,
+            category: Category::Performance,
+            object_type: "table",
+            object_identity: id.into(),
+            detail: String::new(),
+            remediation: None,
+            metadata: serde_json::Value::Null,
+            metadata_encoded: None,
+            fingerprint: Finding::fingerprint_for(rule, id, None),
+        };
+        // several cycles of the permutation, one finding already in place
+        let mut found = vec![
+            f(Level::Info, "b", "x"),
+            f(Level::Error, "z", "c"),
+            f(Level::Warning, "a", "b"),
+            f(Level::Error, "a", "b"),
+            f(Level::Info, "a", "a"),
+            f(Level::Error, "z", "a"),
+            f(Level::Warning, "a", "a"),
+        ];
+        sort_findings(&mut found);
+        let order: Vec<String> = found
+            .iter()
+            .map(|f| format!("{} {} {}", f.level, f.rule, f.object_identity))
+            .collect();
+        assert_eq!(
+            order,
+            [
+                "error a b",
+                "error z a",
+                "error z c",
+                "warning a a",
+                "warning a b",
+                "info a a",
+                "info b x"
+            ]
+        );
     }
 
     #[test]

@@ -53,25 +53,35 @@ pub fn apply(
     settings: &HashMap<String, RuleSetting>,
     suppressions: &[Suppression],
 ) -> Outcome {
-    let mut out = Outcome::default();
-    for mut f in findings {
+    let mut findings = findings;
+    for f in &mut findings {
         if let Some(level) = settings.get(f.rule).and_then(|s| s.level) {
             f.level = level;
         }
-        let hit = suppressions.iter().find(|s| {
+    }
+    sort_findings(&mut findings);
+    let hit = |f: &Finding| {
+        suppressions.iter().find(|s| {
             s.rule == f.rule && (s.target == f.object_identity || s.target == f.fingerprint)
-        });
-        match hit {
-            Some(s) => out.suppressed.push(Suppressed {
-                finding: f,
+        })
+    };
+    // the suppressed ones taken out in place, both lists in order (the findings are many
+    // and large)
+    let suppressed = findings
+        .extract_if(.., |f| hit(f).is_some())
+        .map(|f| {
+            let s = hit(&f).expect("matched above");
+            Suppressed {
                 reason: s.reason.clone(),
                 until: s.until.clone(),
-            }),
-            None => out.findings.push(f),
-        }
+                finding: f,
+            }
+        })
+        .collect();
+    Outcome {
+        findings,
+        suppressed,
     }
-    sort_findings(&mut out.findings);
-    out
 }
 
 #[cfg(test)]

@@ -213,6 +213,7 @@ fn run_rules(rule_ids: Option<Vec<String>>, index_defs: bool, jsonb: bool) -> Ou
     // the metadata made jsonb on the rules' threads, but where an undo statement still
     // goes into it
     config.index_undo = index_defs;
+    config.metadata_jsonb = jsonb;
     let encode = |f: &Finding| jsonb && !(index_defs && lacks_undo(f));
     let checked = crate::threads::check(
         &selected,
@@ -230,8 +231,10 @@ fn run_rules(rule_ids: Option<Vec<String>>, index_defs: bool, jsonb: bool) -> Ou
             );
         }
     }
-    let mut findings: Vec<_> = checked.into_iter().flat_map(|c| c.findings).collect();
-    database_advisor_core::finding::sort_findings(&mut findings);
+    let mut findings = Vec::with_capacity(checked.iter().map(|c| c.findings.len()).sum());
+    for c in checked {
+        findings.extend(c.findings);
+    }
     let mut outcome = suppress::apply(findings, &settings.rules, &settings.suppressions);
     trace_rules(started, outcome.findings.len());
     if index_defs {

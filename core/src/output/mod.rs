@@ -3,6 +3,7 @@
 
 pub mod html;
 mod json;
+pub mod jsonb;
 mod markdown;
 pub mod migration;
 mod sarif;

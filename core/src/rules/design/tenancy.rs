@@ -7,6 +7,7 @@
 
 use crate::config::Config;
 use crate::finding::{Category, Finding, Level};
+use crate::meta;
 use crate::quote;
 use crate::rules::Rule;
 use crate::snapshot::{Constraint, ConstraintKind, Oid, Parts, RelKind, Relation, Snapshot};
@@ -262,28 +263,35 @@ fn tenant_index_not_leading(snap: &Snapshot, config: &Config) -> Vec<Finding> {
                 format!(" INCLUDE ({})", include.join(", "))
             }
         );
-        out.push(TENANT_INDEX_NOT_LEADING.finding(
-            Level::Info,
-            "index",
-            i.clone(),
-            None,
-            format!(
-                "Index {i} on {t} does not start with the tenant column {}, which the \
+        out.push(
+            TENANT_INDEX_NOT_LEADING
+                .finding(
+                    Level::Info,
+                    "index",
+                    i.clone(),
+                    None,
+                    format!(
+                        "Index {i} on {t} does not start with the tenant column {}, which the \
                  policies {} filter every query by: a tenant's query reads the entries of \
                  every tenant and filters them row by row, and the index grows with all \
                  tenants' data. Led by the tenant column, it reads only that tenant's part. \
                  The remediation builds ({}) with the default operator classes (copy any \
                  other from the old index's definition) and drops the old one.",
-                quote::ident(&config.tenant_column),
-                filtered.join(", "),
-                new_keys.join(", "),
-            ),
-            Some(format!(
-                "{create}\n{}",
-                crate::rules::indexes::drop_statement(snap, ix)
-            )),
-            json!({ "index": i, "table": t, "policies": filtered, "suggested": name }),
-        ));
+                        quote::ident(&config.tenant_column),
+                        filtered.join(", "),
+                        new_keys.join(", "),
+                    ),
+                    Some(format!(
+                        "{create}\n{}",
+                        crate::rules::indexes::drop_statement(snap, ix)
+                    )),
+                    serde_json::Value::Null,
+                )
+                .with_meta(
+                    config,
+                    meta!({ "index": &i, "table": &t, "policies": &filtered, "suggested": &name }),
+                ),
+        );
     }
     out.sort_by(|a, b| a.object_identity.cmp(&b.object_identity));
     out

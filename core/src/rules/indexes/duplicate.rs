@@ -5,9 +5,9 @@
 use super::{candidate, drop_statement, rule_undo, scans_and_bytes, Protections};
 use crate::config::Config;
 use crate::finding::{Category, Finding, Level};
+use crate::meta;
 use crate::rules::Rule;
 use crate::snapshot::{human_bytes, human_count, Index, Oid, Snapshot};
-use serde_json::json;
 use std::collections::HashMap;
 
 pub const RULE: Rule = Rule {
@@ -136,28 +136,33 @@ fn describe(
     };
     detail.push('.');
     let undo = rule_undo(snap, config, extra);
-    let metadata = json!({
-        "schema": snap.relation(extra.oid).map(|r| snap.schema_name(r)),
-        "table": snap.relation(extra.table).map(|r| r.name.as_str()),
-        "index": snap.relation(extra.oid).map(|r| r.name.as_str()),
-        "index_bytes": bytes,
-        "scans": extra_scans,
-        "duplicate_of": kept_identity,
-        "undo": undo,
-    });
-    DuplicateIndex {
-        index: extra.oid,
-        kept: kept.oid,
-        undo,
-        finding: RULE.finding(
+    let finding = RULE
+        .finding(
             RULE.default_level,
             "index",
             identity,
             None,
             detail,
             remediation,
-            metadata,
-        ),
+            serde_json::Value::Null,
+        )
+        .with_meta(
+            config,
+            meta!({
+                "schema": snap.relation(extra.oid).map(|r| snap.schema_name(r)),
+                "table": snap.relation(extra.table).map(|r| r.name.as_str()),
+                "index": snap.relation(extra.oid).map(|r| r.name.as_str()),
+                "index_bytes": bytes,
+                "scans": extra_scans,
+                "duplicate_of": &kept_identity,
+                "undo": &undo,
+            }),
+        );
+    DuplicateIndex {
+        index: extra.oid,
+        kept: kept.oid,
+        undo,
+        finding,
     }
 }
 

@@ -6,10 +6,10 @@ use super::coverage::{fk_coverage, FkCoverage};
 use super::plan::plan_fk_indexes;
 use crate::config::Config;
 use crate::finding::{Category, Finding, Level};
+use crate::meta;
 use crate::quote;
 use crate::rules::Rule;
 use crate::snapshot::{human_bytes, human_count, Constraint, Oid, RelKind, Snapshot};
-use serde_json::json;
 use std::collections::BTreeMap;
 use std::fmt::Write;
 
@@ -52,37 +52,37 @@ pub struct MissingFkIndex {
 
 impl MissingFkIndex {
     /// The finding with its metadata.
-    pub fn into_finding(self, snap: &Snapshot) -> Finding {
-        let metadata = json!({
-            "schema": self.schema,
-            "table": self.table,
-            "constraint": self.constraint,
-            "columns": self.columns,
-            "referenced_schema": self.referenced.as_ref().map(|r| &r.0),
-            "referenced_table": self.referenced.as_ref().map(|r| &r.1),
-            "referenced_columns": self.referenced_columns,
-            "table_rows": self.table_rows,
-            "table_bytes": self.table_bytes,
-            "referenced_deletes": self.referenced_deletes,
-            "referenced_updates": self.referenced_updates,
-            "estimated_rows_scanned": self.rows_scanned,
-            "stats_since": snap.stats_window.since,
-            "stats_window_seconds": snap.stats_window.seconds,
-            "partitioned": self.partitioned,
-            "uncovered_partitions": self.uncovered_partitions,
-            "suggested_index": self.suggested_index,
-        });
-        Finding {
-            metadata,
-            ..self.finding
-        }
+    pub fn into_finding(self, snap: &Snapshot, config: &Config) -> Finding {
+        let referenced = self.referenced.as_ref();
+        self.finding.with_meta(
+            config,
+            meta!({
+                "schema": &self.schema,
+                "table": &self.table,
+                "constraint": &self.constraint,
+                "columns": &self.columns,
+                "referenced_schema": referenced.map(|r| r.0.as_str()),
+                "referenced_table": referenced.map(|r| r.1.as_str()),
+                "referenced_columns": &self.referenced_columns,
+                "table_rows": self.table_rows,
+                "table_bytes": self.table_bytes,
+                "referenced_deletes": self.referenced_deletes,
+                "referenced_updates": self.referenced_updates,
+                "estimated_rows_scanned": self.rows_scanned,
+                "stats_since": &snap.stats_window.since,
+                "stats_window_seconds": snap.stats_window.seconds,
+                "partitioned": self.partitioned,
+                "uncovered_partitions": &self.uncovered_partitions,
+                "suggested_index": &self.suggested_index,
+            }),
+        )
     }
 }
 
 fn check(snap: &Snapshot, config: &Config) -> Vec<Finding> {
     analyze(snap, config)
         .into_iter()
-        .map(|m| m.into_finding(snap))
+        .map(|m| m.into_finding(snap, config))
         .collect()
 }
 

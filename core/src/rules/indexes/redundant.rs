@@ -6,9 +6,9 @@
 use super::{candidate, drop_statement, rule_undo, scans_and_bytes, Protections};
 use crate::config::Config;
 use crate::finding::{Category, Finding, Level};
+use crate::meta;
 use crate::rules::Rule;
 use crate::snapshot::{human_bytes, human_count, Index, Oid, Snapshot};
-use serde_json::json;
 
 pub const RULE: Rule = Rule {
     id: "redundant_index",
@@ -115,28 +115,33 @@ fn describe(
         since
     );
     let undo = rule_undo(snap, config, short);
-    let metadata = json!({
-        "schema": snap.relation(short.oid).map(|r| snap.schema_name(r)),
-        "table": snap.relation(short.table).map(|r| r.name.as_str()),
-        "index": snap.relation(short.oid).map(|r| r.name.as_str()),
-        "index_bytes": bytes,
-        "scans": scans,
-        "covered_by": longer_identity,
-        "undo": undo,
-    });
-    RedundantIndex {
-        index: short.oid,
-        covered_by: longer.oid,
-        undo,
-        finding: RULE.finding(
+    let finding = RULE
+        .finding(
             RULE.default_level,
             "index",
             identity,
             None,
             detail,
             Some(drop_statement(snap, short)),
-            metadata,
-        ),
+            serde_json::Value::Null,
+        )
+        .with_meta(
+            config,
+            meta!({
+                "schema": snap.relation(short.oid).map(|r| snap.schema_name(r)),
+                "table": snap.relation(short.table).map(|r| r.name.as_str()),
+                "index": snap.relation(short.oid).map(|r| r.name.as_str()),
+                "index_bytes": bytes,
+                "scans": scans,
+                "covered_by": &longer_identity,
+                "undo": &undo,
+            }),
+        );
+    RedundantIndex {
+        index: short.oid,
+        covered_by: longer.oid,
+        undo,
+        finding,
     }
 }
 

@@ -5,9 +5,9 @@
 use super::{candidate, drop_statement, rule_undo, scans_and_bytes, Protections};
 use crate::config::Config;
 use crate::finding::{Category, Finding, Level};
+use crate::meta;
 use crate::rules::Rule;
 use crate::snapshot::{human_bytes, human_count, human_duration, Oid, Snapshot, TableStats};
-use serde_json::json;
 
 pub const RULE: Rule = Rule {
     id: "unused_index",
@@ -35,32 +35,32 @@ pub struct UnusedIndex {
 
 impl UnusedIndex {
     /// The finding with its metadata.
-    pub fn into_finding(self, snap: &Snapshot) -> Finding {
+    pub fn into_finding(self, snap: &Snapshot, config: &Config) -> Finding {
         let window = &snap.stats_window;
-        let metadata = json!({
-            "schema": self.schema,
-            "table": self.table,
-            "index": self.index_name,
+        let w = &self.table_writes;
+        self.finding.with_meta(
+            config,
+            meta!({
+            "schema": &self.schema,
+            "table": &self.table,
+            "index": &self.index_name,
             "index_bytes": self.index_bytes,
             "scans": self.scans,
-            "table_inserts": self.table_writes.n_tup_ins,
-            "table_updates": self.table_writes.n_tup_upd,
-            "table_deletes": self.table_writes.n_tup_del,
-            "stats_since": window.since,
+            "table_inserts": w.n_tup_ins,
+            "table_updates": w.n_tup_upd,
+            "table_deletes": w.n_tup_del,
+            "stats_since": &window.since,
             "stats_window_seconds": window.seconds,
-            "undo": self.undo,
-        });
-        Finding {
-            metadata,
-            ..self.finding
-        }
+            "undo": &self.undo,
+            }),
+        )
     }
 }
 
 fn check(snap: &Snapshot, config: &Config) -> Vec<Finding> {
     analyze(snap, config)
         .into_iter()
-        .map(|u| u.into_finding(snap))
+        .map(|u| u.into_finding(snap, config))
         .collect()
 }
 

@@ -9,6 +9,7 @@ pub mod policies;
 pub mod tables;
 
 use crate::config::Config;
+use crate::finding::{Finding, Meta};
 use crate::quote;
 use crate::snapshot::{Oid, Parts, Relation, Snapshot, PUBLIC};
 
@@ -134,11 +135,34 @@ impl RlsTables {
 
 /// The finding's structured facts every RLS rule shares.
 pub fn table_metadata(snap: &Snapshot, rel: &Relation) -> serde_json::Value {
-    serde_json::json!({
-        "schema": snap.schema_name(rel),
-        "table": rel.name,
-        "rls_enabled": rel.rls_enabled,
-        "rls_forced": rel.rls_forced,
-        "owner": snap.role_name(rel.owner),
-    })
+    let owner = snap.role_name(rel.owner);
+    Meta::Object(&table_meta(snap, rel, &owner)).to_value()
+}
+
+/// [`table_metadata`] and then `extra`, set on `finding` (see [`Finding::with_meta`]).
+pub fn with_table_meta(
+    finding: Finding,
+    config: &Config,
+    snap: &Snapshot,
+    rel: &Relation,
+    extra: &[(&str, Meta)],
+) -> Finding {
+    let owner = snap.role_name(rel.owner);
+    let mut pairs = table_meta(snap, rel, &owner).to_vec();
+    pairs.extend_from_slice(extra);
+    finding.with_meta(config, Meta::Object(&pairs))
+}
+
+fn table_meta<'a>(
+    snap: &'a Snapshot,
+    rel: &'a Relation,
+    owner: &'a str,
+) -> [(&'a str, Meta<'a>); 5] {
+    [
+        ("schema", Meta::Str(snap.schema_name(rel))),
+        ("table", Meta::Str(&rel.name)),
+        ("rls_enabled", Meta::Bool(rel.rls_enabled)),
+        ("rls_forced", Meta::Bool(rel.rls_forced)),
+        ("owner", Meta::Str(owner)),
+    ]
 }

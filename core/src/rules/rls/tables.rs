@@ -3,10 +3,10 @@
 
 use super::{
     exposed_to, owner_is_app_login, role_list, table_metadata, tables, tenant_attnum,
-    tenant_policy_sql,
+    tenant_policy_sql, with_table_meta,
 };
 use crate::config::Config;
-use crate::finding::{Category, Finding, Level};
+use crate::finding::{Category, Finding, Level, Meta};
 use crate::quote;
 use crate::rules::Rule;
 use crate::snapshot::{Oid, RelKind, Relation, Snapshot};
@@ -150,10 +150,23 @@ fn disabled_exposed(snap: &Snapshot, config: &Config) -> Vec<Finding> {
                 ),
             ),
         };
-        let mut metadata = table_metadata(snap, rel);
-        metadata["exposed_to"] =
-            json!(roles.iter().map(|&r| snap.role_name(r)).collect::<Vec<_>>());
-        out.push(DISABLED_EXPOSED.finding(level, "table", id, None, detail, remediation, metadata));
+        let exposed: Vec<String> = roles.iter().map(|&r| snap.role_name(r)).collect();
+        let finding = DISABLED_EXPOSED.finding(
+            level,
+            "table",
+            id,
+            None,
+            detail,
+            remediation,
+            serde_json::Value::Null,
+        );
+        out.push(with_table_meta(
+            finding,
+            config,
+            snap,
+            rel,
+            &[("exposed_to", Meta::Strs(&exposed))],
+        ));
     }
     out
 }
