@@ -1,6 +1,7 @@
 //! SQL identifier quoting: the one helper every piece of generated SQL uses.
 //! Same rules as PostgreSQL's `quote_identifier()` so identities match `pg_identify_object`.
 
+use crate::snapshot::fast_hash::Set;
 use std::sync::OnceLock;
 
 /// Keywords that PostgreSQL 15 quotes (every category but unreserved),
@@ -190,10 +191,14 @@ pub fn quoted_keywords() -> Vec<&'static str> {
 
 /// A keyword `quote_ident` quotes (every keyword but the unreserved ones).
 pub fn is_quoted_keyword(name: &str) -> bool {
-    match SERVER_KEYWORDS.get() {
-        Some(words) => words.binary_search_by(|w| w.as_str().cmp(name)).is_ok(),
-        None => QUOTED_KEYWORDS.binary_search(&name).is_ok(),
-    }
+    // asked for every identifier a run writes (hundreds of thousands): a hash lookup
+    static SERVER: OnceLock<Set<&'static str>> = OnceLock::new();
+    static BUILTIN: OnceLock<Set<&'static str>> = OnceLock::new();
+    let words = match SERVER_KEYWORDS.get() {
+        Some(words) => SERVER.get_or_init(|| words.iter().map(String::as_str).collect()),
+        None => BUILTIN.get_or_init(|| QUOTED_KEYWORDS.iter().copied().collect()),
+    };
+    words.contains(name)
 }
 
 /// Characters generated SQL never carries as they are: control characters (a line break
@@ -208,20 +213,31 @@ pub fn is_unprintable(c: char) -> bool {
 /// control characters is written `U&"..."` with those characters escaped, so generated
 /// SQL is one line per line whatever a name contains (the same identifier to the server).
 pub fn ident(name: &str) -> String {
-    let mut chars = name.chars();
-    let safe_start = matches!(chars.next(), Some('a'..='z' | '_'));
-    let safe = safe_start
-        && name
-            .chars()
-            .all(|c| matches!(c, 'a'..='z' | '0'..='9' | '_'))
-        && !is_quoted_keyword(name);
-    if safe {
+    if is_bare(name) {
         name.to_string()
     } else if name.chars().any(is_unprintable) {
         unicode_ident(name)
     } else {
         double_quoted(name)
     }
+}
+
+/// [`ident`] appended to `out`.
+pub fn push_ident(out: &mut String, name: &str) {
+    if is_bare(name) {
+        out.push_str(name);
+    } else {
+        out.push_str(&ident(name));
+    }
+}
+
+/// A name `quote_ident` leaves as it is.
+fn is_bare(name: &str) -> bool {
+    matches!(name.as_bytes().first(), Some(b'a'..=b'z' | b'_'))
+        && name
+            .bytes()
+            .all(|c| matches!(c, b'a'..=b'z' | b'0'..=b'9' | b'_'))
+        && !is_quoted_keyword(name)
 }
 
 fn double_quoted(name: &str) -> String {

@@ -403,25 +403,34 @@ impl Index {
             return None;
         }
         let rel = snap.relation(self.oid)?;
-        let names = |cols: &[i16]| -> Option<Vec<String>> {
-            cols.iter()
-                .map(|&c| snap.column_name(self.table, c).map(quote::ident))
-                .collect()
+        snap.relation(self.table)?;
+        // one string, written in place (every index an index rule reports has one)
+        let mut def = String::with_capacity(96);
+        def.push_str(if self.unique {
+            "CREATE UNIQUE INDEX "
+        } else {
+            "CREATE INDEX "
+        });
+        quote::push_ident(&mut def, &rel.name);
+        def.push_str(" ON ");
+        def.push_str(&snap.rel_identity(self.table));
+        def.push_str(" USING ");
+        quote::push_ident(&mut def, &self.am);
+        let columns = |def: &mut String, cols: &[i16]| -> Option<()> {
+            def.push_str(" (");
+            for (i, &c) in cols.iter().enumerate() {
+                if i > 0 {
+                    def.push_str(", ");
+                }
+                quote::push_ident(def, snap.column_name(self.table, c)?);
+            }
+            def.push(')');
+            Some(())
         };
-        let mut def = format!(
-            "CREATE {}INDEX {} ON {} USING {} ({})",
-            if self.unique { "UNIQUE " } else { "" },
-            quote::ident(&rel.name),
-            snap.relation(self.table)
-                .map(|_| snap.rel_identity(self.table))?,
-            quote::ident(&self.am),
-            names(self.key_columns())?.join(", ")
-        );
+        columns(&mut def, self.key_columns())?;
         if !self.include_columns().is_empty() {
-            def.push_str(&format!(
-                " INCLUDE ({})",
-                names(self.include_columns())?.join(", ")
-            ));
+            def.push_str(" INCLUDE");
+            columns(&mut def, self.include_columns())?;
         }
         Some(def)
     }

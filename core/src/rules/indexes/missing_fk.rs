@@ -124,7 +124,7 @@ pub fn analyze_tables(
         }
     }
     let window = snap.stats_window.describe();
-    let mut out = Vec::new();
+    let mut out = Vec::with_capacity(by_table.values().map(Vec::len).sum());
     for (table, fks) in by_table {
         let constraints: Vec<&Constraint> = fks.iter().map(|(fk, _)| *fk).collect();
         let plan = plan_fk_indexes(snap, table, &constraints);

@@ -68,7 +68,7 @@ pub fn is_prefix_of(short: &Index, longer: &Index) -> bool {
 pub fn analyze(snap: &Snapshot, config: &Config) -> Vec<RedundantIndex> {
     let protections = Protections::of(snap);
     let since = snap.stats_window.describe();
-    let mut out = Vec::new();
+    let mut out = Vec::with_capacity(snap.indexes.len()); // at most one an index
     for short in &snap.indexes {
         if short.unique
             || short.am != "btree"

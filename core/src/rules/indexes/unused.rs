@@ -78,7 +78,9 @@ pub fn analyze_tables(
     let protections = Protections::of(snap);
     let window = &snap.stats_window;
     let since = window.describe();
-    let mut out = Vec::new();
+    // at most one finding an index: reserved (untouched capacity costs no memory), not grown
+    // by copying tens of thousands of findings
+    let mut out = Vec::with_capacity(snap.indexes.len());
     for ix in snap.indexes.iter().filter(|ix| take(ix.table)) {
         let Some((rel, table)) = candidate(snap, config, ix) else {
             continue;
