@@ -248,3 +248,72 @@ fn plain_index_definitions_are_pg_get_indexdef() {
         assert_eq!(snap.index_defs.get(&oid), Some(&theirs));
     }
 }
+
+/// Policies' conditions written by the loader without opening their table are what
+/// `pg_get_expr` prints, with the column names from the snapshot and from the catalog
+/// cache, past a dropped column; sub-selects and CASE go to `pg_get_expr` itself.
+#[pg_test]
+fn policy_texts_are_pg_get_expr() {
+    Spi::run(
+        r#"CREATE TABLE public."Pol T" (id int, gone int, "Tenant Id" int, "select" text,
+                                        name text, flag bool, arr int[], "ü" numeric,
+                                        c text COLLATE "C");
+           ALTER TABLE public."Pol T" DROP COLUMN gone;
+           ALTER TABLE public."Pol T" ENABLE ROW LEVEL SECURITY;
+           CREATE POLICY p1 ON public."Pol T" USING ("Tenant Id" = current_setting('app.tenant')::int);
+           CREATE POLICY "P 2" ON public."Pol T" USING (id > 0 AND flag IS TRUE OR name IS NULL);
+           CREATE POLICY p3 ON public."Pol T" USING ("select" LIKE 'a%' AND c COLLATE "C" < 'z');
+           CREATE POLICY p4 ON public."Pol T" USING (id = ANY (ARRAY[1, 2, 3]) AND id NOT IN (4, 5));
+           CREATE POLICY p5 ON public."Pol T" USING (coalesce(name, 'x') <> 'y' AND greatest(id, 1) > 0);
+           CREATE POLICY p6 ON public."Pol T" USING (NULLIF(id, 0) IS DISTINCT FROM 5);
+           CREATE POLICY p7 ON public."Pol T" USING (current_user = 'bob' AND "ü" > 1.5 OR "ü" IS NULL);
+           CREATE POLICY p8 ON public."Pol T" FOR INSERT WITH CHECK (NOT flag);
+           CREATE POLICY p9 ON public."Pol T" USING (arr && ARRAY[id, "Tenant Id"]);
+           CREATE POLICY p10 ON public."Pol T" FOR UPDATE USING (id::text = name) WITH CHECK (length("select"::varchar(5)) < 3);
+           CREATE POLICY p11 ON public."Pol T" USING (true);
+           CREATE POLICY p12 ON public."Pol T" USING (EXISTS (SELECT 1 FROM public."Pol T" o WHERE o.id = "Pol T".id));
+           CREATE POLICY p13 ON public."Pol T" USING (CASE WHEN flag THEN id > 0 ELSE false END);
+           CREATE POLICY p14 ON public."Pol T" USING (("Tenant Id", id) = (1, 2) AND -id < +3 AND id % 2 = 0);"#,
+    )
+    .unwrap();
+    use database_advisor_core::snapshot::{node_tree, Parts};
+    let config = crate::gucs::config();
+    // names from the catalog cache (no ATTRIBUTES part), then from the snapshot
+    for parts in [Parts::POLICIES, Parts::POLICIES | Parts::ATTRIBUTES] {
+        // a change, so that what the last load deparsed is not kept
+        Spi::run("CREATE TABLE public.pol_bump (); DROP TABLE public.pol_bump").unwrap();
+        // SAFETY: inside the test's transaction; the loader's queries read with the active
+        // snapshot, here one taken after the DDL (a statement of its own would)
+        let snap = unsafe {
+            pg_sys::CommandCounterIncrement();
+            pg_sys::PushActiveSnapshot(pg_sys::GetTransactionSnapshot());
+            let snap = crate::loader::load(&config, parts, false);
+            pg_sys::PopActiveSnapshot();
+            snap.unwrap_or_else(|_| panic!("the snapshot loads"))
+        };
+        let mut plain = 0;
+        let mut compared = 0;
+        for p in snap.policies.iter().filter(|p| p.name.starts_with(['p', 'P'])) {
+            let (using, check) = Spi::get_two_with_args::<String, String>(
+                "SELECT pg_get_expr(polqual, polrelid), pg_get_expr(polwithcheck, polrelid)
+                 FROM pg_policy WHERE oid = $1",
+                &[pg_sys::Oid::from_u32(p.oid).into()],
+            )
+            .unwrap();
+            for (ours, theirs, tree) in [
+                (&p.using, &using, &p.using_tree),
+                (&p.check, &check, &p.check_tree),
+            ] {
+                assert_eq!(ours, theirs, "policy {}", p.name);
+                if let Some(tree) = tree {
+                    plain += usize::from(node_tree::plain_expression(tree));
+                    compared += 1;
+                }
+            }
+        }
+        assert_eq!(compared, 15, "{parts:?}");
+        // all but the sub-select and the CASE (and the row comparison, a ROWCOMPAREEXPR
+        // or ROWEXPR) took the way that does not open the table
+        assert!(plain >= 12, "{plain} plain of {compared}");
+    }
+}

@@ -9,7 +9,8 @@ SELECT p.oid::int8,
        p.polpermissive,
        p.polroles::int8[],
        p.polqual::text,
-       p.polwithcheck::text
+       p.polwithcheck::text,
+       c.relname::text
 FROM pg_policy p
 JOIN pg_class c ON c.oid = p.polrelid
 JOIN pg_namespace n ON n.oid = c.relnamespace

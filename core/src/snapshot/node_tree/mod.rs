@@ -33,36 +33,66 @@ fn node_name(tree: &str, open: usize) -> (&str, usize) {
 /// `VAR` refers to it with `varno` 1 from as many `QUERY` levels up as `varlevelsup` says.
 /// Empty when the text does not parse.
 pub fn own_columns(tree: &str) -> Vec<i16> {
-    // a scan of the text, as per_row_function_ids (parsing into nodes cost ~5 µs a policy)
+    let mut out = Vec::new();
+    let well_formed = scan(
+        tree,
+        |_| true,
+        |var, depth| {
+            if let [Some(1), Some(attno), Some(level)] = var {
+                if level == depth && attno > 0 {
+                    out.push(attno as i16);
+                }
+            }
+            true
+        },
+    );
+    if !well_formed {
+        return Vec::new();
+    }
+    out.sort_unstable();
+    out.dedup();
+    out
+}
+
+/// A scan of a tree's text (parsing it into nodes cost ~5 µs a policy): `node` gets each
+/// node's name, `var` each `VAR`'s (varno, varattno, varlevelsup) and the number of
+/// `QUERY` levels it is in; either returning false stops the scan. Whether the text was
+/// scanned to its end, every node closed.
+fn scan(
+    tree: &str,
+    mut node: impl FnMut(&str) -> bool,
+    mut var: impl FnMut([Option<i64>; 3], i64) -> bool,
+) -> bool {
     let bytes = tree.as_bytes();
     // open nodes: whether each is a QUERY, and for a VAR its (varno, varattno, varlevelsup)
     let mut stack: Vec<(bool, Option<[Option<i64>; 3]>)> = Vec::new();
     let mut depth = 0i64;
-    let mut out = Vec::new();
     let mut i = 0;
     while i < bytes.len() {
         match bytes[i] {
             b'\\' => i += 1, // an escaped character inside a token
             b'{' => {
                 let (name, end) = node_name(tree, i);
+                if !node(name) {
+                    return false;
+                }
                 let query = name == "QUERY";
                 depth += i64::from(query);
                 stack.push((query, (name == "VAR").then_some([None; 3])));
                 i = end;
                 continue;
             }
-            b'}' => {
-                if let Some((query, var)) = stack.pop() {
+            b'}' => match stack.pop() {
+                Some((query, fields)) => {
                     depth -= i64::from(query);
-                    if let Some([Some(1), Some(attno), Some(level)]) = var {
-                        if level == depth && attno > 0 {
-                            out.push(attno as i16);
-                        }
+                    if fields.is_some_and(|f| !var(f, depth)) {
+                        return false;
                     }
                 }
-            }
+                None => return false,
+            },
             b':' => {
-                if let Some((_, Some(var))) = stack.last_mut() {
+                if let Some((_, Some(fields))) = stack.last_mut() {
                     let field = ["varno", "varattno", "varlevelsup"].iter().position(|f| {
                         tree[i + 1..].starts_with(f) && tree[i + 1 + f.len()..].starts_with(' ')
                     });
@@ -72,7 +102,7 @@ pub fn own_columns(tree: &str) -> Vec<i16> {
                             .chars()
                             .take_while(|c| c.is_ascii_digit() || *c == '-')
                             .collect();
-                        var[k] = number.parse().ok();
+                        fields[k] = number.parse().ok();
                     }
                 }
             }
@@ -80,12 +110,7 @@ pub fn own_columns(tree: &str) -> Vec<i16> {
         }
         i += 1;
     }
-    if !stack.is_empty() {
-        return Vec::new(); // not well formed
-    }
-    out.sort_unstable();
-    out.dedup();
-    out
+    stack.is_empty()
 }
 
 /// `:funcid` of every `FUNCEXPR` that is not inside a `SUBLINK`, in order of appearance.
@@ -123,6 +148,45 @@ pub fn per_row_function_ids(tree: &str) -> Vec<Oid> {
         i += 1;
     }
     out
+}
+
+/// The expression nodes whose text PostgreSQL's deparser writes the same whether or not it
+/// indents (`PRETTYFLAG_INDENT` changes only sub-selects and `CASE`), none of which
+/// names anything but columns of range-table entry 1.
+const PLAIN_NODES: [&str; 17] = [
+    "VAR",
+    "CONST",
+    "FUNCEXPR",
+    "OPEXPR",
+    "DISTINCTEXPR",
+    "NULLIFEXPR",
+    "SCALARARRAYOPEXPR",
+    "BOOLEXPR",
+    "RELABELTYPE",
+    "COERCEVIAIO",
+    "NULLTEST",
+    "BOOLEANTEST",
+    "COALESCEEXPR",
+    "MINMAXEXPR",
+    "SQLVALUEFUNCTION",
+    "ARRAYEXPR",
+    "COLLATEEXPR",
+];
+
+/// Whether a stored expression is made only of [`PLAIN_NODES`], every `VAR` a column
+/// (attnum > 0) of its own table (range-table entry 1, this level): an expression the
+/// loader may deparse with the table's column names alone, without opening the table.
+pub fn plain_expression(tree: &str) -> bool {
+    let mut nodes = 0;
+    let scanned = scan(
+        tree,
+        |name| {
+            nodes += 1;
+            PLAIN_NODES.contains(&name)
+        },
+        |var, depth| matches!(var, [Some(1), Some(attno), Some(0)] if attno > 0 && depth == 0),
+    );
+    scanned && nodes > 0 && tree.trim_start().starts_with('{')
 }
 
 #[cfg(test)]

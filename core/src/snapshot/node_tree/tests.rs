@@ -389,3 +389,29 @@ fn boolean_tests_and_coalesce() {
         Truth::UNKNOWN
     );
 }
+
+#[test]
+fn plain_expressions_name_only_own_columns() {
+    let per_row = "{OPEXPR :opno 96 :opfuncid 65 :args ({VAR :varno 1 :varattno 2 \
+        :varlevelsup 0} {COERCEVIAIO :arg {FUNCEXPR :funcid 2077 :funcresulttype 25 :args \
+        ({CONST :consttype 25 :constvalue 9 [ 36 0 0 0 97 112 112 46 116 ]}) :location 42} \
+        :resulttype 23}) :location 40}";
+    assert!(plain_expression(per_row));
+    assert!(plain_expression(&format!(
+        "{{BOOLEXPR :boolop and :args ({per_row} {per_row})}}"
+    )));
+    // a sub-select, a CASE, a whole-row or system column, an outer level, another entry
+    for other in [
+        format!("{{BOOLEXPR :boolop and :args ({per_row} {{SUBLINK :subselect {{QUERY}}}})}}"),
+        format!("{{CASEEXPR :args ({per_row}) :defresult <>}}"),
+        per_row.replace(":varattno 2", ":varattno 0"),
+        per_row.replace(":varattno 2", ":varattno -1"),
+        per_row.replace(":varlevelsup 0", ":varlevelsup 1"),
+        per_row.replace(":varno 1", ":varno 2"),
+        per_row.replace(" :varlevelsup 0", ""),
+        "{OPEXPR :args (".to_string(),
+        "42".to_string(),
+    ] {
+        assert!(!plain_expression(&other), "{other}");
+    }
+}
