@@ -80,34 +80,23 @@ impl Builder {
                 JENTRY_ISNUMERIC
             }
             Meta::Float(f) => match serde_json::Number::from_f64(*f) {
-                Some(n) => {
-                    self.pad();
-                    self.number(&n);
-                    JENTRY_ISNUMERIC
-                }
+                Some(n) => return self.value(&Meta::Value(&Value::Number(n))),
                 None => JENTRY_ISNULL, // as serde_json makes NaN and infinities
             },
             Meta::Strs(items) => self.array(items.iter().map(|s| Meta::Str(s))),
-            Meta::List(items) => self.array(items.iter().cloned()),
             Meta::Object(pairs) => self.object(pairs.iter().map(|(k, v)| (*k, v.clone()))),
-            Meta::Value(value) => match value {
-                Value::Null => JENTRY_ISNULL,
-                Value::Bool(false) => JENTRY_ISBOOL_FALSE,
-                Value::Bool(true) => JENTRY_ISBOOL_TRUE,
-                Value::String(s) => {
-                    self.string(s);
-                    JENTRY_ISSTRING
-                }
-                Value::Number(n) => {
-                    self.pad();
-                    self.number(n);
-                    JENTRY_ISNUMERIC
-                }
-                Value::Array(items) => self.array(items.iter().map(Meta::Value)),
-                Value::Object(map) => {
-                    self.object(map.iter().map(|(k, v)| (k.as_str(), Meta::Value(v))))
-                }
-            },
+            Meta::Value(Value::Number(n)) => {
+                self.pad(); // the padding counts as the number's
+                self.number(n);
+                JENTRY_ISNUMERIC
+            }
+            Meta::Value(Value::Array(items)) => self.array(items.iter().map(Meta::Value)),
+            Meta::Value(Value::Object(map)) => {
+                self.object(map.iter().map(|(k, v)| (k.as_str(), Meta::Value(v))))
+            }
+            Meta::Value(Value::Null) => JENTRY_ISNULL,
+            Meta::Value(Value::Bool(b)) => return self.value(&Meta::Bool(*b)),
+            Meta::Value(Value::String(s)) => return self.value(&Meta::Str(s)),
         };
         let len = (self.buf.len() - start) as u32;
         assert!(len <= JENTRY_OFFLENMASK, "metadata under 256 MB");
@@ -406,11 +395,6 @@ mod tests {
         assert_eq!(same(&meta!({"k": 1_i64, "k": 2_i64})), json!({"k": 2}));
         same(&Meta::Object(&many));
         same(&Meta::Strs(&long));
-        same(&Meta::List(vec![
-            Meta::Int(3),
-            meta!({"x": 1.5}),
-            Meta::Null,
-        ]));
         same(&Meta::Int(42));
         same(&Meta::Str("top"));
         same(&Meta::Null);

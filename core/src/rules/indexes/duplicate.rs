@@ -2,10 +2,11 @@
 //! columns and expressions, INCLUDE columns, predicate, operator classes, collations and
 //! sort options — compared field by field from the catalog, never as definition strings.
 
-use super::{candidate, drop_statement, rule_undo, scans_and_bytes, Protections};
+use super::{
+    candidate, drop_statement, rule_undo, scans_and_bytes, with_superseded_meta, Protections,
+};
 use crate::config::Config;
 use crate::finding::{Category, Finding, Level};
-use crate::meta;
 use crate::rules::Rule;
 use crate::snapshot::{human_bytes, human_count, Index, Oid, Snapshot};
 use std::collections::HashMap;
@@ -136,28 +137,24 @@ fn describe(
     };
     detail.push('.');
     let undo = rule_undo(snap, config, extra);
-    let finding = RULE
-        .finding(
-            RULE.default_level,
-            "index",
-            identity,
-            None,
-            detail,
-            remediation,
-            serde_json::Value::Null,
-        )
-        .with_meta(
-            config,
-            meta!({
-                "schema": snap.relation(extra.oid).map(|r| snap.schema_name(r)),
-                "table": snap.relation(extra.table).map(|r| r.name.as_str()),
-                "index": snap.relation(extra.oid).map(|r| r.name.as_str()),
-                "index_bytes": bytes,
-                "scans": extra_scans,
-                "duplicate_of": &kept_identity,
-                "undo": &undo,
-            }),
-        );
+    let finding = RULE.finding(
+        RULE.default_level,
+        "index",
+        identity,
+        None,
+        detail,
+        remediation,
+        serde_json::Value::Null,
+    );
+    let finding = with_superseded_meta(
+        finding,
+        snap,
+        config,
+        extra,
+        (extra_scans, bytes),
+        ("duplicate_of", &kept_identity),
+        &undo,
+    );
     DuplicateIndex {
         index: extra.oid,
         kept: kept.oid,

@@ -12,7 +12,7 @@ pub mod redundant;
 pub mod unused;
 
 use crate::config::Config;
-use crate::finding::Finding;
+use crate::finding::{Finding, Meta};
 use crate::quote;
 use crate::snapshot::fast_hash::Map as FastMap;
 use crate::snapshot::{ConstraintKind, Index, Oid, Parts, RelKind, Relation, Snapshot};
@@ -181,6 +181,34 @@ pub fn scans_and_bytes(snap: &Snapshot, ix: &Index) -> (Option<i64>, i64) {
         .map(|r| r.size_bytes)
         .sum();
     (scans.or(Some(0)), bytes)
+}
+
+/// `finding` with the metadata of an index that `other` (named under `other_key`) makes
+/// unneeded: where it is, its size and scans ([`scans_and_bytes`]), the other index and the
+/// statement that recreates it.
+pub fn with_superseded_meta(
+    finding: Finding,
+    snap: &Snapshot,
+    config: &Config,
+    ix: &Index,
+    (scans, bytes): (Option<i64>, i64),
+    (other_key, other): (&str, &str),
+    undo: &Option<String>,
+) -> Finding {
+    let name = |oid| snap.relation(oid).map(|r| r.name.as_str());
+    let meta = [
+        (
+            "schema",
+            snap.relation(ix.oid).map(|r| snap.schema_name(r)).into(),
+        ),
+        ("table", name(ix.table).into()),
+        ("index", name(ix.oid).into()),
+        ("index_bytes", bytes.into()),
+        ("scans", scans.into()),
+        (other_key, Meta::Str(other)),
+        ("undo", undo.into()),
+    ];
+    finding.with_meta(config, Meta::Object(&meta))
 }
 
 /// Usable, non-partial btree or hash indexes on `table` whose first key column is `attnum`.

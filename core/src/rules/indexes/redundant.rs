@@ -3,10 +3,11 @@
 //! operator classes, collations and sort options on those columns. The longer index serves
 //! every query the shorter one does. Compared by attribute numbers and catalog fields.
 
-use super::{candidate, drop_statement, rule_undo, scans_and_bytes, Protections};
+use super::{
+    candidate, drop_statement, rule_undo, scans_and_bytes, with_superseded_meta, Protections,
+};
 use crate::config::Config;
 use crate::finding::{Category, Finding, Level};
-use crate::meta;
 use crate::rules::Rule;
 use crate::snapshot::{human_bytes, human_count, Index, Oid, Snapshot};
 
@@ -115,28 +116,24 @@ fn describe(
         since
     );
     let undo = rule_undo(snap, config, short);
-    let finding = RULE
-        .finding(
-            RULE.default_level,
-            "index",
-            identity,
-            None,
-            detail,
-            Some(drop_statement(snap, short)),
-            serde_json::Value::Null,
-        )
-        .with_meta(
-            config,
-            meta!({
-                "schema": snap.relation(short.oid).map(|r| snap.schema_name(r)),
-                "table": snap.relation(short.table).map(|r| r.name.as_str()),
-                "index": snap.relation(short.oid).map(|r| r.name.as_str()),
-                "index_bytes": bytes,
-                "scans": scans,
-                "covered_by": &longer_identity,
-                "undo": &undo,
-            }),
-        );
+    let finding = RULE.finding(
+        RULE.default_level,
+        "index",
+        identity,
+        None,
+        detail,
+        Some(drop_statement(snap, short)),
+        serde_json::Value::Null,
+    );
+    let finding = with_superseded_meta(
+        finding,
+        snap,
+        config,
+        short,
+        (scans, bytes),
+        ("covered_by", &longer_identity),
+        &undo,
+    );
     RedundantIndex {
         index: short.oid,
         covered_by: longer.oid,
