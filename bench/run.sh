@@ -67,17 +67,20 @@ for n in "${sizes[@]}"; do
             -c "SELECT count(*) FROM $view" 2>&1 \
             | python3 "$ROOT/bench/breakdown.py" "$n" "$view, fresh backend" >>"$out"
     done
-    # peak RSS of a fresh backend that runs advisor_findings once
+    # peak RSS of a fresh backend that runs advisor_findings once, and how much of it is
+    # the shared buffers and files it mapped (the server's, counted in every backend that
+    # reads them): the rest is the private memory of the run and the backend
     rss="$("${psql[@]}" -d "$db" -At <<'SQL'
 SELECT pg_backend_pid() AS pid \gset
 \setenv BACKEND_PID :pid
 SELECT count(*) FROM advisor_findings \g /dev/null
-\! awk '/VmHWM|RssShmem/ {print $2}' /proc/$BACKEND_PID/status | paste -sd' '
+\! awk '/VmHWM|RssFile|RssShmem/ {print $2}' /proc/$BACKEND_PID/status | paste -sd' '
 SQL
 )"
-    read -r hwm shmem <<<"$rss"
+    read -r hwm file shmem <<<"$rss"
     echo "$n|peak RSS of the backend (MB)|$(( hwm / 1024 ))" >>"$out"
     echo "$n|of it shared memory (shared buffers read, MB)|$(( shmem / 1024 ))" >>"$out"
+    echo "$n|private peak: peak RSS less shared buffers and mapped files (MB)|$(( (hwm - shmem - file) / 1024 ))" >>"$out"
     echo "$n|relations|$rels" >>"$out"
     echo "$n|findings|$findings" >>"$out"
 done

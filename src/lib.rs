@@ -25,6 +25,21 @@ mod whatif;
 #[global_allocator]
 static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
 
+/// mimalloc keeps the pages a thread frees for a while (`purge_delay`, 1 s in its version 3)
+/// before giving them back to the system. A run frees much as it goes (each rule's findings
+/// once packed, what the rules made on the way): kept, those pages added ~40 MB to the peak
+/// resident memory of `advisor_findings` on 20,000 tables, at no measurable gain in time.
+fn return_freed_memory_at_once() {
+    // `mi_option_purge_delay` in mimalloc.h (versions 2 and 3, the one libmimalloc-sys
+    // builds); not in the crate's bindings for version 3
+    const MI_OPTION_PURGE_DELAY: std::ffi::c_int = 15;
+    extern "C" {
+        fn mi_option_set(option: std::ffi::c_int, value: std::ffi::c_long);
+    }
+    // SAFETY: sets an option mimalloc reads at each purge; any thread, any time
+    unsafe { mi_option_set(MI_OPTION_PURGE_DELAY, 0) };
+}
+
 #[allow(non_snake_case)]
 #[pg_guard]
 pub extern "C-unwind" fn _PG_init() {
@@ -33,6 +48,7 @@ pub extern "C-unwind" fn _PG_init() {
     // paths and 60+ lines a user should never see. Turn capturing off for this process.
     // (_PG_init runs in the single-threaded backend or postmaster, before any capture.)
     std::env::set_var("RUST_LIB_BACKTRACE", "0");
+    return_freed_memory_at_once();
     gucs::init();
     loader::register_cache_callbacks();
     whatif::hook::install();

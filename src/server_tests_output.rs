@@ -182,7 +182,7 @@ fn relation_privileges_match_aclexplode() {
         let ours: Vec<(i64, String)> = rel
             .grants
             .iter()
-            .map(|g| (i64::from(g.grantee), g.privilege.clone()))
+            .map(|g| (i64::from(g.grantee), g.privilege.to_string()))
             .collect();
         assert!(!expected.is_empty(), "{table} has privileges");
         assert_eq!(ours, expected, "{table}");

@@ -4,24 +4,24 @@
 //! server duty, cancel and statement_timeout among them.
 
 use database_advisor_core::config::Config;
-use database_advisor_core::finding::Finding;
+use database_advisor_core::finding::{Finding, Packed};
 use database_advisor_core::rules::{self, Checked, Rule};
 use database_advisor_core::snapshot::Snapshot;
 use pgrx::pg_sys;
 
-/// Run `rules` over `snap`, results in the order of `rules`; the metadata of the findings
-/// `encode` says is made jsonb on the rule's thread (`metadata_encoded`: the tree is freed
-/// at once, and the output only copies bytes). A cancel or statement timeout stops the run
-/// between rules: no new rule starts, the running ones finish, then the interrupt is
-/// processed here, on the backend's thread, with no other thread running.
-pub fn check(
+/// Run `rules` over `snap`, results in the order of `rules`, each rule's findings as
+/// `finish` makes them on the rule's thread (their metadata made jsonb, or packed: see
+/// [`encode_ready`], [`pack`]). A cancel or statement timeout stops the run between rules:
+/// no new rule starts, the running ones finish, then the interrupt is processed here, on
+/// the backend's thread, with no other thread running.
+pub fn check<F: Send>(
     rules: &[&Rule],
     snap: &Snapshot,
     config: &Config,
     threads: usize,
-    encode: impl Fn(&Finding) -> bool + Sync,
-) -> Vec<Checked> {
-    let mut results: Vec<Option<Checked>> = rules.iter().map(|_| None).collect();
+    finish: impl Fn(Vec<Finding>) -> Vec<F> + Sync,
+) -> Vec<Checked<F>> {
+    let mut results: Vec<Option<Checked<F>>> = rules.iter().map(|_| None).collect();
     let mut may_stop = true;
     loop {
         let pending: Vec<usize> = (0..rules.len()).filter(|&i| results[i].is_none()).collect();
@@ -29,11 +29,15 @@ pub fn check(
             break;
         }
         let round: Vec<&Rule> = pending.iter().map(|&i| rules[i]).collect();
-        let finish = |findings: &mut Vec<Finding>| encode_metadata(findings, &encode);
-        let checked =
-            rules::run_on_threads(&round, snap, config, threads, block_signals, finish, || {
-                may_stop && interrupt_pending()
-            });
+        let checked = rules::run_on_threads(
+            &round,
+            snap,
+            config,
+            threads,
+            block_signals,
+            &finish,
+            || may_stop && interrupt_pending(),
+        );
         let ran_any = checked.iter().any(Option::is_some);
         for (i, c) in pending.into_iter().zip(checked) {
             results[i] = c;
@@ -57,15 +61,19 @@ pub fn split<T: Send>(threads: usize, work: impl Fn(usize, usize) -> Vec<T> + Sy
     parts.into_iter().flatten().collect()
 }
 
-/// Make the metadata of `findings` jsonb (see [`check`]), split over `threads` threads
-/// (what is left after the rules ran: their undo statements are filled in afterwards).
-pub fn encode(findings: &mut [Finding], threads: usize) {
+/// Pack `findings` (see [`Packed`]), split over `threads` threads, in their order (what is
+/// left after the rules ran: their undo statements are filled in afterwards).
+pub fn pack_all(findings: Vec<Finding>, threads: usize) -> Vec<Packed> {
     let chunk = findings.len().div_ceil(threads.max(1)).max(1);
-    let jobs = findings
-        .chunks_mut(chunk)
-        .map(|c| move || encode_metadata(c, &|_| true))
-        .collect();
-    scoped(jobs);
+    let mut chunks = Vec::new();
+    let mut rest = findings;
+    while rest.len() > chunk {
+        let tail = rest.split_off(chunk);
+        chunks.push(std::mem::replace(&mut rest, tail));
+    }
+    chunks.push(rest);
+    let jobs = chunks.into_iter().map(|c| move || pack(c)).collect();
+    scoped(jobs).into_iter().flatten().collect()
 }
 
 /// Run the jobs, the first on this thread and each other on a helper thread of its own
@@ -93,15 +101,32 @@ fn scoped<T: Send>(jobs: Vec<impl FnOnce() -> T + Send>) -> Vec<T> {
     })
 }
 
-fn encode_metadata(findings: &mut [Finding], which: &(impl Fn(&Finding) -> bool + ?Sized)) {
+/// Findings packed as a run holds them until their rows are made: each finding's texts
+/// and jsonb metadata in one allocation, the `Finding` freed at once.
+pub fn pack(findings: Vec<Finding>) -> Vec<Packed> {
+    let mut jsonb = crate::api::jsonb::Builder::new();
+    // pushed into a vector of their number, not collected: `collect` would reuse the
+    // rule's vector in place, with its capacity (a rule may reserve one finding an index)
+    let mut packed = Vec::with_capacity(findings.len());
+    for f in findings {
+        packed.push(Packed::new(f, &mut jsonb));
+    }
+    packed
+}
+
+/// `findings` with the metadata of those `ready` says made jsonb (the tree freed at once;
+/// the others wait for what the run fills in later).
+pub fn encode_ready(findings: Vec<Finding>, ready: impl Fn(&Finding) -> bool) -> Vec<Finding> {
+    let mut findings = findings;
     let mut jsonb = crate::api::jsonb::Builder::new();
     for f in findings
         .iter_mut()
-        .filter(|f| f.metadata_encoded.is_none() && which(f))
+        .filter(|f| f.metadata_encoded.is_none() && ready(f))
     {
         f.metadata_encoded = Some(jsonb.encode(&f.metadata).into());
         f.metadata = serde_json::Value::Null;
     }
+    findings
 }
 
 /// Whether the backend has an interrupt to process (what `CHECK_FOR_INTERRUPTS` tests).

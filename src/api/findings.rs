@@ -1,7 +1,7 @@
 //! `advisor_run`, the `advisor_findings`, `advisor_suppressed_findings` and `advisor_rules`
 //! views.
 
-use super::run_rules;
+use super::run_packed;
 use super::srf::materialized;
 use crate::error::{no_null_elements, required};
 use database_advisor_core::rules;
@@ -21,25 +21,24 @@ materialized!(
         };
         let rules = rules.map(|r| no_null_elements(r, "rules"));
         let include_suppressed = required(include_suppressed, "include_suppressed");
-        let outcome = run_rules(rules, required(with_undo, "with_undo"), true);
+        let outcome = run_packed(rules, required(with_undo, "with_undo"));
         let active = outcome.findings.into_iter().map(|f| (f, None, None));
         let suppressed = outcome
             .suppressed
             .into_iter()
             .filter(|_| include_suppressed)
             .map(|s| (s.finding, Some(s.reason), s.until));
-        let mut jsonb = super::jsonb::Builder::new();
         for (f, reason, until) in active.chain(suppressed) {
             out.push(|row| {
                 row.text(f.rule);
                 row.text(f.level.as_str());
                 row.text(f.category.as_str());
                 row.text(f.object_type);
-                row.text(&f.object_identity);
-                row.text(&f.detail);
-                row.text_opt(f.remediation.as_deref());
-                row.metadata(&mut jsonb, &f);
-                row.text(&f.fingerprint);
+                row.text(f.object_identity());
+                row.text(f.detail());
+                row.text_opt(f.remediation());
+                row.varlena(f.metadata_jsonb());
+                row.text(f.fingerprint());
                 row.text_opt(reason.as_deref());
                 row.text_opt(until.as_deref());
             });

@@ -20,11 +20,11 @@ mod workload;
 
 use crate::error::AdvisorError;
 use database_advisor_core::config::Config;
-use database_advisor_core::finding::Finding;
-use database_advisor_core::rules;
+use database_advisor_core::finding::{Finding, Packed, Ranked};
 use database_advisor_core::rules::indexes::{fill_undo, lacks_undo, undo_wanted};
-use database_advisor_core::snapshot::Parts;
-use database_advisor_core::suppress::{self, Outcome};
+use database_advisor_core::rules::{self, Rule};
+use database_advisor_core::snapshot::{Parts, Snapshot};
+use database_advisor_core::suppress::{self, Outcome, Suppressed};
 use pgrx::prelude::*;
 use std::time::Instant;
 
@@ -147,7 +147,8 @@ fn prepare(parts: Parts, index_defs: bool) -> (crate::loader::Loaded, Config) {
         let total = started.elapsed();
         notice!(
             "database_advisor: snapshot of {:?} in {} ms: {} catalog queries, {} rows; \
-             SQL {} ms, decoding {} ms, catalog reads {} ms, the rest {} ms; {}",
+             SQL {} ms, decoding {} ms, catalog reads {} ms, the rest {} ms; {}; {} relations, \
+             {} columns, {} indexes, {} constraints",
             parts.resolved(),
             total.as_millis(),
             cost.queries,
@@ -158,7 +159,11 @@ fn prepare(parts: Parts, index_defs: bool) -> (crate::loader::Loaded, Config) {
             total
                 .saturating_sub(cost.sql + cost.decode + cost.catalog)
                 .as_millis(),
-            memory()
+            memory(),
+            snap.relations.len(),
+            snap.attributes.len(),
+            snap.indexes.len(),
+            snap.constraints.len()
         );
     }
     (snap, config)
@@ -175,26 +180,84 @@ fn trace_rules(started: Instant, findings: usize) {
     }
 }
 
-/// The backend's resident memory now, for the trace (shared buffers it touched included).
+/// The backend's memory now, for the trace: resident, and of it the private part (what
+/// the run and the backend allocated) apart from the shared buffers and files it touched.
 pub(crate) fn memory() -> String {
-    let statm = std::fs::read_to_string("/proc/self/statm").unwrap_or_default();
-    let mut fields = statm
-        .split_whitespace()
-        .map(|f| f.parse::<u64>().unwrap_or(0));
-    let (resident, shared) = (fields.nth(1).unwrap_or(0), fields.next().unwrap_or(0));
-    // SAFETY: sysconf has no preconditions
-    let page = unsafe { libc::sysconf(libc::_SC_PAGESIZE) }.max(1) as u64;
-    let mb = |pages: u64| pages * page / (1024 * 1024);
+    let status = std::fs::read_to_string("/proc/self/status").unwrap_or_default();
+    let kb = |field: &str| {
+        status
+            .lines()
+            .find_map(|l| l.strip_prefix(field)?.trim().strip_suffix("kB"))
+            .and_then(|v| v.trim().parse::<u64>().ok())
+            .unwrap_or(0)
+    };
     format!(
-        "resident {} MB, {} MB of it shared",
-        mb(resident),
-        mb(shared)
+        "resident {} MB, {} MB of it private (peak resident {} MB)",
+        kb("VmRSS:") >> 10,
+        kb("RssAnon:") >> 10,
+        kb("VmHWM:") >> 10
     )
 }
 
 /// Run the named rules (all enabled ones when `None`) over one fresh snapshot, then apply
-/// rule settings and suppressions.
-fn run_rules(rule_ids: Option<Vec<String>>, index_defs: bool, jsonb: bool) -> Outcome {
+/// rule settings and suppressions: the findings as values (for the reports).
+fn run_rules(rule_ids: Option<Vec<String>>) -> Outcome {
+    let (settings, selected) = select_rules(rule_ids);
+    let (snap, config) = prepare(Parts::of(selected.iter().copied()), false);
+    let started = Instant::now();
+    let findings = check_rules(&selected, &snap, &config, &settings, |f| f);
+    let outcome = suppress::apply(findings, &settings.rules, &settings.suppressions);
+    trace_rules(started, outcome.findings.len());
+    outcome
+}
+
+/// [`run_rules`] for rows: the findings packed, their metadata jsonb, and, with
+/// `index_defs`, the undo statements of the indexes to drop (deparsed after the rules, for
+/// the findings that want them).
+fn run_packed(rule_ids: Option<Vec<String>>, index_defs: bool) -> Outcome<Packed> {
+    let (settings, selected) = select_rules(rule_ids);
+    let (mut snap, mut config) = prepare(Parts::of(selected.iter().copied()), index_defs);
+    let started = Instant::now();
+    // the metadata made jsonb on the rules' threads, but where an undo statement still
+    // goes into it
+    config.index_undo = index_defs;
+    config.metadata_jsonb = true;
+    let (rule_settings, suppressions) = (&settings.rules, &settings.suppressions);
+    if !index_defs {
+        let packed = check_rules(&selected, &snap, &config, &settings, crate::threads::pack);
+        let outcome = suppress::apply(packed, rule_settings, suppressions);
+        trace_rules(started, outcome.findings.len());
+        return outcome;
+    }
+    let ready = |findings| crate::threads::encode_ready(findings, |f| !lacks_undo(f));
+    let findings = check_rules(&selected, &snap, &config, &settings, ready);
+    let mut outcome = suppress::apply(findings, rule_settings, suppressions);
+    trace_rules(started, outcome.findings.len());
+    let all: Vec<_> = outcome
+        .findings
+        .iter()
+        .chain(outcome.suppressed.iter().map(|s| &s.finding))
+        .collect();
+    let wanted = undo_wanted(&snap, &all);
+    or_raise(crate::loader::load_index_defs(&mut snap, &wanted));
+    let suppressed = outcome.suppressed.iter_mut().map(|s| &mut s.finding);
+    fill_undo(&snap, outcome.findings.iter_mut().chain(suppressed));
+    // now that the undo statements are in, on the threads too
+    let mut jsonb = jsonb::Builder::new();
+    let suppressed = outcome.suppressed.into_iter().map(|s| Suppressed {
+        finding: Packed::new(s.finding, &mut jsonb),
+        reason: s.reason,
+        until: s.until,
+    });
+    Outcome {
+        suppressed: suppressed.collect(),
+        findings: crate::threads::pack_all(outcome.findings, crate::gucs::rule_threads()),
+    }
+}
+
+/// The settings of a run and the rules it runs: the named ones (all enabled ones when
+/// `None`).
+fn select_rules(rule_ids: Option<Vec<String>>) -> (suppress::Settings, Vec<&'static Rule>) {
     if rule_ids.as_ref().is_some_and(|ids| ids.is_empty()) {
         // no rule at all would report nothing, which reads like a clean bill of health
         AdvisorError::User {
@@ -208,20 +271,26 @@ fn run_rules(rule_ids: Option<Vec<String>>, index_defs: bool, jsonb: bool) -> Ou
     let selected = or_raise(
         rules::select(rule_ids.as_deref(), &settings.rules).map_err(AdvisorError::UnknownRule),
     );
-    let (mut snap, mut config) = prepare(Parts::of(selected.iter().copied()), index_defs);
-    let started = Instant::now();
-    // the metadata made jsonb on the rules' threads, but where an undo statement still
-    // goes into it
-    config.index_undo = index_defs;
-    config.metadata_jsonb = jsonb;
-    let encode = |f: &Finding| jsonb && !(index_defs && lacks_undo(f));
-    let checked = crate::threads::check(
-        &selected,
-        &snap,
-        &config,
-        crate::gucs::rule_threads(),
-        encode,
-    );
+    (settings, selected)
+}
+
+/// The findings of `selected` over `snap`, on the rules' threads, each rule's as `finish`
+/// makes them there, given their level and sorted there too (what
+/// [`suppress::apply`] then merges); with `database_advisor.trace`, what each rule cost.
+fn check_rules<F: Ranked + Send>(
+    selected: &[&Rule],
+    snap: &Snapshot,
+    config: &Config,
+    settings: &suppress::Settings,
+    finish: impl Fn(Vec<Finding>) -> Vec<F> + Sync,
+) -> Vec<F> {
+    let finish = |findings| {
+        let mut findings = finish(findings);
+        suppress::relevel_and_sort(&mut findings, &settings.rules);
+        findings
+    };
+    let checked =
+        crate::threads::check(selected, snap, config, crate::gucs::rule_threads(), finish);
     if crate::gucs::trace() {
         for (rule, c) in selected.iter().zip(&checked) {
             notice!(
@@ -235,24 +304,7 @@ fn run_rules(rule_ids: Option<Vec<String>>, index_defs: bool, jsonb: bool) -> Ou
     for c in checked {
         findings.extend(c.findings);
     }
-    let mut outcome = suppress::apply(findings, &settings.rules, &settings.suppressions);
-    trace_rules(started, outcome.findings.len());
-    if index_defs {
-        let all: Vec<_> = outcome
-            .findings
-            .iter()
-            .chain(outcome.suppressed.iter().map(|s| &s.finding))
-            .collect();
-        let wanted = undo_wanted(&snap, &all);
-        or_raise(crate::loader::load_index_defs(&mut snap, &wanted));
-        let suppressed = outcome.suppressed.iter_mut().map(|s| &mut s.finding);
-        fill_undo(&snap, outcome.findings.iter_mut().chain(suppressed));
-        if jsonb {
-            // now that the undo statements are in, on the threads too
-            crate::threads::encode(&mut outcome.findings, crate::gucs::rule_threads());
-        }
-    }
-    outcome
+    findings
 }
 
 /// Unwrap or raise the error as a PostgreSQL ERROR.

@@ -19,7 +19,7 @@ fn advisor_report(format: default!(Option<String>, "'text'")) -> String {
         }
         .raise();
     }
-    let outcome = run_rules(None, false, false);
+    let outcome = run_rules(None);
     if format == "html" {
         return output::html::render(&outcome, &crate::loader::report::html_context());
     }

@@ -7,7 +7,6 @@
 //! symbol pgrx would give it (`<name>_wrapper`), so installed and upgraded catalogs keep
 //! the same definition.
 
-use database_advisor_core::finding::Finding;
 use pgrx::pg_sys;
 use pgrx::PgSqlErrorCode;
 
@@ -197,8 +196,9 @@ impl Row<'_> {
         self.varlena(s.as_bytes());
     }
 
-    /// A varlena value (text, jsonb) of `body`, its header at a word boundary.
-    fn varlena(&mut self, body: &[u8]) {
+    /// A varlena value (text, jsonb's binary format) of `body`, its header at a word
+    /// boundary.
+    pub fn varlena(&mut self, body: &[u8]) {
         let size = 4 + body.len();
         assert!(size < 0x3FFF_FFFF, "a value under 1 GB");
         let offset = self.texts.len();
@@ -247,14 +247,6 @@ impl Row<'_> {
             )
         };
         self.set(Some(pg_sys::Datum::from(array)));
-    }
-
-    /// A finding's metadata: the bytes made on its rule's thread, else made now.
-    pub fn metadata(&mut self, builder: &mut super::jsonb::Builder, f: &Finding) {
-        match &f.metadata_encoded {
-            Some(bytes) => self.varlena(bytes),
-            None => self.varlena(builder.encode(&f.metadata)),
-        }
     }
 }
 

@@ -216,11 +216,8 @@ fn load_with(client: &SpiClient<'_>, config: &Config, parts: Parts) -> SpiResult
 
     if wants(Parts::GRANTS) {
         each_row(client, include_str!("sql/grants.sql"), |row| {
-            let grant = Grant {
-                grantee: oid(row, 2)?,
-                privilege: text(row, 3)?,
-            };
-            if let Some(ns) = snap.namespaces.get_mut(&oid(row, 1)?) {
+            let grant = Grant::parse(oid(row, 2)?, &text(row, 3)?);
+            if let (Some(ns), Some(grant)) = (snap.namespaces.get_mut(&oid(row, 1)?), grant) {
                 ns.grants.push(grant);
             }
             Ok(())

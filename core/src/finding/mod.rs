@@ -7,7 +7,9 @@ use std::cell::RefCell;
 use std::fmt;
 
 mod meta;
+mod packed;
 pub use meta::Meta;
+pub use packed::{Packed, Rank, Ranked};
 
 /// How bad a finding is; ordered so that `info < warning < error`,
 /// like the SQL enum `advisor_level`.
@@ -132,24 +134,24 @@ impl Finding {
 }
 
 /// Worst first, then by category, rule and object, so output is deterministic.
-pub fn sort_findings(findings: &mut [Finding]) {
-    // sort compact keys, then move each finding once (a finding is large: sorting the
-    // findings themselves moved 121,000 of them ~17 times each)
-    let mut keys: Vec<(Level, Category, &'static str, &str, &str, usize)> = findings
-        .iter()
-        .enumerate()
-        .map(|(i, f)| {
-            let (identity, fingerprint) = (f.object_identity.as_str(), f.fingerprint.as_str());
-            (f.level, f.category, f.rule, identity, fingerprint, i)
+pub fn sort_findings<F: Ranked>(findings: &mut [F]) {
+    // sort positions, then move each finding once: a finding is large (sorting the findings
+    // themselves moved 121,000 of them ~17 times each), and a key per finding would take
+    // 64 bytes of each, made while every finding of the run is held
+    let mut order: Vec<usize> = (0..findings.len()).collect();
+    order.sort_by(|&a, &b| {
+        let (a, b) = (findings[a].rank(), findings[b].rank());
+        b.level.cmp(&a.level).then_with(|| {
+            (a.category, a.rule, a.identity, a.fingerprint).cmp(&(
+                b.category,
+                b.rule,
+                b.identity,
+                b.fingerprint,
+            ))
         })
-        .collect();
-    keys.sort_by(|a, b| {
-        b.0.cmp(&a.0)
-            .then_with(|| (a.1, a.2, a.3, a.4).cmp(&(b.1, b.2, b.3, b.4)))
     });
     // order[i]: where the finding that goes to position i is now; applied in place, one
     // cycle of swaps at a time (no second vector of 100,000 findings)
-    let mut order: Vec<usize> = keys.into_iter().map(|k| k.5).collect();
     for start in 0..order.len() {
         let mut at = start;
         while order[at] != usize::MAX {

@@ -186,7 +186,7 @@ pub fn select(
 
 /// Run the given rules over one snapshot; findings sorted worst first.
 pub fn run(rules: &[&Rule], snapshot: &Snapshot, config: &Config) -> Vec<Finding> {
-    let checked = run_on_threads(rules, snapshot, config, 1, || {}, |_| {}, || false);
+    let checked = run_on_threads(rules, snapshot, config, 1, || {}, |f| f, || false);
     let mut findings: Vec<Finding> = checked
         .into_iter()
         .flat_map(|c| c.expect("never interrupted").findings)
@@ -195,9 +195,10 @@ pub fn run(rules: &[&Rule], snapshot: &Snapshot, config: &Config) -> Vec<Finding
     findings
 }
 
-/// What one rule found, and how long it took.
-pub struct Checked {
-    pub findings: Vec<Finding>,
+/// What one rule found (as `finish` made it: [`Finding`]s, or [`crate::finding::Packed`]
+/// ones), and how long it took.
+pub struct Checked<F = Finding> {
+    pub findings: Vec<F>,
     pub took: Duration,
 }
 
@@ -206,24 +207,24 @@ pub struct Checked {
 /// pure functions of the snapshot: the threads share nothing else.
 ///
 /// `thread_start` runs first on each thread started here; `finish` runs on a rule's thread
-/// after the rule, on its findings. `interrupted` is asked on the calling thread only,
+/// after the rule, on its findings, and gives what the run keeps of them. `interrupted` is asked on the calling thread only,
 /// before each of its rules and while it waits for the others: once it says yes no rule
 /// starts, and the rules not run come back as `None` (the caller handles the interrupt and
 /// runs them again). Results are in the order of `rules`; a rule that panics panics the
 /// caller once every thread has stopped. Rules read the snapshot only: what they derive
 /// and share goes through `OnceLock`s and [`Snapshot::shared`], which are `Sync`.
-pub fn run_on_threads(
+pub fn run_on_threads<F: Send>(
     rules: &[&Rule],
     snapshot: &Snapshot,
     config: &Config,
     threads: usize,
     thread_start: fn(),
-    finish: impl Fn(&mut Vec<Finding>) + Sync,
+    finish: impl Fn(Vec<Finding>) -> Vec<F> + Sync,
     mut interrupted: impl FnMut() -> bool,
-) -> Vec<Option<Checked>> {
+) -> Vec<Option<Checked<F>>> {
     let next = AtomicUsize::new(0);
     let stop = AtomicBool::new(false);
-    let slots: Vec<Mutex<Option<Checked>>> = rules.iter().map(|_| Mutex::new(None)).collect();
+    let slots: Vec<Mutex<Option<Checked<F>>>> = rules.iter().map(|_| Mutex::new(None)).collect();
     // the next rule for this thread, checked into its slot; false once none is left
     let check_next = || -> bool {
         if stop.load(Ordering::Relaxed) {
@@ -236,8 +237,7 @@ pub fn run_on_threads(
         // a panicking rule stops the others from starting new ones
         let guard = StopOnUnwind(&stop);
         let started = Instant::now();
-        let mut findings = (rule.check)(snapshot, config);
-        finish(&mut findings);
+        let findings = finish((rule.check)(snapshot, config));
         let took = started.elapsed();
         std::mem::forget(guard);
         *slots[i].lock().unwrap_or_else(|e| e.into_inner()) = Some(Checked { findings, took });
@@ -382,7 +382,7 @@ mod tests {
             &Config::default(),
             threads,
             || {},
-            |_| {},
+            |f| f,
             interrupted,
         )
     }

@@ -346,7 +346,7 @@ impl SnapshotBuilder {
     }
 
     /// `GRANT privileges ON rel TO grantee` (0 = PUBLIC).
-    pub fn grant(&mut self, rel: Oid, grantee: Oid, privileges: &[&str]) {
+    pub fn grant(&mut self, rel: Oid, grantee: Oid, privileges: &[&'static str]) {
         let grants = &mut self.relation_mut(rel).grants;
         grants.extend(privileges.iter().map(|p| Grant::new(grantee, p)));
     }

@@ -102,19 +102,45 @@ pub struct Namespace {
 pub const PUBLIC: Oid = 0;
 
 /// One privilege granted to one role (0 = PUBLIC), from `aclexplode`.
-#[derive(Clone, Debug, PartialEq, Eq)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct Grant {
     pub grantee: Oid,
-    /// `SELECT`, `INSERT`, `UPDATE`, `DELETE`, `CREATE`, `EXECUTE`, ...
-    pub privilege: String,
+    /// `SELECT`, `INSERT`, `UPDATE`, `DELETE`, `CREATE`, `EXECUTE`, ...: one of
+    /// [`PRIVILEGES`] (a relation's seven default ones are 105,000 × 7 on 20,000 tables:
+    /// no string of their own).
+    pub privilege: &'static str,
 }
 
+/// Every privilege, as `aclexplode` spells it, in the order of their bits in an ACL item
+/// (`ACL_INSERT` is bit 0, ... `ACL_MAINTAIN` bit 14 on PostgreSQL 17+).
+pub const PRIVILEGES: [&str; 15] = [
+    "INSERT",
+    "SELECT",
+    "UPDATE",
+    "DELETE",
+    "TRUNCATE",
+    "REFERENCES",
+    "TRIGGER",
+    "EXECUTE",
+    "USAGE",
+    "CREATE",
+    "TEMPORARY",
+    "CONNECT",
+    "SET",
+    "ALTER SYSTEM",
+    "MAINTAIN",
+];
+
 impl Grant {
-    pub fn new(grantee: Oid, privilege: &str) -> Grant {
-        Grant {
-            grantee,
-            privilege: privilege.into(),
-        }
+    pub fn new(grantee: Oid, privilege: &'static str) -> Grant {
+        Grant { grantee, privilege }
+    }
+
+    /// A grant of the privilege `aclexplode` names `name`; `None` for a name no
+    /// PostgreSQL this build knows prints (no rule could check it).
+    pub fn parse(grantee: Oid, name: &str) -> Option<Grant> {
+        let privilege = PRIVILEGES.iter().find(|p| **p == name)?;
+        Some(Grant::new(grantee, privilege))
     }
 }
 

@@ -8,7 +8,9 @@
 
 use super::Catalog;
 use database_advisor_core::snapshot::fast_hash::{Map as HashMap, Set as HashSet};
-use database_advisor_core::snapshot::{Grant, Maintenance, RelKind, Relation, Snapshot};
+use database_advisor_core::snapshot::{
+    Grant, Maintenance, RelKind, Relation, Snapshot, PRIVILEGES,
+};
 use pgrx::array::RawArray;
 use pgrx::pg_sys;
 
@@ -255,29 +257,11 @@ fn text_array(d: Option<pg_sys::Datum>) -> Vec<String> {
 /// What `aclexplode(coalesce(relacl, acldefault('r', relowner)))` lists, in its order:
 /// each ACL item's grantee with each privilege it holds (0 is PUBLIC).
 fn privileges(acl: Option<pg_sys::Datum>, owner: u32) -> Vec<Grant> {
-    // privilege bit i's name, as convert_aclright_to_string spells it
-    const NAMES: [&str; 15] = [
-        "INSERT",
-        "SELECT",
-        "UPDATE",
-        "DELETE",
-        "TRUNCATE",
-        "REFERENCES",
-        "TRIGGER",
-        "EXECUTE",
-        "USAGE",
-        "CREATE",
-        "TEMPORARY",
-        "CONNECT",
-        "SET",
-        "ALTER SYSTEM",
-        "MAINTAIN",
-    ];
-    let rights = (pg_sys::N_ACL_RIGHTS as usize).min(NAMES.len());
+    let rights = (pg_sys::N_ACL_RIGHTS as usize).min(PRIVILEGES.len());
     let grants_of = |grantee: u32, privs: u64| {
         (0..rights)
             .filter(move |&bit| privs & (1 << bit) != 0)
-            .map(move |bit| Grant::new(grantee, NAMES[bit]))
+            .map(move |bit| Grant::new(grantee, PRIVILEGES[bit]))
     };
     let Some(d) = acl else {
         // the default: the owner holds every privilege on a relation, nobody else any

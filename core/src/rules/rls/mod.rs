@@ -33,7 +33,7 @@ pub fn exposed_to(snap: &Snapshot, rel: &Relation, config: &Config) -> Vec<Oid> 
     let mut roles: Vec<Oid> = rel
         .grants
         .iter()
-        .filter(|g| g.grantee != rel.owner && TABLE_PRIVILEGES.contains(&g.privilege.as_str()))
+        .filter(|g| g.grantee != rel.owner && TABLE_PRIVILEGES.contains(&g.privilege))
         .map(|g| g.grantee)
         .collect();
     let owner_is_api = snap

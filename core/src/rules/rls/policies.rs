@@ -165,7 +165,7 @@ fn writers(snap: &Snapshot, rel: &Relation, p: &Policy, privileges: &[&str]) -> 
     let grantees: BTreeSet<Oid> = rel
         .grants
         .iter()
-        .filter(|g| privileges.contains(&g.privilege.as_str()))
+        .filter(|g| privileges.contains(&g.privilege))
         .map(|g| g.grantee)
         .collect();
     let candidates: Vec<Oid> = if grantees.contains(&PUBLIC) {
