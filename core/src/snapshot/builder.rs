@@ -87,7 +87,7 @@ impl SnapshotBuilder {
                 reltuples: 0.0,
                 size_bytes: 8192,
                 extension_member: false,
-                stats: Some(TableStats::default()),
+                stats: Some(Box::default()),
                 owner: OWNER,
                 rls_enabled: false,
                 rls_forced: false,

@@ -318,7 +318,9 @@ pub struct Relation {
     pub size_bytes: i64,
     /// Owned by an extension (`pg_depend.deptype = 'e'`).
     pub extension_member: bool,
-    pub stats: Option<TableStats>,
+    /// Cumulative statistics (tables, materialized views; boxed: 83,000 of 105,000
+    /// relations on 20,000 tables are indexes, which have none).
+    pub stats: Option<Box<TableStats>>,
     pub owner: Oid,
     /// `relrowsecurity` / `relforcerowsecurity`
     pub rls_enabled: bool,
@@ -1047,7 +1049,7 @@ impl Snapshot {
                 let r_rows = if r.reltuples >= 0.0 {
                     r.reltuples
                 } else {
-                    r.stats.map(|s| s.n_live_tup as f64).unwrap_or(0.0)
+                    r.stats.as_ref().map(|s| s.n_live_tup as f64).unwrap_or(0.0)
                 };
                 (rows + r_rows, bytes + r.size_bytes)
             })
@@ -1062,8 +1064,8 @@ impl Snapshot {
             }
         }
         let mut total: Option<TableStats> = None;
-        for s in rels.iter().filter_map(|r| r.stats) {
-            *total.get_or_insert_with(TableStats::default) += s;
+        for s in rels.iter().filter_map(|r| r.stats.as_deref()) {
+            *total.get_or_insert_with(TableStats::default) += *s;
         }
         total
     }

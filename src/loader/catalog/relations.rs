@@ -155,7 +155,7 @@ pub(in crate::loader) fn refresh(
             continue;
         }
         let counters = super::Counters::of(rel.oid);
-        rel.stats = Some(counters.table_stats());
+        rel.stats = Some(Box::new(counters.table_stats()));
         if let Some(m) = snap.maintenance.get_mut(&rel.oid) {
             ages.vacuum_and_analyze(&counters, m);
         }

@@ -373,11 +373,11 @@ mod tests {
         b.attribute_mut(t, "created at").type_name = "timestamptz".into();
         b.relation_mut(t).size_bytes = 64 << 20;
         b.relation_mut(t).reltuples = 1e6;
-        b.relation_mut(t).stats = Some(TableStats {
+        b.relation_mut(t).stats = Some(Box::new(TableStats {
             n_tup_ins: 1_000_000,
             n_tup_upd: 100,
             ..TableStats::default()
-        });
+        }));
         for col in indexed {
             let ix = b.index(t, &[col]);
             ix.unique = unique;
@@ -437,11 +437,11 @@ mod tests {
         assert!(brin_candidate(&build(b, t, &[]), &Config::default()).is_empty());
 
         let (mut b, t) = events(&["created at"], false);
-        b.relation_mut(t).stats = Some(TableStats {
+        b.relation_mut(t).stats = Some(Box::new(TableStats {
             n_tup_ins: 1000,
             n_tup_del: 500,
             ..TableStats::default()
-        });
+        }));
         assert!(brin_candidate(&build(b, t, &[]), &Config::default()).is_empty());
     }
 
@@ -449,11 +449,11 @@ mod tests {
     fn partition_by_the_column_the_workload_deletes_ranges_of() {
         let deleting = || {
             let (mut b, t) = events(&[], false);
-            b.relation_mut(t).stats = Some(TableStats {
+            b.relation_mut(t).stats = Some(Box::new(TableStats {
                 n_tup_ins: 1000,
                 n_tup_del: 900,
                 ..TableStats::default()
-            });
+            }));
             (b, t)
         };
         let config = Config {

@@ -186,7 +186,7 @@ fn vacuum_overdue(snap: &Snapshot, config: &Config) -> Vec<Finding> {
             continue;
         };
         let t = snap.rel_identity(rel.oid);
-        let live = rel.stats.map_or(0, |s| s.n_live_tup);
+        let live = rel.stats.as_ref().map_or(0, |s| s.n_live_tup);
         let share = 100.0 * m.dead_tuples as f64 / (m.dead_tuples + live).max(1) as f64;
         out.push(VACUUM_OVERDUE.finding(
             level,

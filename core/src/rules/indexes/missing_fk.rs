@@ -330,11 +330,11 @@ mod tests {
 
         let (mut b, o, c) = orders_schema("public", "orders", "customer_id");
         b.relation_mut(o).reltuples = 2_000.0;
-        b.relation_mut(c).stats = Some(TableStats {
+        b.relation_mut(c).stats = Some(Box::new(TableStats {
             n_tup_del: 400,
             n_tup_upd: 600,
             ..Default::default()
-        });
+        }));
         let f = &analyze(&b.build(), &Config::default())[0];
         assert_eq!(f.finding.level, Level::Warning);
         assert_eq!(f.referenced_deletes, Some(400));
@@ -348,10 +348,10 @@ mod tests {
         let (mut b, o, _) = orders_schema("public", "orders", "customer_id");
         let r = b.relation_mut(o);
         r.reltuples = -1.0;
-        r.stats = Some(TableStats {
+        r.stats = Some(Box::new(TableStats {
             n_live_tup: 20_000,
             ..Default::default()
-        });
+        }));
         assert_eq!(
             analyze(&b.build(), &Config::default())[0].table_rows,
             20_000

@@ -169,7 +169,7 @@ mod tests {
         // the loader deparses only the indexes whose findings lack their undo, afterwards
         let mut b = SnapshotBuilder::new();
         let t = b.table("public", "tasks", &["id", "title"]);
-        b.relation_mut(t).stats = Some(TableStats::default());
+        b.relation_mut(t).stats = Some(Box::default());
         let ix = b.index(t, &["title"]).oid;
         big(&mut b, ix);
         let mut snap = b.build();
@@ -193,11 +193,11 @@ mod tests {
     fn reports_an_unscanned_index_with_drop_and_undo() {
         let mut b = SnapshotBuilder::new();
         let t = b.table("public", "tasks", &["id", "title"]);
-        b.relation_mut(t).stats = Some(TableStats {
+        b.relation_mut(t).stats = Some(Box::new(TableStats {
             n_tup_ins: 1000,
             n_tup_upd: 20,
             ..Default::default()
-        });
+        }));
         let ix = b.index(t, &["title"]).oid;
         big(&mut b, ix);
         let mut snap = b.build();

@@ -69,7 +69,7 @@ fn check(snap: &Snapshot, config: &Config) -> Vec<Finding> {
     rels.sort_by_key(|r| r.oid);
     let mut out = Vec::new();
     for rel in rels {
-        let Some(stats) = rel.stats else {
+        let Some(stats) = rel.stats.as_deref() else {
             continue;
         };
         // "mostly" by volume: sequential scans read more rows than index scans fetched
@@ -170,31 +170,31 @@ mod tests {
         let t = b.table("app", "tasks", &["id"]);
         let r = b.relation_mut(t);
         r.reltuples = 50_000.0;
-        r.stats = Some(TableStats {
+        r.stats = Some(Box::new(TableStats {
             seq_scan: 150,
             seq_tup_read: 7_500_000,
             idx_scan: 100_000, // many index scans, but each fetches one row
             idx_tup_fetch: 100_000,
             ..Default::default()
-        });
+        }));
         let small = b.table("app", "tags", &["id"]);
         let r = b.relation_mut(small);
         r.reltuples = 300.0;
-        r.stats = Some(TableStats {
+        r.stats = Some(Box::new(TableStats {
             seq_scan: 500,
             seq_tup_read: 150_000,
             ..Default::default()
-        });
+        }));
         let indexed = b.table("app", "users", &["id"]);
         let r = b.relation_mut(indexed);
         r.reltuples = 50_000.0;
-        r.stats = Some(TableStats {
+        r.stats = Some(Box::new(TableStats {
             seq_scan: 20,
             seq_tup_read: 1_000_000,
             idx_scan: 5000,
             idx_tup_fetch: 2_000_000,
             ..Default::default()
-        });
+        }));
         let mut snap = b.build();
         snap.workload.statements.push(Statement {
             queryid: 42,
