@@ -61,19 +61,15 @@ pub fn split<T: Send>(threads: usize, work: impl Fn(usize, usize) -> Vec<T> + Sy
     parts.into_iter().flatten().collect()
 }
 
-/// Pack `findings` (see [`Packed`]), split over `threads` threads, in their order (what is
-/// left after the rules ran: their undo statements are filled in afterwards).
-pub fn pack_all(findings: Vec<Finding>, threads: usize) -> Vec<Packed> {
+/// Make the metadata of `findings` jsonb, split over `threads` threads (what is left after
+/// the rules ran: their undo statements are filled in afterwards).
+pub fn encode(findings: &mut [Finding], threads: usize) {
     let chunk = findings.len().div_ceil(threads.max(1)).max(1);
-    let mut chunks = Vec::new();
-    let mut rest = findings;
-    while rest.len() > chunk {
-        let tail = rest.split_off(chunk);
-        chunks.push(std::mem::replace(&mut rest, tail));
-    }
-    chunks.push(rest);
-    let jobs = chunks.into_iter().map(|c| move || pack(c)).collect();
-    scoped(jobs).into_iter().flatten().collect()
+    let jobs = findings
+        .chunks_mut(chunk)
+        .map(|c| move || encode_in_place(c, &|_| true))
+        .collect();
+    scoped(jobs);
 }
 
 /// Run the jobs, the first on this thread and each other on a helper thread of its own
@@ -118,15 +114,19 @@ pub fn pack(findings: Vec<Finding>) -> Vec<Packed> {
 /// the others wait for what the run fills in later).
 pub fn encode_ready(findings: Vec<Finding>, ready: impl Fn(&Finding) -> bool) -> Vec<Finding> {
     let mut findings = findings;
+    encode_in_place(&mut findings, &ready);
+    findings
+}
+
+fn encode_in_place(findings: &mut [Finding], which: &(impl Fn(&Finding) -> bool + ?Sized)) {
     let mut jsonb = crate::api::jsonb::Builder::new();
     for f in findings
         .iter_mut()
-        .filter(|f| f.metadata_encoded.is_none() && ready(f))
+        .filter(|f| f.metadata_encoded.is_none() && which(f))
     {
         f.metadata_encoded = Some(jsonb.encode(&f.metadata).into());
         f.metadata = serde_json::Value::Null;
     }
-    findings
 }
 
 /// Whether the backend has an interrupt to process (what `CHECK_FOR_INTERRUPTS` tests).

@@ -1,10 +1,12 @@
 //! `advisor_run`, the `advisor_findings`, `advisor_suppressed_findings` and `advisor_rules`
 //! views.
 
-use super::run_packed;
-use super::srf::materialized;
+use super::srf::{materialized, Rows};
+use super::{run_packed, run_with_undo};
 use crate::error::{no_null_elements, required};
+use database_advisor_core::finding::Shown;
 use database_advisor_core::rules;
+use database_advisor_core::suppress::Outcome;
 use pgrx::prelude::*;
 
 materialized!(
@@ -21,30 +23,40 @@ materialized!(
         };
         let rules = rules.map(|r| no_null_elements(r, "rules"));
         let include_suppressed = required(include_suppressed, "include_suppressed");
-        let outcome = run_packed(rules, required(with_undo, "with_undo"));
-        let active = outcome.findings.into_iter().map(|f| (f, None, None));
-        let suppressed = outcome
-            .suppressed
-            .into_iter()
-            .filter(|_| include_suppressed)
-            .map(|s| (s.finding, Some(s.reason), s.until));
-        for (f, reason, until) in active.chain(suppressed) {
-            out.push(|row| {
-                row.text(f.rule);
-                row.text(f.level.as_str());
-                row.text(f.category.as_str());
-                row.text(f.object_type);
-                row.text(f.object_identity());
-                row.text(f.detail());
-                row.text_opt(f.remediation());
-                row.varlena(f.metadata_jsonb());
-                row.text(f.fingerprint());
-                row.text_opt(reason.as_deref());
-                row.text_opt(until.as_deref());
-            });
+        if required(with_undo, "with_undo") {
+            rows(out, run_with_undo(rules), include_suppressed);
+        } else {
+            rows(out, run_packed(rules), include_suppressed);
         }
     }
 );
+
+/// The rows of `_advisor_run`: the findings, then the suppressed ones if asked.
+fn rows<F: Shown>(out: &mut Rows, outcome: Outcome<F>, include_suppressed: bool) {
+    let active = outcome.findings.into_iter().map(|f| (f, None, None));
+    let suppressed = outcome
+        .suppressed
+        .into_iter()
+        .filter(|_| include_suppressed)
+        .map(|s| (s.finding, Some(s.reason), s.until));
+    let mut jsonb = super::jsonb::Builder::new();
+    for (f, reason, until) in active.chain(suppressed) {
+        let rank = f.rank();
+        out.push(|row| {
+            row.text(rank.rule);
+            row.text(rank.level.as_str());
+            row.text(rank.category.as_str());
+            row.text(f.object_type());
+            row.text(rank.identity);
+            row.text(f.detail());
+            row.text_opt(f.remediation());
+            row.varlena(f.jsonb(&mut jsonb));
+            row.text(rank.fingerprint);
+            row.text_opt(reason.as_deref());
+            row.text_opt(until.as_deref());
+        });
+    }
+}
 
 #[pg_extern(immutable, parallel_safe)]
 fn _advisor_rules() -> TableIterator<

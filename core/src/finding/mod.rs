@@ -9,7 +9,7 @@ use std::fmt;
 mod meta;
 mod packed;
 pub use meta::Meta;
-pub use packed::{Packed, Rank, Ranked};
+pub use packed::{Packed, Rank, Ranked, Shown};
 
 /// How bad a finding is; ordered so that `info < warning < error`,
 /// like the SQL enum `advisor_level`.

@@ -133,6 +133,49 @@ impl Ranked for Packed {
     }
 }
 
+/// What a finding's row shows besides its [`Rank`], packed or not.
+pub trait Shown: Ranked {
+    fn object_type(&self) -> &'static str;
+    fn detail(&self) -> &str;
+    fn remediation(&self) -> Option<&str>;
+    /// The metadata in jsonb's binary format: as made on the rule's thread, else made now
+    /// with `builder`.
+    fn jsonb<'a>(&'a self, builder: &'a mut jsonb::Builder) -> &'a [u8];
+}
+
+impl Shown for Finding {
+    fn object_type(&self) -> &'static str {
+        self.object_type
+    }
+    fn detail(&self) -> &str {
+        &self.detail
+    }
+    fn remediation(&self) -> Option<&str> {
+        self.remediation.as_deref()
+    }
+    fn jsonb<'a>(&'a self, builder: &'a mut jsonb::Builder) -> &'a [u8] {
+        match &self.metadata_encoded {
+            Some(bytes) => bytes,
+            None => builder.encode(&self.metadata),
+        }
+    }
+}
+
+impl Shown for Packed {
+    fn object_type(&self) -> &'static str {
+        self.object_type
+    }
+    fn detail(&self) -> &str {
+        Packed::detail(self)
+    }
+    fn remediation(&self) -> Option<&str> {
+        Packed::remediation(self)
+    }
+    fn jsonb<'a>(&'a self, _: &'a mut jsonb::Builder) -> &'a [u8] {
+        self.metadata_jsonb()
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
