@@ -61,13 +61,13 @@ pub fn split<T: Send>(threads: usize, work: impl Fn(usize, usize) -> Vec<T> + Sy
     parts.into_iter().flatten().collect()
 }
 
-/// Make the metadata of `findings` jsonb, split over `threads` threads (what is left after
-/// the rules ran: their undo statements are filled in afterwards).
+/// Make the metadata of `findings` jsonb (see [`check`]), split over `threads` threads
+/// (what is left after the rules ran: their undo statements are filled in afterwards).
 pub fn encode(findings: &mut [Finding], threads: usize) {
     let chunk = findings.len().div_ceil(threads.max(1)).max(1);
     let jobs = findings
         .chunks_mut(chunk)
-        .map(|c| move || encode_in_place(c, &|_| true))
+        .map(|c| move || encode_metadata(c, &|_| true))
         .collect();
     scoped(jobs);
 }
@@ -114,11 +114,11 @@ pub fn pack(findings: Vec<Finding>) -> Vec<Packed> {
 /// the others wait for what the run fills in later).
 pub fn encode_ready(findings: Vec<Finding>, ready: impl Fn(&Finding) -> bool) -> Vec<Finding> {
     let mut findings = findings;
-    encode_in_place(&mut findings, &ready);
+    encode_metadata(&mut findings, &ready);
     findings
 }
 
-fn encode_in_place(findings: &mut [Finding], which: &(impl Fn(&Finding) -> bool + ?Sized)) {
+fn encode_metadata(findings: &mut [Finding], which: &(impl Fn(&Finding) -> bool + ?Sized)) {
     let mut jsonb = crate::api::jsonb::Builder::new();
     for f in findings
         .iter_mut()
