@@ -207,11 +207,11 @@ pub struct Checked<F = Finding> {
 /// pure functions of the snapshot: the threads share nothing else.
 ///
 /// `thread_start` runs first on each thread started here; `finish` runs on a rule's thread
-/// after the rule, on its findings, and gives what the run keeps of them. `interrupted` is asked on the calling thread only,
-/// before each of its rules and while it waits for the others: once it says yes no rule
-/// starts, and the rules not run come back as `None` (the caller handles the interrupt and
-/// runs them again). Results are in the order of `rules`; a rule that panics panics the
-/// caller once every thread has stopped. Rules read the snapshot only: what they derive
+/// after the rule, on its findings, and gives what the run keeps of them. `interrupted` is
+/// asked on the calling thread only, before each of its rules and while it waits for the
+/// others: once it says yes no rule starts, and the rules not run come back as `None` (the
+/// caller handles the interrupt and runs them again). Results are in the order of `rules`;
+/// a rule that panics panics the caller once every thread has stopped. Rules read the snapshot only: what they derive
 /// and share goes through `OnceLock`s and [`Snapshot::shared`], which are `Sync`.
 pub fn run_on_threads<F: Send>(
     rules: &[&Rule],
