@@ -30,7 +30,9 @@ static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
 /// once packed, what the rules made on the way): kept, those pages added 40-60 MB to the
 /// peak resident memory of `advisor_findings` on 20,000 tables, and a backend kept 300-400 MB
 /// after a run instead of ~160 (its kept table parts). The cost: a run that follows another
-/// within the second touches its memory afresh (back to back, 9-20% slower).
+/// within the second touches its memory afresh (back to back, 9-20% slower). A server
+/// started with `MIMALLOC_PURGE_DELAY` in its environment keeps that setting (what
+/// mimalloc reads itself): the trade is the operator's to make.
 fn return_freed_memory_at_once() {
     // `mi_option_purge_delay` in mimalloc.h (versions 2 and 3, the one libmimalloc-sys
     // builds); not in the crate's bindings for version 3
@@ -38,8 +40,10 @@ fn return_freed_memory_at_once() {
     extern "C" {
         fn mi_option_set(option: std::ffi::c_int, value: std::ffi::c_long);
     }
-    // SAFETY: sets an option mimalloc reads at each purge; any thread, any time
-    unsafe { mi_option_set(MI_OPTION_PURGE_DELAY, 0) };
+    if std::env::var_os("MIMALLOC_PURGE_DELAY").is_none() {
+        // SAFETY: sets an option mimalloc reads at each purge; any thread, any time
+        unsafe { mi_option_set(MI_OPTION_PURGE_DELAY, 0) };
+    }
 }
 
 #[allow(non_snake_case)]

@@ -278,19 +278,32 @@ fn policy_texts_are_pg_get_expr() {
     .unwrap();
     use database_advisor_core::snapshot::{node_tree, Parts};
     let config = crate::gucs::config();
-    // names from the catalog cache (no ATTRIBUTES part), then from the snapshot
-    for parts in [Parts::POLICIES, Parts::POLICIES | Parts::ATTRIBUTES] {
+    let load = |parts| {
         // a change, so that what the last load deparsed is not kept
         Spi::run("CREATE TABLE public.pol_bump (); DROP TABLE public.pol_bump").unwrap();
         // SAFETY: inside the test's transaction; the loader's queries read with the active
         // snapshot, here one taken after the DDL (a statement of its own would)
-        let snap = unsafe {
+        unsafe {
             pg_sys::CommandCounterIncrement();
             pg_sys::PushActiveSnapshot(pg_sys::GetTransactionSnapshot());
             let snap = crate::loader::load(&config, parts, false);
             pg_sys::PopActiveSnapshot();
             snap.unwrap_or_else(|_| panic!("the snapshot loads"))
-        };
+        }
+    };
+    // what the index rules load of policies: the same columns, nothing deparsed
+    let full = load(Parts::POLICIES);
+    let columns_only = load(Parts::POLICY_COLUMNS);
+    assert_eq!(full.policies.len(), columns_only.policies.len());
+    for (f, c) in full.policies.iter().zip(&columns_only.policies) {
+        assert_eq!((f.oid, &f.name, f.table), (c.oid, &c.name, c.table));
+        assert_eq!(f.columns, c.columns, "policy {}", f.name);
+        assert!(c.using.is_none() && c.check.is_none() && c.using_tree.is_none());
+    }
+    assert!(full.policies.iter().any(|p| !p.columns.is_empty()));
+    // names from the catalog cache (no ATTRIBUTES part), then from the snapshot
+    for parts in [Parts::POLICIES, Parts::POLICIES | Parts::ATTRIBUTES] {
+        let snap = load(parts);
         let mut plain = 0;
         let mut compared = 0;
         for p in snap.policies.iter().filter(|p| p.name.starts_with(['p', 'P'])) {

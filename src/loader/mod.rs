@@ -238,7 +238,9 @@ fn load_with(client: &SpiClient<'_>, config: &Config, parts: Parts) -> SpiResult
         })?;
     }
 
-    if wants(Parts::POLICIES) {
+    // in full, or only what their expressions read (`Parts::POLICY_COLUMNS`)
+    let full_policies = wants(Parts::POLICIES);
+    if full_policies || wants(Parts::POLICY_COLUMNS) {
         let mut deparser = crate::builtin::Builtin::new(crate::builtin::Builtin::EXPR);
         each_row(client, include_str!("sql/policies.sql"), |row| {
             let table = oid(row, 3)?;
@@ -279,12 +281,6 @@ fn load_with(client: &SpiClient<'_>, config: &Config, parts: Parts) -> SpiResult
                     })
                 })
             };
-            let (using, check) = (deparse(&using_tree), deparse(&check_tree));
-            let per_row_functions = [&using_tree, &check_tree]
-                .into_iter()
-                .flatten()
-                .flat_map(|t| node_tree::per_row_function_ids(t))
-                .collect();
             let mut columns: Vec<i16> = [&using_tree, &check_tree]
                 .into_iter()
                 .flatten()
@@ -292,6 +288,17 @@ fn load_with(client: &SpiClient<'_>, config: &Config, parts: Parts) -> SpiResult
                 .collect();
             columns.sort_unstable();
             columns.dedup();
+            let (using, check, per_row_functions, using_tree, check_tree) = if full_policies {
+                let per_row_functions = [&using_tree, &check_tree]
+                    .into_iter()
+                    .flatten()
+                    .flat_map(|t| node_tree::per_row_function_ids(t))
+                    .collect();
+                let (using, check) = (deparse(&using_tree), deparse(&check_tree));
+                (using, check, per_row_functions, using_tree, check_tree)
+            } else {
+                (None, None, Vec::new(), None, None)
+            };
             snap.policies.push(Policy {
                 oid: oid(row, 1)?,
                 name: text(row, 2)?,

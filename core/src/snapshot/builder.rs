@@ -198,10 +198,14 @@ impl SnapshotBuilder {
             opclasses: vec![BTREE_CLASS; cols.len()],
             opfamilies: vec![BTREE_FAMILY; cols.len()],
             options: vec![0; cols.len()],
-            expressions: columns
-                .iter()
-                .map(|c| c.starts_with('(').then(|| c.to_string()))
-                .collect(),
+            expressions: if columns.iter().any(|c| c.starts_with('(')) {
+                columns
+                    .iter()
+                    .map(|c| c.starts_with('(').then(|| c.to_string()))
+                    .collect()
+            } else {
+                Vec::new()
+            },
             predicate: None,
             collations: vec![0; cols.len()],
             columns: cols,

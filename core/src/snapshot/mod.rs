@@ -398,7 +398,8 @@ pub struct Index {
     /// `indoption` of each key column (DESC, NULLS FIRST bits).
     pub options: Vec<i16>,
     /// Deparsed expression of each column (keys and INCLUDE) that is an expression,
-    /// `None` for plain columns (`pg_get_indexdef(index, column, true)`).
+    /// `None` for plain columns (`pg_get_indexdef(index, column, true)`); empty when no
+    /// column is one (most indexes: read it through [`Index::expression`]).
     pub expressions: Vec<Option<String>>,
     /// Deparsed WHERE predicate of a partial index (`pg_get_expr(indpred, indrelid)`).
     pub predicate: Option<String>,

@@ -81,7 +81,12 @@ impl Parts {
     pub const SETTINGS: Parts = Parts(1 << 23);
     /// Which relations and columns of user schemas have a `COMMENT ON` (`pg_description`).
     pub const COMMENTS: Parts = Parts(1 << 24);
-    pub const ALL: Parts = Parts((1 << 25) - 1);
+    /// `pg_policy` for what its expressions read alone: each policy's name, table and the
+    /// columns its USING and WITH CHECK trees name ([`crate::snapshot::Policy::columns`]);
+    /// neither deparsed nor kept (what the index rules need of policies). Beside
+    /// [`Parts::POLICIES`], the policies are loaded in full.
+    pub const POLICY_COLUMNS: Parts = Parts(1 << 25);
+    pub const ALL: Parts = Parts((1 << 26) - 1);
 
     pub const fn union(self, other: Parts) -> Parts {
         Parts(self.0 | other.0)
@@ -118,7 +123,7 @@ impl BitOr for Parts {
     }
 }
 
-const NAMES: [&str; 25] = [
+const NAMES: [&str; 26] = [
     "attributes",
     "indexes",
     "constraints",
@@ -144,6 +149,7 @@ const NAMES: [&str; 25] = [
     "column_order",
     "settings",
     "comments",
+    "policy_columns",
 ];
 
 impl fmt::Debug for Parts {

@@ -59,7 +59,7 @@ pub(in crate::loader) fn indexes(
         let collations: Vec<Oid> = t.oids(collation).into_iter().take(n_key).collect();
         let options: Vec<i16> = t.i16s(option).into_iter().take(n_key).collect();
         let expressions = if t.is_null(exprs) {
-            vec![None; columns.len()]
+            Vec::new()
         } else {
             (1..=i32::from(i.indnatts.max(0)))
                 .map(|k| {

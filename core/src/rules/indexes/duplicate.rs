@@ -8,8 +8,9 @@ use super::{
 use crate::config::Config;
 use crate::finding::{Category, Finding, Level};
 use crate::rules::Rule;
+use crate::snapshot::fast_hash::Map as HashMap;
 use crate::snapshot::{human_bytes, human_count, Index, Oid, Snapshot};
-use std::collections::HashMap;
+use std::collections::hash_map::Entry;
 
 pub const RULE: Rule = Rule {
     id: "duplicate_index",
@@ -69,14 +70,31 @@ fn check(snap: &Snapshot, config: &Config) -> Vec<Finding> {
 
 pub fn analyze(snap: &Snapshot, config: &Config) -> Vec<DuplicateIndex> {
     let protections = Protections::of(snap);
-    let mut groups: HashMap<Signature, Vec<&Index>> = HashMap::with_capacity(snap.indexes.len());
+    // each signature's first index, and where its group is once a second one shares it
+    // (no group made for the many indexes that have no twin). The fast hash: of a
+    // signature only a predicate or an expression is text a user wrote, and signatures
+    // made to collide cost one comparison each, not a wrong answer.
+    let mut seen: HashMap<Signature, (&Index, Option<usize>)> =
+        HashMap::with_capacity_and_hasher(snap.indexes.len(), Default::default());
+    let mut groups: Vec<Vec<&Index>> = Vec::new();
     for ix in &snap.indexes {
-        if candidate(snap, config, ix).is_some() {
-            groups.entry(Signature::of(ix)).or_default().push(ix);
+        if candidate(snap, config, ix).is_none() {
+            continue;
+        }
+        match seen.entry(Signature::of(ix)) {
+            Entry::Vacant(e) => {
+                e.insert((ix, None));
+            }
+            Entry::Occupied(mut e) => match e.get().1 {
+                Some(g) => groups[g].push(ix),
+                None => {
+                    e.get_mut().1 = Some(groups.len());
+                    groups.push(vec![e.get().0, ix]);
+                }
+            },
         }
     }
     let mut out = Vec::new();
-    let mut groups: Vec<Vec<&Index>> = groups.into_values().filter(|g| g.len() > 1).collect();
     groups.sort_by_key(|g| g.iter().map(|i| i.oid).min());
     for mut group in groups {
         // keep the one that backs a constraint, else the unique one, else the most used,

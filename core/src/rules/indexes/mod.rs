@@ -22,7 +22,7 @@ use std::collections::{HashMap, HashSet};
 /// constraints and partitions, and keep an index a policy filters on (`Protections`).
 pub const PARTS: Parts = Parts::FOREIGN_KEYS_IN_FULL
     .union(Parts::INDEX_STATS)
-    .union(Parts::POLICIES);
+    .union(Parts::POLICY_COLUMNS);
 
 /// Why an index must not be dropped. Computed once per run for all indexes; the reason's
 /// text is made only for the findings that show it.
