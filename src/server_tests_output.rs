@@ -84,6 +84,40 @@ fn materialized_functions_in_from_and_select_list() {
     assert!(findings >= Some(1));
 }
 
+/// The FK view's `text[]` columns, written without `construct_array`, are the arrays the
+/// server builds: equal, the same size stored, the same text, elements in order; for
+/// multi-column keys with weird names of every length (element alignment).
+#[pg_test]
+fn text_arrays_are_the_servers() {
+    Spi::run(
+        r#"CREATE TABLE "Arr Parent" ("ä" int, "sp ace" text, "qu""ote" date, "select" int,
+                                      PRIMARY KEY ("ä", "sp ace", "qu""ote", "select"));
+           CREATE TABLE "Arr Child" (id int PRIMARY KEY, "ä" int, "sp ace" text, "qu""ote" date,
+                                     "ａｂｃｄ" int,
+                                     FOREIGN KEY ("ä", "sp ace", "qu""ote", "ａｂｃｄ")
+                                     REFERENCES "Arr Parent");
+           CREATE TEMP TABLE arr AS
+           SELECT columns, referenced_columns,
+                  ARRAY['ä', 'sp ace', 'qu"ote', 'ａｂｃｄ'] AS expected,
+                  ARRAY['ä', 'sp ace', 'qu"ote', 'select'] AS expected_referenced
+           FROM _advisor_missing_fk_indexes() WHERE table_name = 'Arr Child'"#,
+    )
+    .unwrap();
+    let same = Spi::get_one::<bool>(
+        "SELECT count(*) = 1
+                AND bool_and(columns = expected AND referenced_columns = expected_referenced
+                    AND pg_column_size(columns) = pg_column_size(expected)
+                    AND pg_column_size(referenced_columns) = pg_column_size(expected_referenced)
+                    AND columns::text = expected::text
+                    AND array_dims(columns) = '[1:4]'
+                    AND (SELECT string_agg(c, '|' ORDER BY n) FROM unnest(columns)
+                         WITH ORDINALITY u(c, n)) = 'ä|sp ace|qu\"ote|ａｂｃｄ')
+         FROM arr",
+    )
+    .unwrap();
+    assert_eq!(same, Some(true));
+}
+
 /// The columns a policy reads, from its node trees, are the ones PostgreSQL records in
 /// pg_depend, for conditions with sub-selects, outer references, whole-row and system
 /// columns, and weird names.

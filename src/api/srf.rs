@@ -166,7 +166,7 @@ impl Rows {
                 self.nulls.as_mut_ptr(),
             );
             pg_sys::MemoryContextSwitchTo(caller);
-            // what rows palloc (arrays) is small: free it every 256 rows
+            // what rows palloc (little: their values are in `texts`) is freed every 256 rows
             if self.count.is_multiple_of(256) {
                 pg_sys::MemoryContextReset(self.row_memory);
             }
@@ -199,18 +199,26 @@ impl Row<'_> {
     /// A varlena value (text, jsonb's binary format) of `body`, its header at a word
     /// boundary.
     pub fn varlena(&mut self, body: &[u8]) {
-        let size = 4 + body.len();
+        let at = self.new_varlena(body.len());
+        // SAFETY: new_varlena made room for the body after the header
+        unsafe { std::ptr::copy_nonoverlapping(body.as_ptr(), at, body.len()) };
+    }
+
+    /// Room for a varlena value of `len` bytes as this row's next column, its header set:
+    /// where its bytes go (zeroed).
+    fn new_varlena(&mut self, len: usize) -> *mut u8 {
+        let size = 4 + len;
         assert!(size < 0x3FFF_FFFF, "a value under 1 GB");
         let offset = self.texts.len();
         self.texts.resize(offset + size.div_ceil(8), 0);
-        // SAFETY: the words just added hold the 4-byte header and the bytes
+        self.text_columns.push((self.next, offset));
+        self.set(Some(pg_sys::Datum::from(0))); // pointed at by Rows::push
+                                                // SAFETY: the words just added hold the 4-byte header and the bytes
         unsafe {
             let at = self.texts.as_mut_ptr().add(offset).cast::<u8>();
             pgrx::varlena::set_varsize_4b(at.cast(), size as i32);
-            std::ptr::copy_nonoverlapping(body.as_ptr(), at.add(4), body.len());
+            at.add(4)
         }
-        self.text_columns.push((self.next, offset));
-        self.set(Some(pg_sys::Datum::from(0))); // pointed at by Rows::push
     }
 
     pub fn text_opt(&mut self, s: Option<&str>) {
@@ -232,30 +240,40 @@ impl Row<'_> {
         self.set(v.map(pg_sys::Datum::from));
     }
 
-    /// A `text[]` without NULL elements.
+    /// A `text[]` without NULL elements, written as `construct_array` lays it out (a
+    /// server test compares the bytes): the array header, one dimension from 1, then each
+    /// element a text with a 4-byte header at an int boundary.
     pub fn texts<S: AsRef<str>>(&mut self, items: &[S]) {
-        let mut elems: Vec<pg_sys::Datum> = items.iter().map(|s| text_datum(s.as_ref())).collect();
-        // SAFETY: text elements: varlena, not by value, int-aligned
-        let array = unsafe {
-            pg_sys::construct_array(
-                elems.as_mut_ptr(),
-                elems.len() as i32,
-                pg_sys::TEXTOID,
-                -1,
-                false,
-                pg_sys::TYPALIGN_INT as std::ffi::c_char,
-            )
+        // ArrayType: vl_len_, ndim, dataoffset (0: no NULL bitmap), elemtype (16 bytes);
+        // then the dimension and its lower bound, the data at ARR_OVERHEAD_NONULLS(1), 24
+        let data: usize = if items.is_empty() { 16 } else { 24 };
+        // each element padded to an int boundary, the last too (as construct_array counts)
+        let element = |s: &S| (4 + s.as_ref().len()).next_multiple_of(4);
+        let end = data + items.iter().map(element).sum::<usize>();
+        let at = self.new_varlena(end - 4);
+        let ints = |n: usize| i32::try_from(n).expect("an array under 1 GB");
+        let text = pg_sys::TEXTOID.to_u32();
+        let one_dimension = [1, 0, text, ints(items.len()) as u32, 1];
+        let empty = [0, 0, text];
+        let header: &[u32] = if items.is_empty() {
+            &empty
+        } else {
+            &one_dimension
         };
-        self.set(Some(pg_sys::Datum::from(array)));
-    }
-}
-
-fn text_datum(s: &str) -> pg_sys::Datum {
-    // SAFETY: copies len bytes into a new text in the current memory context
-    unsafe {
-        pg_sys::Datum::from(pg_sys::cstring_to_text_with_len(
-            s.as_ptr().cast(),
-            s.len() as i32,
-        ))
+        // SAFETY: new_varlena made room for `end - 4` bytes after the header; `end` counts
+        // the header words and every element written here, each at its offset
+        unsafe {
+            for (i, w) in header.iter().enumerate() {
+                std::ptr::copy_nonoverlapping(w.to_ne_bytes().as_ptr(), at.add(4 * i), 4);
+            }
+            let array = at.sub(4);
+            let mut offset = data;
+            for s in items {
+                let bytes = s.as_ref().as_bytes();
+                pgrx::varlena::set_varsize_4b(array.add(offset).cast(), ints(4 + bytes.len()));
+                std::ptr::copy_nonoverlapping(bytes.as_ptr(), array.add(offset + 4), bytes.len());
+                offset += element(s);
+            }
+        }
     }
 }
