@@ -212,8 +212,9 @@ impl Row<'_> {
         let offset = self.texts.len();
         self.texts.resize(offset + size.div_ceil(8), 0);
         self.text_columns.push((self.next, offset));
-        self.set(Some(pg_sys::Datum::from(0))); // pointed at by Rows::push
-                                                // SAFETY: the words just added hold the 4-byte header and the bytes
+        // pointed at by Rows::push once the row is complete
+        self.set(Some(pg_sys::Datum::from(0)));
+        // SAFETY: the words just added hold the 4-byte header and the bytes
         unsafe {
             let at = self.texts.as_mut_ptr().add(offset).cast::<u8>();
             pgrx::varlena::set_varsize_4b(at.cast(), size as i32);
@@ -241,8 +242,8 @@ impl Row<'_> {
     }
 
     /// A `text[]` without NULL elements, written as `construct_array` lays it out (a
-    /// server test compares the bytes): the array header, one dimension from 1, then each
-    /// element a text with a 4-byte header at an int boundary.
+    /// server test compares it with the server's arrays): the array header, one dimension
+    /// from 1, then each element a text with a 4-byte header at an int boundary.
     pub fn texts<S: AsRef<str>>(&mut self, items: &[S]) {
         // ArrayType: vl_len_, ndim, dataoffset (0: no NULL bitmap), elemtype (16 bytes);
         // then the dimension and its lower bound, the data at ARR_OVERHEAD_NONULLS(1), 24
