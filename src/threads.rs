@@ -67,7 +67,7 @@ pub fn encode(findings: &mut [Finding], threads: usize) {
     let chunk = findings.len().div_ceil(threads.max(1)).max(1);
     let jobs = findings
         .chunks_mut(chunk)
-        .map(|c| move || encode_metadata(c, &|_| true))
+        .map(|c| move || encode_metadata(c, |_| true))
         .collect();
     scoped(jobs);
 }
@@ -112,13 +112,12 @@ pub fn pack(findings: Vec<Finding>) -> Vec<Packed> {
 
 /// `findings` with the metadata of those `ready` says made jsonb (the tree freed at once;
 /// the others wait for what the run fills in later).
-pub fn encode_ready(findings: Vec<Finding>, ready: impl Fn(&Finding) -> bool) -> Vec<Finding> {
-    let mut findings = findings;
-    encode_metadata(&mut findings, &ready);
+pub fn encode_ready(mut findings: Vec<Finding>, ready: impl Fn(&Finding) -> bool) -> Vec<Finding> {
+    encode_metadata(&mut findings, ready);
     findings
 }
 
-fn encode_metadata(findings: &mut [Finding], which: &(impl Fn(&Finding) -> bool + ?Sized)) {
+fn encode_metadata(findings: &mut [Finding], which: impl Fn(&Finding) -> bool) {
     let mut jsonb = crate::api::jsonb::Builder::new();
     for f in findings
         .iter_mut()

@@ -211,8 +211,9 @@ pub struct Checked<F = Finding> {
 /// asked on the calling thread only, before each of its rules and while it waits for the
 /// others: once it says yes no rule starts, and the rules not run come back as `None` (the
 /// caller handles the interrupt and runs them again). Results are in the order of `rules`;
-/// a rule that panics panics the caller once every thread has stopped. Rules read the snapshot only: what they derive
-/// and share goes through `OnceLock`s and [`Snapshot::shared`], which are `Sync`.
+/// a rule that panics panics the caller once every thread has stopped. Rules read the
+/// snapshot only: what they derive and share goes through `OnceLock`s and
+/// [`Snapshot::shared`], which are `Sync`.
 pub fn run_on_threads<F: Send>(
     rules: &[&Rule],
     snapshot: &Snapshot,
