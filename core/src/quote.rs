@@ -241,7 +241,16 @@ fn is_bare(name: &str) -> bool {
 }
 
 fn double_quoted(name: &str) -> String {
-    format!("\"{}\"", name.replace('"', "\"\""))
+    let mut out = String::with_capacity(name.len() + 2);
+    out.push('"');
+    for part in name.split_inclusive('"') {
+        out.push_str(part);
+        if part.ends_with('"') {
+            out.push('"');
+        }
+    }
+    out.push('"');
+    out
 }
 
 /// A relation as a string literal for a `regclass` argument (`'app."Order Lines"'`):
@@ -383,16 +392,23 @@ fn escape_unprintable(text: &str) -> String {
 
 /// `schema.name`, each part quoted by [`ident`].
 pub fn qualified(schema: &str, name: &str) -> String {
-    format!("{}.{}", ident(schema), ident(name))
+    let mut out = String::with_capacity(schema.len() + name.len() + 1);
+    push_ident(&mut out, schema);
+    out.push('.');
+    push_ident(&mut out, name);
+    out
 }
 
 /// A comma-separated list of quoted identifiers, e.g. a column list.
 pub fn ident_list<S: AsRef<str>>(names: &[S]) -> String {
-    names
-        .iter()
-        .map(|n| ident(n.as_ref()))
-        .collect::<Vec<_>>()
-        .join(", ")
+    let mut out = String::new();
+    for (i, name) in names.iter().enumerate() {
+        if i > 0 {
+            out.push_str(", ");
+        }
+        push_ident(&mut out, name.as_ref());
+    }
+    out
 }
 
 /// A SQL string literal (standard_conforming_strings = on), for the few places where

@@ -92,7 +92,7 @@ fn advise_workload(snap: &Snapshot) -> IndexAdvice {
         .filter_map(|r| {
             let stats = r.stats.as_ref()?;
             let rows = (stats.n_tup_ins + stats.n_tup_upd) as f64;
-            (rows > 0.0).then(|| (snap.rel_identity(r.oid), rows))
+            (rows > 0.0).then(|| (snap.rel_identity(r.oid).into_owned(), rows))
         })
         .collect();
     let advice = advise::advise(&statements, &writes, &crate::gucs::index_settings());

@@ -69,6 +69,11 @@ impl<'a> From<&'a str> for Meta<'a> {
         Meta::Str(s)
     }
 }
+impl<'a> From<&'a std::borrow::Cow<'_, str>> for Meta<'a> {
+    fn from(s: &'a std::borrow::Cow<'_, str>) -> Meta<'a> {
+        Meta::Str(s)
+    }
+}
 impl<'a> From<&'a String> for Meta<'a> {
     fn from(s: &'a String) -> Meta<'a> {
         Meta::Str(s)

@@ -94,7 +94,7 @@ fn markdown(model: &Model) -> String {
                 if r.rows < 0.0 {
                     "never analyzed".to_string()
                 } else {
-                    human_count(r.rows as i64)
+                    human_count(r.rows as i64).to_string()
                 },
                 human_bytes(r.bytes),
                 cell(r.comment.as_deref().unwrap_or(""))

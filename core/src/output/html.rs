@@ -363,7 +363,7 @@ fn indexes(list: &[IndexUse]) -> String {
             )
         })
         .collect();
-    bars(&rows, |b| human_bytes(b as i64))
+    bars(&rows, |b| human_bytes(b as i64).to_string())
 }
 
 fn finding(out: &mut String, f: &Finding) {

@@ -4,6 +4,7 @@
 pub mod builder;
 pub mod fast_hash;
 pub mod health;
+mod human;
 pub mod node_tree;
 pub mod parts;
 mod shared;
@@ -13,11 +14,13 @@ pub use health::{
     Activity, Bloat, ColumnOrder, Maintenance, ReplicationSlot, Sequence, ServerMaintenance,
     ServerSettings, Session, XminHolder,
 };
+pub use human::{human_bytes, human_count, human_duration};
 pub use parts::Parts;
 
 use crate::config::Config;
 use crate::quote;
 use fast_hash::{Map as HashMap, Set as HashSet};
+use std::borrow::Cow;
 use std::sync::Arc;
 
 pub type Oid = u32;
@@ -908,13 +911,13 @@ impl Snapshot {
     }
 
     /// `pg_identify_object` identity of a relation: `schema.name`, quoted where needed.
-    pub fn rel_identity(&self, oid: Oid) -> String {
+    pub fn rel_identity(&self, oid: Oid) -> Cow<'_, str> {
         match self.relations.get(&oid) {
-            Some(rel) => rel
-                .identity
-                .get_or_init(|| quote::qualified(self.schema_name(rel), &rel.name))
-                .clone(),
-            None => format!("{oid}"),
+            Some(rel) => Cow::Borrowed(
+                rel.identity
+                    .get_or_init(|| quote::qualified(self.schema_name(rel), &rel.name)),
+            ),
+            None => Cow::Owned(format!("{oid}")),
         }
     }
 
@@ -1084,57 +1087,6 @@ impl Snapshot {
     }
 }
 
-/// "3 hours", "2 days", "45 minutes", "12 seconds".
-pub fn human_duration(seconds: f64) -> String {
-    let s = seconds.max(0.0);
-    let (value, unit) = if s >= 2.0 * 86400.0 {
-        (s / 86400.0, "day")
-    } else if s >= 2.0 * 3600.0 {
-        (s / 3600.0, "hour")
-    } else if s >= 2.0 * 60.0 {
-        (s / 60.0, "minute")
-    } else {
-        (s, "second")
-    };
-    let n = value.floor() as i64;
-    format!("{n} {unit}{}", if n == 1 { "" } else { "s" })
-}
-
-/// "0 bytes", "12 kB", "4.1 MB", "3.2 GB" (binary units, like `pg_size_pretty`'s names).
-pub fn human_bytes(bytes: i64) -> String {
-    const UNITS: [&str; 5] = ["bytes", "kB", "MB", "GB", "TB"];
-    let mut value = bytes.max(0) as f64;
-    let mut unit = 0;
-    while value >= 1024.0 && unit + 1 < UNITS.len() {
-        value /= 1024.0;
-        unit += 1;
-    }
-    if unit == 0 {
-        format!("{bytes} bytes")
-    } else if value < 10.0 {
-        format!("{value:.1} {}", UNITS[unit])
-    } else {
-        format!("{value:.0} {}", UNITS[unit])
-    }
-}
-
-/// 52000 -> "52,000"
-pub fn human_count(n: i64) -> String {
-    let digits = n.unsigned_abs().to_string();
-    let mut out = String::new();
-    for (i, c) in digits.chars().enumerate() {
-        if i > 0 && (digits.len() - i).is_multiple_of(3) {
-            out.push(',');
-        }
-        out.push(c);
-    }
-    if n < 0 {
-        format!("-{out}")
-    } else {
-        out
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -1166,19 +1118,6 @@ mod tests {
             )
         );
         assert_eq!(snap.index(not_plain).unwrap().plain_definition(&snap), None);
-    }
-
-    #[test]
-    fn humans() {
-        assert_eq!(human_duration(3.0 * 3600.0 + 5.0), "3 hours");
-        assert_eq!(human_duration(90.0), "90 seconds");
-        assert_eq!(human_duration(86400.0 * 9.5), "9 days");
-        assert_eq!(human_bytes(512), "512 bytes");
-        assert_eq!(human_bytes(8192), "8.0 kB");
-        assert_eq!(human_bytes(4_300_000), "4.1 MB");
-        assert_eq!(human_count(52000), "52,000");
-        assert_eq!(human_count(999), "999");
-        assert_eq!(human_count(-1234567), "-1,234,567");
     }
 
     #[test]

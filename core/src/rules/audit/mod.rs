@@ -168,7 +168,7 @@ fn check_missing(snap: &Snapshot, config: &Config) -> Vec<Finding> {
         out.push(MISSING_SENSITIVE.finding(
             MISSING_SENSITIVE.default_level,
             "table",
-            table.clone(),
+            table.to_string(),
             None,
             format!(
                 "{table} holds sensitive data ({}) but its changes are not audited: nobody can \

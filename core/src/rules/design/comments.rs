@@ -74,7 +74,7 @@ fn missing_comment(snap: &Snapshot, config: &Config) -> Vec<Finding> {
         out.push(MISSING_COMMENT.finding(
             Level::Info,
             kind.0,
-            t.clone(),
+            t.to_string(),
             None,
             format!(
                 "{}. The data dictionary (advisor_data_dictionary), the TypeScript types \

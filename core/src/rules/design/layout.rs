@@ -120,7 +120,7 @@ fn brin_candidate(snap: &Snapshot, config: &Config) -> Vec<Finding> {
         out.push(BRIN_CANDIDATE.finding(
             Level::Info,
             "index",
-            i.clone(),
+            i.to_string(),
             None,
             format!(
                 "Index {i} on {t} is {} and its column {} follows the rows' order on disk \
@@ -329,7 +329,7 @@ fn partition_finding(
     PARTITION_CANDIDATE.finding(
         level,
         "table",
-        t.clone(),
+        t.to_string(),
         None,
         format!(
             "Table {t} is {} ({} rows) and grows by {column} (correlation {:.2} with the \

@@ -148,7 +148,7 @@ fn identifier_needs_quoting(snap: &Snapshot, config: &Config) -> Vec<Finding> {
         let new = plain_name(&rel.name, |n| snap.relation_name_taken(rel.namespace, n));
         out.push(finding(
             kind_words(rel.kind).map_or("table", |k| k.0),
-            identity.clone(),
+            identity.to_string(),
             &rel.name,
             &new,
             format!("ALTER {keyword} {identity} RENAME TO {new};"),

@@ -129,7 +129,7 @@ fn no_primary_key(snap: &Snapshot, config: &Config) -> Vec<Finding> {
             NO_PRIMARY_KEY.finding(
                 Level::Info,
                 "table",
-                t.clone(),
+                t.to_string(),
                 None,
                 detail,
                 remediation,
@@ -165,11 +165,14 @@ fn table_inheritance(snap: &Snapshot, config: &Config) -> Vec<Finding> {
             continue;
         }
         let t = snap.rel_identity(child);
-        let names: Vec<String> = parents.iter().map(|&p| snap.rel_identity(p)).collect();
+        let names: Vec<String> = parents
+            .iter()
+            .map(|&p| snap.rel_identity(p).into_owned())
+            .collect();
         out.push(TABLE_INHERITANCE.finding(
             Level::Info,
             "table",
-            t.clone(),
+            t.to_string(),
             None,
             format!(
                 "{t} INHERITS {}: indexes, primary keys, unique constraints and foreign keys \

@@ -151,7 +151,7 @@ fn finding(snap: &Snapshot, config: &Config, t: &Relation, path: &[&Constraint])
     TENANT_COLUMN_MISSING.finding(
         Level::Warning,
         "table",
-        id.clone(),
+        id.to_string(),
         None,
         format!(
             "Most tables of schema {} have the tenant column {column}, but {id} does not: its \
@@ -268,7 +268,7 @@ fn tenant_index_not_leading(snap: &Snapshot, config: &Config) -> Vec<Finding> {
                 .finding(
                     Level::Info,
                     "index",
-                    i.clone(),
+                    i.to_string(),
                     None,
                     format!(
                         "Index {i} on {t} does not start with the tenant column {}, which the \

@@ -77,7 +77,7 @@ fn table_bloat(snap: &Snapshot, config: &Config) -> Vec<Finding> {
             TABLE_BLOAT.finding(
                 level,
                 "table",
-                t.clone(),
+                t.to_string(),
                 None,
                 format!(
                     "{t} {} (estimated from its statistics). Vacuum makes the space reusable \
@@ -105,7 +105,7 @@ fn index_bloat(snap: &Snapshot, config: &Config) -> Vec<Finding> {
             INDEX_BLOAT.finding(
                 level,
                 "index",
-                i.clone(),
+                i.to_string(),
                 None,
                 format!(
                     "Index {i} on {} {} (estimated from its table's statistics): every scan \

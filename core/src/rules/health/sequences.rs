@@ -136,7 +136,7 @@ fn sequence_exhaustion(snap: &Snapshot, config: &Config) -> Vec<Finding> {
         out.push(SEQUENCE_EXHAUSTION.finding(
             level,
             "sequence",
-            seq.clone(),
+            seq.to_string(),
             None,
             format!(
                 "Sequence {seq} ({}) is at {last}, {:.1}% of the way to {bound_by}: {left} \

@@ -97,7 +97,7 @@ fn autovacuum_disabled(snap: &Snapshot, config: &Config) -> Vec<Finding> {
         out.push(AUTOVACUUM_DISABLED.finding(
             Level::Warning,
             "table",
-            t.clone(),
+            t.to_string(),
             None,
             format!(
                 "{t} has {}: autovacuum never vacuums or analyzes {part} (only the vacuum \
@@ -191,7 +191,7 @@ fn vacuum_overdue(snap: &Snapshot, config: &Config) -> Vec<Finding> {
         out.push(VACUUM_OVERDUE.finding(
             level,
             "table",
-            t.clone(),
+            t.to_string(),
             None,
             format!(
                 "{t} has {} dead rows ({share:.0}% of its rows), past autovacuum's threshold \
@@ -242,7 +242,7 @@ fn stale_statistics(snap: &Snapshot, config: &Config) -> Vec<Finding> {
         out.push(STALE_STATISTICS.finding(
             level,
             "table",
-            t.clone(),
+            t.to_string(),
             None,
             format!(
                 "{} rows of {t} changed since its statistics were last gathered ({}), past \

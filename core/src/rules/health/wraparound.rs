@@ -147,7 +147,7 @@ fn risk(kind: &Kind, snap: &Snapshot, config: &Config) -> Vec<Finding> {
         out.push(kind.rule.finding(
             level,
             "table",
-            t.clone(),
+            t.to_string(),
             None,
             format!(
                 "{t}'s oldest unfrozen {} is {age} {}s old, past {} ({limit}): autovacuum \

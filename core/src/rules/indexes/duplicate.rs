@@ -158,7 +158,7 @@ fn describe(
     let finding = RULE.finding(
         RULE.default_level,
         "index",
-        identity,
+        identity.into_owned(),
         None,
         detail,
         remediation,

@@ -116,7 +116,7 @@ fn plain_invalid(snap: &Snapshot, ix: &Index) -> Finding {
     RULE.finding(
         RULE.default_level,
         "index",
-        identity,
+        identity.into_owned(),
         None,
         detail,
         Some(remediation),
@@ -177,8 +177,8 @@ fn missing_partition_indexes(snap: &Snapshot, parent: &Index) -> Vec<Finding> {
         out.push(RULE.finding(
             RULE.default_level,
             "table",
-            identity,
-            Some(parent_identity.as_str()),
+            identity.into_owned(),
+            Some(parent_identity.as_ref()),
             detail,
             remediation,
             json!({

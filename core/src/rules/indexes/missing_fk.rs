@@ -200,8 +200,10 @@ fn describe(
         ),
         None => write!(detail, "; {referenced_table} has no statistics {window}"),
     };
-    let uncovered_partitions: Vec<String> =
-        uncovered.iter().map(|&p| snap.rel_identity(p)).collect();
+    let uncovered_partitions: Vec<String> = uncovered
+        .iter()
+        .map(|&p| snap.rel_identity(p).into_owned())
+        .collect();
     if !uncovered_partitions.is_empty() {
         let _ = write!(
             detail,
@@ -243,7 +245,7 @@ fn describe(
         table: rel.name.clone(),
         constraint: fk.name.clone(),
         columns,
-        referenced_table,
+        referenced_table: referenced_table.into_owned(),
         referenced_columns,
         table_rows: rows,
         table_bytes: bytes,

@@ -261,12 +261,24 @@ pub fn rule_undo(snap: &Snapshot, config: &Config, ix: &Index) -> Option<String>
 }
 
 fn undo_of(snap: &Snapshot, ix: &Index, def: &str) -> Option<String> {
-    Some(if is_partitioned_index(snap, ix) {
+    let (from, to) = if is_partitioned_index(snap, ix) {
         // pg_get_indexdef says ON ONLY for a partitioned index; recreate on every partition
-        format!("{};", def.replacen(" ON ONLY ", " ON ", 1))
+        (" ON ONLY ", " ON ")
     } else {
-        format!("{};", def.replacen("INDEX ", "INDEX CONCURRENTLY ", 1))
-    })
+        ("INDEX ", "INDEX CONCURRENTLY ")
+    };
+    // the first `from` replaced and a semicolon added, in one string
+    let mut undo = String::with_capacity(def.len() + to.len() + 1);
+    match def.split_once(from) {
+        Some((before, after)) => {
+            undo.push_str(before);
+            undo.push_str(to);
+            undo.push_str(after);
+        }
+        None => undo.push_str(def),
+    }
+    undo.push(';');
+    Some(undo)
 }
 
 /// The rules whose findings carry the `undo` that recreates the index they suggest
@@ -291,14 +303,14 @@ pub fn undo_wanted(snap: &Snapshot, findings: &[&Finding]) -> Vec<Oid> {
     }
     snap.indexes
         .iter()
-        .filter(|ix| wanted.contains(snap.rel_identity(ix.oid).as_str()))
+        .filter(|ix| wanted.contains(snap.rel_identity(ix.oid).as_ref()))
         .map(|ix| ix.oid)
         .collect()
 }
 
 /// Give these findings the `undo` of their index, from the definitions loaded since.
 pub fn fill_undo<'f>(snap: &Snapshot, findings: impl IntoIterator<Item = &'f mut Finding>) {
-    let by_identity: HashMap<String, &Index> = snap
+    let by_identity: HashMap<std::borrow::Cow<str>, &Index> = snap
         .index_defs
         .keys()
         .filter_map(|&oid| snap.index(oid))
@@ -309,7 +321,7 @@ pub fn fill_undo<'f>(snap: &Snapshot, findings: impl IntoIterator<Item = &'f mut
             continue;
         }
         if let Some(undo) = by_identity
-            .get(&f.object_identity)
+            .get(f.object_identity.as_str())
             .and_then(|ix| undo_statement(snap, ix))
         {
             f.metadata["undo"] = serde_json::Value::String(undo);

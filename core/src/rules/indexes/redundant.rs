@@ -119,7 +119,7 @@ fn describe(
     let finding = RULE.finding(
         RULE.default_level,
         "index",
-        identity,
+        identity.into_owned(),
         None,
         detail,
         Some(drop_statement(snap, short)),
@@ -154,7 +154,7 @@ mod tests {
             .map(|r| {
                 (
                     r.finding.object_identity.clone(),
-                    snap.rel_identity(r.covered_by),
+                    snap.rel_identity(r.covered_by).into_owned(),
                 )
             })
             .collect()

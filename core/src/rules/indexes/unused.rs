@@ -8,6 +8,7 @@ use crate::finding::{Category, Finding, Level};
 use crate::meta;
 use crate::rules::Rule;
 use crate::snapshot::{human_bytes, human_count, human_duration, Oid, Snapshot, TableStats};
+use std::fmt::Write;
 
 pub const RULE: Rule = Rule {
     id: "unused_index",
@@ -104,30 +105,33 @@ pub fn analyze_tables(
         } else {
             Level::Warning
         };
-        let mut detail = format!(
-            "Index {identity} on {table_identity} ({}) was scanned {} time{} {}, while \
+        let mut detail = String::with_capacity(400);
+        let _ = write!(
+            detail,
+            "Index {identity} on {table_identity} ({}) was scanned {} time{} {since}, while \
              {table_identity} had {} inserts, {} updates and {} deletes that all maintain it; \
              scans on standbys are not counted here",
             human_bytes(bytes),
             human_count(scans),
             if scans == 1 { "" } else { "s" },
-            since,
             human_count(writes.n_tup_ins),
             human_count(writes.n_tup_upd),
             human_count(writes.n_tup_del),
         );
         if young {
-            detail.push_str(&format!(
+            let _ = write!(
+                detail,
                 "; statistics only cover {}, less than database_advisor.min_stats_age ({}), \
                  hence info",
                 human_duration(window.seconds),
                 human_duration(config.min_stats_age_seconds)
-            ));
+            );
         } else if small {
-            detail.push_str(&format!(
+            let _ = write!(
+                detail,
                 "; it is small (below database_advisor.unused_index_min_size, {}), hence info",
                 human_bytes(config.unused_index_min_bytes)
-            ));
+            );
         }
         detail.push('.');
         let undo = rule_undo(snap, config, ix);
@@ -144,7 +148,7 @@ pub fn analyze_tables(
             finding: RULE.finding(
                 level,
                 "index",
-                identity,
+                identity.into_owned(),
                 None,
                 detail,
                 Some(drop_statement(snap, ix)),

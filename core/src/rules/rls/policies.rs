@@ -403,7 +403,7 @@ fn multiple_permissive(snap: &Snapshot, config: &Config) -> Vec<Finding> {
                 out.push(MULTIPLE_PERMISSIVE.finding(
                     Level::Warning,
                     "table",
-                    table,
+                    table.into_owned(),
                     Some(&format!("{role_name}/{command_name}")),
                     detail,
                     Some(remediation),
@@ -668,7 +668,7 @@ fn tenant_unprotected(snap: &Snapshot, config: &Config) -> Vec<Finding> {
         out.push(TENANT_UNPROTECTED.finding(
             Level::Error,
             "table",
-            id,
+            id.into_owned(),
             None,
             detail,
             Some(sql),

@@ -154,7 +154,7 @@ fn disabled_exposed(snap: &Snapshot, config: &Config) -> Vec<Finding> {
         let finding = DISABLED_EXPOSED.finding(
             level,
             "table",
-            id,
+            id.into_owned(),
             None,
             detail,
             remediation,
@@ -193,7 +193,7 @@ fn policy_without_rls(snap: &Snapshot, config: &Config) -> Vec<Finding> {
             Some(POLICY_WITHOUT_RLS.finding(
                 Level::Error,
                 "table",
-                id,
+                id.into_owned(),
                 None,
                 detail,
                 Some(enable_sql(snap, rel)),
@@ -222,7 +222,7 @@ fn enabled_no_policy(snap: &Snapshot, config: &Config) -> Vec<Finding> {
             ENABLED_NO_POLICY.finding(
                 Level::Info,
                 "table",
-                id,
+                id.into_owned(),
                 None,
                 detail,
                 Some(remediation),
@@ -248,7 +248,7 @@ fn not_forced(snap: &Snapshot, config: &Config) -> Vec<Finding> {
             NOT_FORCED.finding(
                 Level::Warning,
                 "table",
-                id.clone(),
+                id.to_string(),
                 None,
                 detail,
                 Some(format!("ALTER TABLE {id} FORCE ROW LEVEL SECURITY;")),
@@ -309,7 +309,7 @@ fn partition_unprotected(snap: &Snapshot, config: &Config) -> Vec<Finding> {
         out.push(PARTITION_UNPROTECTED.finding(
             Level::Error,
             "table",
-            id,
+            id.into_owned(),
             None,
             detail,
             Some(remediation),
@@ -394,7 +394,10 @@ fn view_bypass(snap: &Snapshot, config: &Config) -> Vec<Finding> {
             continue;
         }
         let id = snap.rel_identity(view.oid);
-        let tables: Vec<String> = behind.iter().map(|&t| snap.rel_identity(t)).collect();
+        let tables: Vec<String> = behind
+            .iter()
+            .map(|&t| snap.rel_identity(t).into_owned())
+            .collect();
         let materialized = view.kind == RelKind::MaterializedView;
         // a security_invoker view fixes it, where the server has them
         let invoker = !materialized && snap.has_security_invoker_views();
@@ -445,7 +448,7 @@ fn view_bypass(snap: &Snapshot, config: &Config) -> Vec<Finding> {
             } else {
                 "view"
             },
-            id,
+            id.into_owned(),
             None,
             detail,
             Some(remediation),

@@ -128,7 +128,7 @@ fn check(snap: &Snapshot, config: &Config) -> Vec<Finding> {
         out.push(SEQ_SCAN_HEAVY.finding(
             level,
             "table",
-            id,
+            id.into_owned(),
             None,
             detail,
             None,
