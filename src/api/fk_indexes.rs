@@ -15,9 +15,8 @@ materialized!(
             missing_fk::analyze_tables(&snap, &config, |table| table as usize % n == k)
         });
         super::trace_rules(started, found.len());
-        let since = snap.stats_window.since.clone();
-        // its memory is not needed for the rows
-        drop(snap);
+        // (the rows borrow their names from the snapshot)
+        let since = &snap.stats_window.since;
         // worst first (sorting references: the rows are large)
         let mut rows: Vec<&missing_fk::MissingFkIndex> = found.iter().collect();
         rows.sort_unstable_by(|a, b| {
@@ -29,9 +28,9 @@ materialized!(
         });
         for m in rows {
             out.push(|row| {
-                row.text(&m.schema);
-                row.text(&m.table);
-                row.text(&m.constraint);
+                row.text(m.schema);
+                row.text(m.table);
+                row.text(m.constraint);
                 row.texts(&m.columns);
                 row.text(&m.referenced_table);
                 row.texts(&m.referenced_columns);
@@ -39,7 +38,7 @@ materialized!(
                 row.int8(m.table_bytes);
                 row.int8_opt(m.referenced_deletes);
                 row.int8_opt(m.referenced_updates);
-                row.text(&since);
+                row.text(since);
                 row.text(m.finding.level.as_str());
                 row.text(&m.finding.object_identity);
                 row.text(&m.finding.detail);

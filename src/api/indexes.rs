@@ -2,27 +2,35 @@
 
 use super::prepare;
 use super::srf::materialized;
-use database_advisor_core::rules::indexes::{undo_statement, unused};
+use database_advisor_core::rules::indexes::{undo_of, unused};
 use pgrx::prelude::*;
 
 materialized!(
     _advisor_unused_indexes_wrapper,
     pg_finfo__advisor_unused_indexes_wrapper,
     |_, out| {
-        let (mut snap, config) = prepare(unused::RULE.parts, false);
-        let window = snap.stats_window.clone();
+        let (snap, mut config) = prepare(unused::RULE.parts, false);
+        let window = &snap.stats_window;
         let started = std::time::Instant::now();
+        // the undo statements of plain indexes written by the rule, on its threads
+        config.index_undo = true;
         let mut found = crate::threads::split(crate::gucs::rule_threads(), |k, n| {
             unused::analyze_tables(&snap, &config, |table| table as usize % n == k)
         });
         super::trace_rules(started, found.len());
-        // the undo statements: deparsed for the indexes listed, after the rule ran
-        let wanted: Vec<_> = found.iter().map(|u| u.index).collect();
-        super::or_raise(crate::loader::load_index_defs(&mut snap, &wanted));
-        for u in &mut found {
-            u.undo = snap.index(u.index).and_then(|ix| undo_statement(&snap, ix));
+        // the others deparsed by the server, for the indexes listed, after the rule ran
+        let wanted: Vec<_> = found
+            .iter()
+            .filter(|u| u.undo.is_none())
+            .map(|u| u.index)
+            .collect();
+        let defs = super::or_raise(crate::loader::index_defs(&snap, &wanted));
+        for u in found.iter_mut().filter(|u| u.undo.is_none()) {
+            u.undo = snap
+                .index(u.index)
+                .zip(defs.get(&u.index))
+                .and_then(|(ix, def)| undo_of(&snap, ix, def));
         }
-        drop(snap);
         // largest first (sorting references: the rows are large)
         let mut rows: Vec<&unused::UnusedIndex> = found.iter().collect();
         rows.sort_unstable_by(|a, b| {
@@ -34,9 +42,9 @@ materialized!(
         });
         for u in rows {
             out.push(|row| {
-                row.text(&u.schema);
-                row.text(&u.table);
-                row.text(&u.index_name);
+                row.text(u.schema);
+                row.text(u.table);
+                row.text(u.index_name);
                 row.int8(u.index_bytes);
                 row.int8(u.scans);
                 row.int8(u.table_writes.n_tup_ins);

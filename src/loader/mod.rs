@@ -121,7 +121,7 @@ pub fn load(config: &Config, parts: Parts, index_defs: bool) -> Result<Loaded, A
         let mut snap = load_with(client, config, parts)?;
         if index_defs && parts.contains(Parts::INDEXES) {
             let invalid = indexes::invalid::definitions_needed(&snap, config);
-            index_defs_into(client, &mut snap, &invalid)?;
+            index_defs_into(client, &mut snap.index_defs, &invalid)?;
         }
         Ok(snap)
     })
@@ -147,22 +147,35 @@ pub(crate) fn role_search_paths() -> HashMap<String, String> {
 }
 
 /// `pg_get_indexdef` of these indexes into `snap.index_defs` (deparsing every index would
-/// cost more than the rest of a run): written here for plain indexes (`Index::plain`: 15 µs
-/// an index less), asked of the server for the others.
+/// cost more than the rest of a run): see [`index_defs`].
 pub fn load_index_defs(snap: &mut Snapshot, oids: &[Oid]) -> Result<(), AdvisorError> {
+    let defs = index_defs(snap, oids)?;
+    snap.index_defs.extend(defs);
+    Ok(())
+}
+
+/// Index definitions by index (as `Snapshot::index_defs`).
+pub type IndexDefs = database_advisor_core::snapshot::fast_hash::Map<Oid, String>;
+
+/// `pg_get_indexdef` of these indexes: written here for plain indexes (`Index::plain`: 15
+/// µs an index less), asked of the server for the others.
+pub fn index_defs(snap: &Snapshot, oids: &[Oid]) -> Result<IndexDefs, AdvisorError> {
+    let mut defs = IndexDefs::default();
     let mut asked = Vec::new();
     for &oid in oids {
         match snap.index(oid).and_then(|ix| ix.plain_definition(snap)) {
             Some(def) => {
-                snap.index_defs.insert(oid, def);
+                defs.insert(oid, def);
             }
             None => asked.push(oid),
         }
     }
-    Spi::connect(|client| index_defs_into(client, snap, &asked)).map_err(AdvisorError::from)
+    Spi::connect(|client| index_defs_into(client, &mut defs, &asked))
+        .map_err(AdvisorError::from)?;
+    Ok(defs)
 }
 
-fn index_defs_into(client: &SpiClient<'_>, snap: &mut Snapshot, oids: &[Oid]) -> SpiResult<()> {
+fn index_defs_into(client: &SpiClient<'_>, defs: &mut IndexDefs, oids: &[Oid]) -> SpiResult<()> {
     if oids.is_empty() {
         return Ok(());
     }
@@ -171,7 +184,7 @@ fn index_defs_into(client: &SpiClient<'_>, snap: &mut Snapshot, oids: &[Oid]) ->
     let query = sql(include_str!("sql/index_definitions.sql"));
     own_queries::remember(&query, &[pg_sys::INT8ARRAYOID]);
     for row in client.select(&query, None, &args)? {
-        snap.index_defs.insert(oid(&row, 1)?, printed(&row, 2)?);
+        defs.insert(oid(&row, 1)?, printed(&row, 2)?);
     }
     Ok(())
 }

@@ -80,20 +80,20 @@ fn read(
 ) -> Kept {
     let wants = |p: Parts| parts.contains(p);
     // every other part filters by the user relations, read first (also for the parts alone)
-    let (index_relations, frozen) = rows::catalog_read("pg_class", || {
+    let class = rows::catalog_read("pg_class", || {
         let (grants, maintenance) = (wants(Parts::GRANTS), wants(Parts::MAINTENANCE));
-        catalog::relations(snap, members, grants, maintenance, |_| true)
+        catalog::relations(snap, members, grants, maintenance, |_| true, None)
     });
     let with_options = if wants(Parts::ATTRIBUTES) {
-        rows::catalog_read("pg_attribute", || catalog::attributes(snap, |_, _| true))
+        rows::catalog_read("pg_attribute", || {
+            catalog::attributes(snap, |_, _| true, class.columns)
+        })
     } else {
         HashSet::default()
     };
     if wants(Parts::INDEXES) {
         rows::catalog_read("pg_index", || {
-            catalog::indexes(snap, &index_relations, opclasses, &with_options, |_, _| {
-                true
-            })
+            catalog::indexes(snap, &class.indexes, opclasses, &with_options, |_, _| true)
         });
     }
     if wants(Parts::CONSTRAINTS) {
@@ -104,7 +104,7 @@ fn read(
         snap.constraints = constraints;
     }
     Kept {
-        frozen,
+        frozen: class.frozen,
         reusable: wants(Parts::RELATIONS),
     }
 }
@@ -154,6 +154,8 @@ fn foreign_keys(
     });
     let mut columns: HashSet<(Oid, i16)> = HashSet::default();
     let mut tables: HashSet<Oid> = HashSet::default();
+    columns.reserve(2 * fks.len());
+    tables.reserve(2 * fks.len());
     for fk in &fks {
         let foreign = fk.foreign.as_ref().expect("a foreign key");
         columns.extend(fk.columns.iter().map(|&c| (fk.table, c)));
@@ -173,10 +175,16 @@ fn foreign_keys(
             }
         }
     }
-    let (index_relations, frozen) = rows::catalog_read("pg_class", || {
-        catalog::relations(snap, members, false, false, |rel| {
-            tables.contains(&rel) || partitions.contains(&rel)
-        })
+    let class = rows::catalog_read("pg_class", || {
+        let expected = tables.len() + partitions.len();
+        catalog::relations(
+            snap,
+            members,
+            false,
+            false,
+            |rel| tables.contains(&rel) || partitions.contains(&rel),
+            Some(expected),
+        )
     });
     // as in full: constraints of the user relations read
     snap.constraints = fks
@@ -185,12 +193,14 @@ fn foreign_keys(
         .collect();
     let wanted =
         |rel: Oid, attnum: i16| columns.contains(&(rel, attnum)) || partitions.contains(&rel);
-    let with_options = rows::catalog_read("pg_attribute", || catalog::attributes(snap, wanted));
+    let with_options = rows::catalog_read("pg_attribute", || {
+        catalog::attributes(snap, wanted, columns.len())
+    });
     rows::catalog_read("pg_index", || {
-        catalog::indexes(snap, &index_relations, opclasses, &with_options, wanted)
+        catalog::indexes(snap, &class.indexes, opclasses, &with_options, wanted)
     });
     Kept {
-        frozen,
+        frozen: class.frozen,
         reusable: true,
     }
 }

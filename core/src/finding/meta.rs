@@ -12,6 +12,8 @@ pub enum Meta<'a> {
     Float(f64),
     Str(&'a str),
     Strs(&'a [String]),
+    /// The same, borrowed names.
+    StrRefs(&'a [&'a str]),
     /// Keys and values in any order (of equal keys the last counts).
     Object(&'a [(&'a str, Meta<'a>)]),
     Value(&'a serde_json::Value),
@@ -20,7 +22,7 @@ pub enum Meta<'a> {
 impl<'a> Meta<'a> {
     pub fn is_container(&self) -> bool {
         match self {
-            Meta::Strs(_) | Meta::Object(_) => true,
+            Meta::Strs(_) | Meta::StrRefs(_) | Meta::Object(_) => true,
             Meta::Value(v) => v.is_array() || v.is_object(),
             _ => false,
         }
@@ -45,6 +47,7 @@ impl<'a> Meta<'a> {
             Meta::Strs(items) => {
                 Value::Array(items.iter().map(|s| Value::from(s.as_str())).collect())
             }
+            Meta::StrRefs(items) => Value::Array(items.iter().map(|&s| Value::from(s)).collect()),
             Meta::Object(pairs) => Value::Object(
                 pairs
                     .iter()
@@ -87,6 +90,11 @@ impl<'a> From<&'a [String]> for Meta<'a> {
 impl<'a> From<&'a Vec<String>> for Meta<'a> {
     fn from(items: &'a Vec<String>) -> Meta<'a> {
         Meta::Strs(items)
+    }
+}
+impl<'a> From<&'a Vec<&'a str>> for Meta<'a> {
+    fn from(items: &'a Vec<&'a str>) -> Meta<'a> {
+        Meta::StrRefs(items)
     }
 }
 impl<'a> From<&'a serde_json::Value> for Meta<'a> {

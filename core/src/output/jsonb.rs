@@ -84,6 +84,7 @@ impl Builder {
                 None => JENTRY_ISNULL, // as serde_json makes NaN and infinities
             },
             Meta::Strs(items) => self.array(items.iter().map(|s| Meta::Str(s))),
+            Meta::StrRefs(items) => self.array(items.iter().map(|&s| Meta::Str(s))),
             Meta::Object(pairs) => self.object(pairs.iter().map(|(k, v)| (*k, v.clone()))),
             Meta::Value(Value::Number(n)) => {
                 self.pad(); // the padding counts as the number's
@@ -395,6 +396,8 @@ mod tests {
         assert_eq!(same(&meta!({"k": 1_i64, "k": 2_i64})), json!({"k": 2}));
         same(&Meta::Object(&many));
         same(&Meta::Strs(&long));
+        let refs: Vec<&str> = long.iter().map(String::as_str).collect();
+        same(&Meta::StrRefs(&refs));
         same(&Meta::Int(42));
         same(&Meta::Str("top"));
         same(&Meta::Null);

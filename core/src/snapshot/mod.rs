@@ -960,6 +960,11 @@ impl Snapshot {
         self.relation_names.contains(&(namespace, name_key(name)))
     }
 
+    /// Room for `n` more [`Snapshot::add_relation_name`]s.
+    pub fn reserve_relation_names(&mut self, n: usize) {
+        self.relation_names.reserve(n);
+    }
+
     /// A relation that was not loaded, named so that new names avoid it.
     pub fn add_relation_name(&mut self, namespace: Oid, name: &str) {
         self.relation_names.insert((namespace, name_key(name)));

@@ -8,13 +8,15 @@ use pgrx::pg_sys;
 use std::ffi::CStr;
 use std::sync::Arc;
 
-/// Columns of the relations already in `snap` (see `relations`), those `wanted` says;
-/// returns the indexes in `snap` with operator class parameters (`attoptions` of an index
+/// Columns of the relations already in `snap` (see `relations`), those `wanted` says (room
+/// reserved for `expected` of them); returns the indexes in `snap` with operator class parameters (`attoptions` of an index
 /// column: its definition shows them).
 pub(in crate::loader) fn attributes(
     snap: &mut Snapshot,
     wanted: impl Fn(Oid, i16) -> bool,
+    expected: usize,
 ) -> HashSet<Oid> {
+    snap.attributes.reserve(expected);
     let pg_attribute = Catalog::open(pg_sys::AttributeRelationId);
     let attoptions = pg_attribute.column("attoptions");
     let mut with_options = HashSet::default();

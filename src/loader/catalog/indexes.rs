@@ -30,6 +30,8 @@ pub(in crate::loader) fn indexes(
     wanted: impl Fn(Oid, i16) -> bool,
 ) {
     let pg_index = Catalog::open(pg_sys::IndexRelationId);
+    // (room untouched costs no memory)
+    snap.indexes.reserve(pg_index.rows());
     let col = |name| pg_index.column(name);
     let (class, collation, option) = (col("indclass"), col("indcollation"), col("indoption"));
     let (exprs, pred) = (col("indexprs"), col("indpred"));

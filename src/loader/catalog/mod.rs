@@ -48,6 +48,14 @@ impl Catalog {
             .unwrap_or_else(|| panic!("catalog column {name} not found"))
     }
 
+    /// The catalog's rows as of its last VACUUM or ANALYZE (0 when never counted): what a
+    /// collection filled from a scan reserves, instead of growing by copying (in a fresh
+    /// backend every page of a copy is zeroed by the kernel first).
+    pub fn rows(&self) -> usize {
+        // SAFETY: rd_rel is the open relation's pg_class row
+        unsafe { (*(*self.rel).rd_rel).reltuples.max(0.0) as usize }
+    }
+
     /// Every tuple of the catalog, in physical order, checking for cancel as it goes.
     pub fn scan(&self, mut each: impl FnMut(&Tuple)) {
         // SAFETY: a heap scan of an open catalog under a catalog snapshot (catalogs are

@@ -31,11 +31,21 @@ pub(in crate::loader) struct Frozen {
     toast: Option<(u32, u32)>,
 }
 
+/// What [`relations`] read besides the relations.
+pub(in crate::loader) struct Read {
+    /// What the definition of each index depends on of its `pg_class` row.
+    pub indexes: HashMap<u32, IndexRelation>,
+    /// What the ages of each table count from.
+    pub frozen: HashMap<u32, Frozen>,
+    /// How many columns the relations read have (`relnatts`, dropped ones included).
+    pub columns: usize,
+}
+
 /// The relations `wanted` says into `snap.relations` (with `grants`, the privileges on
 /// tables, views and the like too; with `maintenance`, `snap.maintenance` of tables and
 /// materialized views, with what their ages count from), the names of the others (see
-/// `Snapshot::add_relation_name`); returns what the definition of each index depends on
-/// of its `pg_class` row.
+/// `Snapshot::add_relation_name`). `expected`: how many relations `wanted` may say at most
+/// (`None`: any number), to reserve room for them and the names of the others.
 /// Nothing here changes without the catalog changing: the statistics and ages are
 /// [`refresh`]'s.
 pub(in crate::loader) fn relations(
@@ -44,8 +54,16 @@ pub(in crate::loader) fn relations(
     grants: bool,
     maintenance: bool,
     wanted: impl Fn(u32) -> bool,
-) -> (HashMap<u32, IndexRelation>, HashMap<u32, Frozen>) {
+    expected: Option<usize>,
+) -> Read {
     let pg_class = Catalog::open(pg_sys::RelationRelationId);
+    if let Some(expected) = expected {
+        // (not for any number: a map reserved larger than it gets is larger in memory)
+        let rows = pg_class.rows();
+        snap.relations.reserve(expected.min(rows));
+        snap.reserve_relation_names(rows.saturating_sub(expected));
+    }
+    let mut columns = 0;
     let options = pg_class.column("reloptions");
     let acl = pg_class.column("relacl");
     let mut access_methods = HashMap::default();
@@ -98,6 +116,9 @@ pub(in crate::loader) fn relations(
                 toast_of.push((oid, u32::from(c.reltoastrelid)));
             }
         }
+        if "rpvmf".contains(relkind) {
+            columns += c.relnatts.max(0) as usize;
+        }
         let rel = Relation {
             oid,
             namespace,
@@ -133,7 +154,11 @@ pub(in crate::loader) fn relations(
             }
         }
     }
-    (access_methods, frozen)
+    Read {
+        indexes: access_methods,
+        frozen,
+        columns,
+    }
 }
 
 /// What changes without the catalog changing, as of now: each table's cumulative

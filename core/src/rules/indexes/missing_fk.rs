@@ -10,6 +10,7 @@ use crate::meta;
 use crate::quote;
 use crate::rules::Rule;
 use crate::snapshot::{human_bytes, human_count, Constraint, Oid, RelKind, Snapshot};
+use std::borrow::Cow;
 use std::collections::BTreeMap;
 use std::fmt::Write;
 
@@ -23,16 +24,17 @@ pub const RULE: Rule = Rule {
     parts: crate::snapshot::Parts::FOREIGN_KEYS,
 };
 
-/// One unindexed foreign key, with the facts `advisor_missing_fk_indexes` shows.
+/// One unindexed foreign key, with the facts `advisor_missing_fk_indexes` shows (names
+/// borrowed from the snapshot).
 #[derive(Clone, Debug)]
-pub struct MissingFkIndex {
-    pub schema: String,
-    pub table: String,
-    pub constraint: String,
-    pub columns: Vec<String>,
+pub struct MissingFkIndex<'s> {
+    pub schema: &'s str,
+    pub table: &'s str,
+    pub constraint: &'s str,
+    pub columns: Vec<&'s str>,
     /// Identity of the referenced table (`schema.name`, quoted where needed).
-    pub referenced_table: String,
-    pub referenced_columns: Vec<String>,
+    pub referenced_table: Cow<'s, str>,
+    pub referenced_columns: Vec<&'s str>,
     pub table_rows: i64,
     pub table_bytes: i64,
     /// Deletes / updates on the referenced table in the stats window (`None`: no stats).
@@ -41,7 +43,7 @@ pub struct MissingFkIndex {
     /// Identities of leaf partitions that lack an index (partitioned tables only).
     pub uncovered_partitions: Vec<String>,
     /// The rest of the finding's metadata (see [`MissingFkIndex::into_finding`]).
-    referenced: Option<(String, String)>,
+    referenced: Option<(&'s str, &'s str)>,
     rows_scanned: i64,
     partitioned: bool,
     suggested_index: String,
@@ -50,19 +52,19 @@ pub struct MissingFkIndex {
     pub finding: Finding,
 }
 
-impl MissingFkIndex {
+impl MissingFkIndex<'_> {
     /// The finding with its metadata.
     pub fn into_finding(self, snap: &Snapshot, config: &Config) -> Finding {
         let referenced = self.referenced.as_ref();
         self.finding.with_meta(
             config,
             meta!({
-                "schema": &self.schema,
-                "table": &self.table,
-                "constraint": &self.constraint,
+                "schema": self.schema,
+                "table": self.table,
+                "constraint": self.constraint,
                 "columns": &self.columns,
-                "referenced_schema": referenced.map(|r| r.0.as_str()),
-                "referenced_table": referenced.map(|r| r.1.as_str()),
+                "referenced_schema": referenced.map(|r| r.0),
+                "referenced_table": referenced.map(|r| r.1),
                 "referenced_columns": &self.referenced_columns,
                 "table_rows": self.table_rows,
                 "table_bytes": self.table_bytes,
@@ -87,17 +89,17 @@ fn check(snap: &Snapshot, config: &Config) -> Vec<Finding> {
 }
 
 /// Every foreign key in scope that no index serves (see `coverage`).
-pub fn analyze(snap: &Snapshot, config: &Config) -> Vec<MissingFkIndex> {
+pub fn analyze<'s>(snap: &'s Snapshot, config: &Config) -> Vec<MissingFkIndex<'s>> {
     analyze_tables(snap, config, |_| true)
 }
 
 /// [`analyze`] for the foreign keys of the tables `take` says (a view splits the work by
 /// table over threads: each table's findings depend on that table alone).
-pub fn analyze_tables(
-    snap: &Snapshot,
+pub fn analyze_tables<'s>(
+    snap: &'s Snapshot,
     config: &Config,
     take: impl Fn(Oid) -> bool,
-) -> Vec<MissingFkIndex> {
+) -> Vec<MissingFkIndex<'s>> {
     // uncovered foreign keys, grouped by table so that one suggested index can serve several
     let mut by_table: BTreeMap<Oid, Vec<(&Constraint, Vec<Oid>)>> = BTreeMap::new();
     for fk in &snap.constraints {
@@ -143,20 +145,20 @@ pub fn analyze_tables(
     out
 }
 
-fn describe(
-    snap: &Snapshot,
+fn describe<'s>(
+    snap: &'s Snapshot,
     config: &Config,
     window: &str,
-    fk: &Constraint,
+    fk: &'s Constraint,
     index_columns: &[i16],
     uncovered: &[Oid],
-) -> MissingFkIndex {
+) -> MissingFkIndex<'s> {
     let foreign = fk.foreign.as_ref().expect("a foreign key");
     let rel = &snap.relations[&fk.table];
-    let schema = snap.schema_name(rel).to_string();
-    let names = |table: Oid, cols: &[i16]| -> Vec<String> {
+    let schema = snap.schema_name(rel);
+    let names = |table: Oid, cols: &[i16]| -> Vec<&'s str> {
         cols.iter()
-            .map(|&a| snap.column_name(table, a).unwrap_or("?").to_string())
+            .map(|&a| snap.column_name(table, a).unwrap_or("?"))
             .collect()
     };
     let columns = names(fk.table, &fk.columns);
@@ -238,14 +240,14 @@ fn describe(
 
     let referenced = snap
         .relation(foreign.ref_table)
-        .map(|r| (snap.schema_name(r).to_string(), r.name.clone()));
+        .map(|r| (snap.schema_name(r), r.name.as_str()));
 
     MissingFkIndex {
         schema,
-        table: rel.name.clone(),
-        constraint: fk.name.clone(),
+        table: &rel.name,
+        constraint: &fk.name,
         columns,
-        referenced_table: referenced_table.into_owned(),
+        referenced_table,
         referenced_columns,
         table_rows: rows,
         table_bytes: bytes,
@@ -286,7 +288,8 @@ mod tests {
     #[test]
     fn reports_an_unindexed_fk_with_a_quoted_fix() {
         let (b, _, _) = orders_schema("Sales Dept", "order", "Customer \"Id\"");
-        let found = analyze(&b.build(), &Config::default());
+        let snap = b.build();
+        let found = analyze(&snap, &Config::default());
         assert_eq!(found.len(), 1);
         let f = &found[0].finding;
         assert_eq!(f.rule, "missing_fk_index");
@@ -320,13 +323,15 @@ mod tests {
     #[test]
     fn tiny_idle_table_is_info_large_or_hot_is_warning() {
         let (b, _, _) = orders_schema("public", "orders", "customer_id");
-        let f = &analyze(&b.build(), &Config::default())[0];
+        let snap = b.build();
+        let f = &analyze(&snap, &Config::default())[0];
         assert_eq!(f.finding.level, Level::Info);
         assert!(f.finding.detail.contains("hence info"));
 
         let (mut b, o, _) = orders_schema("public", "orders", "customer_id");
         b.relation_mut(o).reltuples = 50_000.0;
-        let f = &analyze(&b.build(), &Config::default())[0];
+        let snap = b.build();
+        let f = &analyze(&snap, &Config::default())[0];
         assert_eq!(f.finding.level, Level::Warning);
         assert_eq!(f.table_rows, 50_000);
 
@@ -337,7 +342,8 @@ mod tests {
             n_tup_upd: 600,
             ..Default::default()
         }));
-        let f = &analyze(&b.build(), &Config::default())[0];
+        let snap = b.build();
+        let f = &analyze(&snap, &Config::default())[0];
         assert_eq!(f.finding.level, Level::Warning);
         assert_eq!(f.referenced_deletes, Some(400));
         assert!(f.finding.detail.contains("400 deletes and 600 updates"));
@@ -433,7 +439,8 @@ mod tests {
             b.foreign_key("events_fk", p, &["customer_id"], c, &["id"])
                 .parent = parent_fk;
         }
-        let found = analyze(&b.build(), &Config::default());
+        let snap = b.build();
+        let found = analyze(&snap, &Config::default());
         assert_eq!(found.len(), 1);
         let f = &found[0];
         assert_eq!(f.finding.object_identity, "events_fk on public.events");
@@ -466,7 +473,8 @@ mod tests {
         let (mut b, o, _) = orders_schema("public", "orders", "customer_id");
         let c2 = b.table("public", "accounts", &["id"]);
         b.foreign_key("orders_account_fk", o, &["customer_id"], c2, &["id"]);
-        let found = analyze(&b.build(), &Config::default());
+        let snap = b.build();
+        let found = analyze(&snap, &Config::default());
         assert_eq!(found.len(), 2);
         assert_eq!(found[0].finding.remediation, found[1].finding.remediation);
     }

@@ -260,7 +260,8 @@ pub fn rule_undo(snap: &Snapshot, config: &Config, ix: &Index) -> Option<String>
     }
 }
 
-fn undo_of(snap: &Snapshot, ix: &Index, def: &str) -> Option<String> {
+/// The statement that recreates `ix` from its definition `def` (see [`undo_statement`]).
+pub fn undo_of(snap: &Snapshot, ix: &Index, def: &str) -> Option<String> {
     let (from, to) = if is_partitioned_index(snap, ix) {
         // pg_get_indexdef says ON ONLY for a partitioned index; recreate on every partition
         (" ON ONLY ", " ON ")
@@ -343,13 +344,17 @@ pub fn key_column_names(snap: &Snapshot, ix: &Index) -> Vec<String> {
 /// PostgreSQL's own style, `<table>_<col>_<col>_idx`, cut to 63 bytes on a character
 /// boundary, with a number appended when `taken(namespace, name)` says the schema already
 /// has a relation of that name (`Snapshot::relation_name_taken`).
-pub fn choose_index_name(
+pub fn choose_index_name<S: AsRef<str>>(
     namespace: Oid,
     table: &str,
-    columns: &[String],
+    columns: &[S],
     taken: impl Fn(Oid, &str) -> bool,
 ) -> String {
-    let stem = format!("{table}_{}", columns.join("_"));
+    let mut stem = table.to_string();
+    for column in columns {
+        stem.push('_');
+        stem.push_str(column.as_ref());
+    }
     for n in 0.. {
         let suffix = if n == 0 {
             "_idx".to_string()

@@ -20,12 +20,13 @@ pub const RULE: Rule = Rule {
     parts: super::PARTS,
 };
 
+/// One unused index (names borrowed from the snapshot).
 #[derive(Clone, Debug)]
-pub struct UnusedIndex {
+pub struct UnusedIndex<'s> {
     pub index: Oid,
-    pub schema: String,
-    pub table: String,
-    pub index_name: String,
+    pub schema: &'s str,
+    pub table: &'s str,
+    pub index_name: &'s str,
     pub index_bytes: i64,
     pub scans: i64,
     pub table_writes: TableStats,
@@ -34,7 +35,7 @@ pub struct UnusedIndex {
     pub finding: Finding,
 }
 
-impl UnusedIndex {
+impl UnusedIndex<'_> {
     /// The finding with its metadata.
     pub fn into_finding(self, snap: &Snapshot, config: &Config) -> Finding {
         let window = &snap.stats_window;
@@ -42,9 +43,9 @@ impl UnusedIndex {
         self.finding.with_meta(
             config,
             meta!({
-            "schema": &self.schema,
-            "table": &self.table,
-            "index": &self.index_name,
+            "schema": self.schema,
+            "table": self.table,
+            "index": self.index_name,
             "index_bytes": self.index_bytes,
             "scans": self.scans,
             "table_inserts": w.n_tup_ins,
@@ -65,17 +66,17 @@ fn check(snap: &Snapshot, config: &Config) -> Vec<Finding> {
         .collect()
 }
 
-pub fn analyze(snap: &Snapshot, config: &Config) -> Vec<UnusedIndex> {
+pub fn analyze<'s>(snap: &'s Snapshot, config: &Config) -> Vec<UnusedIndex<'s>> {
     analyze_tables(snap, config, |_| true)
 }
 
 /// [`analyze`] for the indexes of the tables `take` says (a view splits the work by table
 /// over threads: each table's findings depend on that table alone).
-pub fn analyze_tables(
-    snap: &Snapshot,
+pub fn analyze_tables<'s>(
+    snap: &'s Snapshot,
     config: &Config,
     take: impl Fn(Oid) -> bool,
-) -> Vec<UnusedIndex> {
+) -> Vec<UnusedIndex<'s>> {
     let protections = Protections::of(snap);
     let window = &snap.stats_window;
     let since = window.describe();
@@ -135,12 +136,11 @@ pub fn analyze_tables(
         }
         detail.push('.');
         let undo = rule_undo(snap, config, ix);
-        let schema = snap.schema_name(rel).to_string();
         out.push(UnusedIndex {
             index: ix.oid,
-            schema,
-            table: table.name.clone(),
-            index_name: rel.name.clone(),
+            schema: snap.schema_name(rel),
+            table: &table.name,
+            index_name: &rel.name,
             index_bytes: bytes,
             scans,
             table_writes: writes,
@@ -254,7 +254,8 @@ mod tests {
             from_reset: true,
             seconds: 3.0 * 3600.0,
         });
-        let f = &analyze(&b.build(), &Config::default())[0].finding;
+        let snap = b.build();
+        let f = &analyze(&snap, &Config::default())[0].finding;
         assert_eq!(f.level, Level::Info);
         assert!(
             f.detail.contains("statistics only cover 3 hours"),
@@ -265,7 +266,8 @@ mod tests {
         let mut b = SnapshotBuilder::new();
         let t = b.table("public", "t", &["a"]);
         b.index(t, &["a"]);
-        let f = &analyze(&b.build(), &Config::default())[0].finding;
+        let snap = b.build();
+        let f = &analyze(&snap, &Config::default())[0].finding;
         assert_eq!(f.level, Level::Info);
         assert!(f.detail.contains("small"));
     }
@@ -311,7 +313,8 @@ mod tests {
             b.attach_index(child, parent);
             b.relation_mut(child).size_bytes = 1 << 20;
         }
-        let found = analyze(&b.build(), &Config::default());
+        let snap = b.build();
+        let found = analyze(&snap, &Config::default());
         assert_eq!(found.len(), 1);
         assert_eq!(found[0].finding.object_identity, "public.events_kind_idx");
         assert_eq!(found[0].index_bytes, 2 << 20);
