@@ -389,7 +389,8 @@ pub struct Index {
     pub oid: Oid,
     pub table: Oid,
     /// Access method name: `btree`, `hash`, `gin`, ...
-    pub am: String,
+    /// The access method's name (one shared string per method).
+    pub am: Arc<str>,
     /// `indkey`: key columns first, then INCLUDE columns; 0 marks an expression.
     pub columns: Vec<i16>,
     /// `indnkeyatts`

@@ -10,6 +10,7 @@ use database_advisor_core::snapshot::fast_hash::{Map as HashMap, Set as HashSet}
 use database_advisor_core::snapshot::{Index, Oid, Snapshot};
 use pgrx::pg_sys;
 use std::ffi::CStr;
+use std::sync::Arc;
 
 /// An operator class as index definitions need it.
 pub(in crate::loader) struct OpClass {
@@ -35,7 +36,7 @@ pub(in crate::loader) fn indexes(
     let col = |name| pg_index.column(name);
     let (class, collation, option) = (col("indclass"), col("indcollation"), col("indoption"));
     let (exprs, pred) = (col("indexprs"), col("indpred"));
-    let mut am_names: HashMap<Oid, String> = HashMap::default();
+    let mut am_names: HashMap<Oid, Arc<str>> = HashMap::default();
     let (mut column_def, mut expr_def) = (
         Builtin::new(Builtin::INDEXDEF_COLUMN),
         Builtin::new(Builtin::EXPR),
@@ -127,14 +128,14 @@ pub(in crate::loader) fn indexes(
     pg_index.close();
 }
 
-fn am_name(am: Oid) -> String {
+fn am_name(am: Oid) -> Arc<str> {
     // SAFETY: get_am_name returns a palloc'd copy, or NULL for an unknown OID
     unsafe {
         let name = pg_sys::get_am_name(pg_sys::Oid::from_u32(am));
         if name.is_null() {
             "?".into()
         } else {
-            CStr::from_ptr(name).to_string_lossy().into_owned()
+            CStr::from_ptr(name).to_string_lossy().into()
         }
     }
 }

@@ -83,7 +83,7 @@ fn brin_candidate(snap: &Snapshot, config: &Config) -> Vec<Finding> {
         let Some((rel, table)) = crate::rules::indexes::candidate(snap, config, ix) else {
             continue;
         };
-        let single = ix.am == "btree"
+        let single = &*ix.am == "btree"
             && ix.columns.len() == 1
             && ix.columns[0] > 0
             && !ix.unique

@@ -55,7 +55,7 @@ fn key_candidate<'s>(snap: &'s Snapshot, rel: &Relation) -> Option<&'s Index> {
             ix.unique
                 && ix.usable()
                 && !ix.partial
-                && ix.am == "btree"
+                && &*ix.am == "btree"
                 && ix.options.iter().all(|&o| o == 0)
                 && ix.columns.len() == ix.n_key
                 && ix.key_columns().iter().all(|&a| {

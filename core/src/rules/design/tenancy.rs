@@ -212,7 +212,7 @@ fn tenant_index_not_leading(snap: &Snapshot, config: &Config) -> Vec<Finding> {
             continue;
         };
         let keys = ix.key_columns();
-        let plain = ix.am == "btree"
+        let plain = &*ix.am == "btree"
             && !ix.unique
             && !ix.partial
             && !ix.exclusion

@@ -220,7 +220,7 @@ pub fn indexes_leading_with(
     snap.indexes_on(table).filter(move |ix| {
         ix.usable()
             && !ix.partial
-            && matches!(ix.am.as_str(), "btree" | "hash")
+            && matches!(&*ix.am, "btree" | "hash")
             && ix.key_columns().first() == Some(&attnum)
     })
 }

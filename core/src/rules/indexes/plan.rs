@@ -64,7 +64,7 @@ fn makes_existing_index_redundant(snap: &Snapshot, table: Oid, order: &[i16]) ->
         let keys = ix.key_columns();
         ix.usable()
             && !ix.unique
-            && ix.am == "btree"
+            && &*ix.am == "btree"
             && !ix.partial
             && ix
                 .include_columns()

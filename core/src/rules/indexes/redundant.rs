@@ -48,8 +48,8 @@ pub fn is_prefix_of(short: &Index, longer: &Index) -> bool {
     };
     if short.oid == longer.oid
         || short.table != longer.table
-        || short.am != "btree"
-        || longer.am != "btree"
+        || &*short.am != "btree"
+        || &*longer.am != "btree"
         || short.predicate != longer.predicate
         || longer.n_key < k
         || !(0..k).all(same_key_column)
@@ -72,7 +72,7 @@ pub fn analyze(snap: &Snapshot, config: &Config) -> Vec<RedundantIndex> {
     let mut out = Vec::with_capacity(snap.indexes.len()); // at most one an index
     for short in &snap.indexes {
         if short.unique
-            || short.am != "btree"
+            || &*short.am != "btree"
             || protections.is_structural(short.oid)
             || candidate(snap, config, short).is_none()
         {
