@@ -63,13 +63,12 @@ impl fmt::Display for Bytes {
             unit += 1;
         }
         let shift = 10 * unit as u32;
-        let whole = bytes >> shift;
-        let (scale, digits) = if whole < 10 { (10, 1) } else { (1, 0) };
-        let rounded = div_round_half_even(bytes as u128 * scale, shift);
-        if digits == 1 {
-            write!(f, "{}.{} {}", rounded / 10, rounded % 10, UNITS[unit])
+        if bytes >> shift < 10 {
+            let tenths = div_round_half_even(bytes as u128 * 10, shift);
+            write!(f, "{}.{} {}", tenths / 10, tenths % 10, UNITS[unit])
         } else {
-            write!(f, "{rounded} {}", UNITS[unit])
+            let whole = div_round_half_even(bytes as u128, shift);
+            write!(f, "{whole} {}", UNITS[unit])
         }
     }
 }

@@ -9,8 +9,8 @@ use std::ffi::CStr;
 use std::sync::Arc;
 
 /// Columns of the relations already in `snap` (see `relations`), those `wanted` says (room
-/// reserved for `expected` of them); returns the indexes in `snap` with operator class parameters (`attoptions` of an index
-/// column: its definition shows them).
+/// reserved for `expected` of them); returns the indexes in `snap` with operator class
+/// parameters (`attoptions` of an index column: its definition shows them).
 pub(in crate::loader) fn attributes(
     snap: &mut Snapshot,
     wanted: impl Fn(Oid, i16) -> bool,
