@@ -243,11 +243,11 @@ fn is_bare(name: &str) -> bool {
 fn double_quoted(name: &str) -> String {
     let mut out = String::with_capacity(name.len() + 2);
     out.push('"');
-    for part in name.split_inclusive('"') {
-        out.push_str(part);
-        if part.ends_with('"') {
+    for c in name.chars() {
+        if c == '"' {
             out.push('"');
         }
+        out.push(c);
     }
     out.push('"');
     out

@@ -29,7 +29,7 @@ materialized!(
             u.undo = snap
                 .index(u.index)
                 .zip(defs.get(&u.index))
-                .and_then(|(ix, def)| undo_of(&snap, ix, def));
+                .map(|(ix, def)| undo_of(&snap, ix, def));
         }
         // largest first (sorting references: the rows are large)
         let mut rows: Vec<&unused::UnusedIndex> = found.iter().collect();

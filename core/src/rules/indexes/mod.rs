@@ -247,21 +247,21 @@ pub fn drop_statement(snap: &Snapshot, ix: &Index) -> String {
 /// The statement that recreates `ix` exactly as it is (from `pg_get_indexdef`), built
 /// concurrently where PostgreSQL allows it; `None` when the definition was not loaded.
 pub fn undo_statement(snap: &Snapshot, ix: &Index) -> Option<String> {
-    undo_of(snap, ix, snap.index_defs.get(&ix.oid)?)
+    Some(undo_of(snap, ix, snap.index_defs.get(&ix.oid)?))
 }
 
 /// [`undo_statement`] in a rule: with `config.index_undo`, a plain index's is written even
 /// when its definition was not loaded.
 pub fn rule_undo(snap: &Snapshot, config: &Config, ix: &Index) -> Option<String> {
     match snap.index_defs.get(&ix.oid) {
-        Some(def) => undo_of(snap, ix, def),
-        None if config.index_undo => undo_of(snap, ix, &ix.plain_definition(snap)?),
+        Some(def) => Some(undo_of(snap, ix, def)),
+        None if config.index_undo => Some(undo_of(snap, ix, &ix.plain_definition(snap)?)),
         None => None,
     }
 }
 
 /// The statement that recreates `ix` from its definition `def` (see [`undo_statement`]).
-pub fn undo_of(snap: &Snapshot, ix: &Index, def: &str) -> Option<String> {
+pub fn undo_of(snap: &Snapshot, ix: &Index, def: &str) -> String {
     let (from, to) = if is_partitioned_index(snap, ix) {
         // pg_get_indexdef says ON ONLY for a partitioned index; recreate on every partition
         (" ON ONLY ", " ON ")
@@ -279,7 +279,7 @@ pub fn undo_of(snap: &Snapshot, ix: &Index, def: &str) -> Option<String> {
         None => undo.push_str(def),
     }
     undo.push(';');
-    Some(undo)
+    undo
 }
 
 /// The rules whose findings carry the `undo` that recreates the index they suggest
